@@ -1,0 +1,139 @@
+"""Worksheet semantics for every registered function, without any Excel import.
+
+Inputs arrive as xlwings delivers them (scalars, 2-D lists, ``None`` for empty
+cells, ``"#N/A"`` for error cells); the result is always a 2-D list of numbers,
+labels and Excel error strings.  Broadcasting follows Excel's own operators: a
+1×1, 1×n or n×1 range is expanded, and positions past the end of a shorter
+range are ``#N/A``.  Per element the first error in argument order wins, as in
+``=A1+B1``.  Nothing here raises: an unexpected failure becomes ``#VALUE!``.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+
+from .errors import CODE_DTYPE, ERROR_CODE, ERROR_TEXT, NA, NUM, OK, VALUE, InputError
+from .spec import FunctionSpec, read_arg
+from .values import Ragged
+
+logger = logging.getLogger(__name__)
+_ERROR_CELLS = np.array([None] + [ERROR_TEXT.get(c) for c in range(1, max(ERROR_TEXT) + 1)], object)
+
+
+def call(spec: FunctionSpec, *args) -> list[list]:
+    """Compute ``spec`` for worksheet arguments; returns the cells to spill."""
+    try:
+        return _call(spec, args)
+    except Ragged:
+        return [[ERROR_TEXT[VALUE]]]
+    except Exception:  # a bug must not put a traceback into a cell
+        logger.exception("xlfuncs: %s failed", spec.excel_name)
+        return [[ERROR_TEXT[VALUE]]]
+
+
+def to_grid(raw) -> np.ndarray:
+    """A worksheet argument as a 2-D object array (a scalar is 1×1, a list one row)."""
+    if isinstance(raw, np.ndarray):
+        raw = raw.tolist()
+    if not isinstance(raw, (list, tuple)):
+        return np.array([[raw]], object).reshape(1, 1)
+    rows = list(raw) or [None]
+    if not any(isinstance(r, (list, tuple)) for r in rows):
+        rows = [rows]
+    if not all(isinstance(r, (list, tuple)) and len(r) == len(rows[0]) and len(r) for r in rows):
+        raise Ragged("rows of different lengths")
+    grid = np.empty((len(rows), len(rows[0])), object)
+    for i, row in enumerate(rows):
+        if any(isinstance(v, (list, tuple)) for v in row):
+            raise Ragged("a range nested inside a range")
+        grid[i, :] = row
+    return grid
+
+
+def _expand(a: np.ndarray, shape: tuple[int, int], fill) -> np.ndarray:
+    """Excel's range expansion: size-1 dimensions repeat, short ones pad with ``fill``."""
+    if a.shape == shape:
+        return a
+    covered = tuple(n if m == 1 else m for m, n in zip(a.shape, shape))
+    out = np.full(shape, fill, a.dtype)
+    out[:covered[0], :covered[1]] = np.broadcast_to(a, covered)
+    return out
+
+
+def _call(spec: FunctionSpec, args: tuple) -> list[list]:
+    if len(args) > len(spec.args):
+        return [[ERROR_TEXT[VALUE]]]
+    args = tuple(args) + (None,) * (len(spec.args) - len(args))  # omitted arguments
+    inputs, arg_codes = {}, []
+    for arg, raw in zip(spec.args, args):
+        if raw is None and not arg.required:
+            raw = arg.default
+        if arg.table:
+            values, codes = read_arg(arg, None if raw is None else to_grid(raw).ravel())
+            first = codes[codes != OK][:1] if codes is not None else ()
+            arg_codes.append(np.array([[first[0] if len(first) else OK]], CODE_DTYPE))
+        else:
+            values, codes = arg.rule.read(to_grid(raw))
+            arg_codes.append(np.zeros(values.shape, CODE_DTYPE) if codes is None else codes)
+        inputs[arg.name] = values
+    grids = [inputs[a.name] for a in spec.broadcast_args] or [np.zeros((1, 1))]
+    shape = (max(g.shape[0] for g in grids), max(g.shape[1] for g in grids))
+    for arg in spec.broadcast_args:
+        inputs[arg.name] = _expand(inputs[arg.name], shape, np.nan)
+    codes = np.zeros(shape, CODE_DTYPE)
+    for c in arg_codes:
+        codes = np.where(codes == OK, _expand(c, shape, NA) if c.shape != (1, 1) else c, codes)
+    result = None
+    if (codes == OK).any():
+        with np.errstate(all="ignore"):
+            for check in spec.checks:
+                codes = np.where((codes == OK) & check.test(**inputs), check.code, codes)
+            try:
+                result = spec.kernel(**inputs)
+            except InputError as exc:  # the arguments as a whole are unusable
+                codes = np.where(codes == OK, ERROR_CODE[exc.excel_error], codes)
+    return _CELLS[spec.result](spec, result, codes)
+
+
+def _numbers(values, codes, nan_text: str | None) -> np.ndarray:
+    values = np.asarray(values, np.float64)
+    cells = values.astype(object)
+    cells[np.isnan(values)] = nan_text or ERROR_TEXT[NUM]
+    cells[np.isinf(values)] = ERROR_TEXT[NUM]
+    return _with_errors(cells, codes)
+
+
+def _with_errors(cells: np.ndarray, codes: np.ndarray) -> np.ndarray:
+    bad = codes != OK
+    cells[bad] = _ERROR_CELLS[codes[bad]]
+    return cells
+
+
+def _number_cells(spec, result, codes):
+    if result is None:
+        return _with_errors(np.empty(codes.shape, object), codes).tolist()
+    return _numbers(result, codes, spec.nan_result).tolist()
+
+
+def _label_cells(spec, result, codes):
+    cells = np.empty(codes.shape, object) if result is None else np.asarray(result, object).copy()
+    cells[cells == None] = ERROR_TEXT[NA]  # noqa: E711 (element-wise)
+    return _with_errors(cells, codes).tolist()
+
+
+def _table_cells(spec, result, codes):
+    """A label column and one value column per broadcast element."""
+    flat = codes.ravel()
+    if result is None:
+        return [[ERROR_TEXT[flat[0]]]]
+    return [[label] + _numbers(np.broadcast_to(v, codes.shape).ravel(), flat, None).tolist()
+            for label, v in result.items()]
+
+
+def _text_cells(spec, result, codes):
+    return [[", ".join(f"{k} {v}" for k, v in result.items())]]
+
+
+_CELLS = {"number": _number_cells, "label": _label_cells, "table": _table_cells, "text": _text_cells}
