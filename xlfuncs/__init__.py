@@ -8,12 +8,13 @@ xlwings (:mod:`xlfuncs.excel`).
 
 __version__ = "0.1.0"
 
-from .about import version_info
+# Import order is registration order: the order of the README reference and of Excel's list.
+from .equity import marketcap, ev, freefloat, ffmcap, dilution, ownership, multiple  # noqa: I001
+from .diluted import fdshares, fdmcap, fdev, fdbridge
 from .crypto import fdv
-from .diluted import fdbridge, fdev, fdmcap, fdshares
-from .equity import dilution, ev, ffmcap, freefloat, marketcap, multiple, ownership
-from .errors import InputError
 from .size import mcapclass
+from .about import version_info
+from .errors import InputError
 from .spec import REGISTRY
 
 __all__ = [
