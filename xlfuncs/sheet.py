@@ -52,6 +52,13 @@ def to_grid(raw) -> np.ndarray:
     return grid
 
 
+def _blank(raw) -> bool:
+    """An omitted argument or a single empty cell (classic xlwings sends ``[[None]]``)."""
+    while isinstance(raw, (list, tuple)) and len(raw) == 1:
+        raw = raw[0]
+    return raw is None
+
+
 def _expand(a: np.ndarray, shape: tuple[int, int], fill) -> np.ndarray:
     """Excel's range expansion: size-1 dimensions repeat, short ones pad with ``fill``."""
     if a.shape == shape:
@@ -68,7 +75,7 @@ def _call(spec: FunctionSpec, args: tuple) -> list[list]:
     args = tuple(args) + (None,) * (len(spec.args) - len(args))  # omitted arguments
     inputs, arg_codes = {}, []
     for arg, raw in zip(spec.args, args):
-        if raw is None and not arg.required:
+        if not arg.required and _blank(raw):
             raw = arg.default
         if arg.table:
             values, codes = read_arg(arg, None if raw is None else to_grid(raw).ravel())
