@@ -1,8 +1,17 @@
 #!/usr/bin/env bash
-# Install xlfuncs with its test dependencies into .venv and run the whole test suite.
+# Install everything the tests need and run the whole test suite.
+#  - Debian packages: LibreOffice Calc (the second spreadsheet engine the template tests
+#    compare against) and poppler-utils (pdftoppm, for scripts/render.py), when missing;
+#  - .venv with xlfuncs and its test dependencies (editable install).
 # Extra arguments go to pytest, e.g. `bash scripts/test.sh -k officejs`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+if ! command -v soffice >/dev/null || ! command -v pdftoppm >/dev/null; then
+  sudo=""; [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
+    libreoffice-calc poppler-utils >/dev/null
+fi
 python3 -m venv .venv
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[test]"
 exec .venv/bin/python -m pytest "$@"

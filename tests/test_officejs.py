@@ -167,7 +167,7 @@ def test_registered_by_the_officejs_decorators(officejs):
         assert xlfunc is not None, f"{name} has no __xlfunc__"
         assert xlfunc["name"] == name
         assert xlfunc["args"] == [a.name for a in spec.args]
-        assert xlfunc["options"] == [{"ndim": 2, "err_to_str": True}] * len(spec.args)
+        assert xlfunc["options"] == [{"convert": "raw"}] * len(spec.args)  # matrices as Excel sends them
         assert "excel_name" in xlfunc["keys"]  # a key only the Office.js decorator writes
 
 

@@ -1,22 +1,41 @@
-"""The ``xlfuncs`` command."""
+"""The ``xlfuncs`` command: company and crypto size and valuation metrics for Excel and Python."""
 
 from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="xlfuncs", description=__doc__.strip() + " "
-                                     "Company and crypto size and valuation metrics for Excel and Python.")
-    sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("demo", help="compute every worked example of both source articles and check it")
+    parser = argparse.ArgumentParser(prog="xlfuncs", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    demo = sub.add_parser("demo", help="build and compute the templates; check every example of both articles")
+    demo.add_argument("directory", nargs="?", default="xlfuncs-demo", type=Path,
+                      help="folder for the computed workbooks (default: xlfuncs-demo)")
+    books = sub.add_parser("workbooks", help="write the template workbooks, computed, into a folder")
+    books.add_argument("directory", nargs="?", default="workbooks", type=Path,
+                       help="target folder (default: workbooks)")
+    books.add_argument("--force", action="store_true",
+                       help="overwrite workbooks that differ from the templates (edited ones)")
+    from . import calc
+
+    calc.add_arguments(sub.add_parser("calc", help="compute every formula of a workbook without Excel "
+                                                   "and store the values in it"))
     sub.add_parser("version", help="print the versions of xlfuncs, xlwings, the runtime and Python")
     args = parser.parse_args(argv)
-    if args.command == "demo":
-        from .demo import main as demo
 
-        return 1 if demo() else 0
+    if args.command == "demo":
+        from .demo import main as demo_main
+
+        failures = demo_main(args.directory)
+        return 2 if failures < 0 else int(failures > 0)
+    if args.command == "workbooks":
+        from .templates import write_all
+
+        return 2 if write_all(args.directory, force=args.force) else 0
+    if args.command == "calc":
+        return calc.run(args.book, args.output)
     from . import version_info
 
     for key, value in version_info().items():

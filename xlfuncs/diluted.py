@@ -45,16 +45,23 @@ def _tranches(counts, strikes):
 def _dilute(price, counts, strikes, method):
     """Per element: instruments counted, exercise proceeds, shares repurchased, proceeds added to cash."""
     counts, strikes = _tranches(counts, strikes)
-    method = np.asarray(method).astype(np.int8)
     price = np.asarray(price)
-    counted = (strikes == 0) | (strikes < price[..., None])  # in the money, element x tranche
-    counted |= (method == METHODS.index("all"))[..., None]
-    instruments = counted @ counts
-    proceeds = counted @ (counts * strikes)
+    # tranche x element (tranche-major, so numpy's inner loops run over the elements)
+    strike = strikes.reshape((-1,) + (1,) * price.ndim)
+    counted = (strike == 0) | (strike < price)  # in the money; RSUs always
+    counted |= method == METHODS.index("all")
+    instruments = np.tensordot(counts, counted, axes=1)
+    proceeds = np.tensordot(counts * strikes, counted, axes=1)
     tsm = method == METHODS.index("tsm")
     repurchased = np.where(tsm & (price > 0), proceeds / np.where(price > 0, price, 1.0), 0.0)
     added_cash = np.where(tsm, 0.0, proceeds)
     return instruments, proceeds, repurchased, added_cash
+
+
+def _fd_shares(price, shares, counts, strikes, method):
+    """Fully diluted shares and the proceeds added to cash."""
+    instruments, _, repurchased, added_cash = _dilute(price, counts, strikes, method)
+    return shares + instruments - repurchased, added_cash
 
 
 @udf("FDSHARES", tables=_TABLES, price=AMOUNT, shares=AMOUNT, counts=TRANCHE, strikes=TRANCHE, method=METHOD)
@@ -95,8 +102,7 @@ def fdshares(price, shares, counts, strikes=None, method="gross"):
     .. [1] CFA Institute, *International Financial Statement Analysis*, 4th ed., Wiley 2020, ch. 6 (treasury stock method).
     .. [2] Rosenbaum, J. and Pearl, J., *Investment Banking*, 3rd ed., Wiley 2020, ch. 1 (fully diluted shares).
     """
-    instruments, _, repurchased, _ = _dilute(price, counts, strikes, method)
-    return shares + instruments - repurchased
+    return _fd_shares(price, shares, counts, strikes, method)[0]
 
 
 @udf("FDMCAP", tables=_TABLES, price=AMOUNT, shares=AMOUNT, counts=TRANCHE, strikes=TRANCHE, method=METHOD)
@@ -136,8 +142,7 @@ def fdmcap(price, shares, counts=None, strikes=None, method="gross"):
     ----------
     .. [1] Rosenbaum, J. and Pearl, J., *Investment Banking*, 3rd ed., Wiley 2020, ch. 1.
     """
-    instruments, _, repurchased, _ = _dilute(price, counts, strikes, method)
-    return price * (shares + instruments - repurchased)
+    return price * _fd_shares(price, shares, counts, strikes, method)[0]
 
 
 @udf("FDEV", tables=_TABLES, **_BRIDGE_RULES)
@@ -189,8 +194,8 @@ def fdev(price, shares, debt, cash, counts=None, strikes=None, method="gross",
     ----------
     .. [1] Rosenbaum, J. and Pearl, J., *Investment Banking*, 3rd ed., Wiley 2020, ch. 1.
     """
-    return fdbridge.spec.kernel(price, shares, debt, cash, counts, strikes, method,
-                                preferred, minority_interest, investments)["FD EV"]
+    fd_shares, added_cash = _fd_shares(price, shares, counts, strikes, method)
+    return price * fd_shares + debt + preferred + minority_interest - investments - cash - added_cash
 
 
 @udf("FDBRIDGE", result="table", tables=_TABLES, **_BRIDGE_RULES)

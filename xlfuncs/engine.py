@@ -56,23 +56,3 @@ def register() -> None:
     table = formulas.get_functions()
     for spec in REGISTRY.values():
         table[spec.excel_name] = wrap_func(_wrap(spec))
-
-
-def evaluate(formula: str, inputs: dict[str, object]):
-    """Compute one formula whose references are the keys of ``inputs``.
-
-    ``inputs`` maps cell references (``"A1"``, ``"B1:B2"``) to values
-    (scalars, or nested lists for ranges).  Returns a scalar for a 1×1
-    result, else a 2-D list; Excel errors come back as their text.
-    """
-    import formulas
-
-    register()
-    compiled = formulas.Parser().ast("=" + formula)[1].compile()
-    values = [np.array(inputs[ref.upper()], object) if isinstance(inputs[ref.upper()], list)
-              else inputs[ref.upper()] for ref in compiled.inputs]
-    result = compiled(*values)
-    result = np.asarray(result, object)
-    cells = [[str(v) if type(v).__name__ == "XlError" else (v.item() if isinstance(v, np.generic) else v)
-              for v in row] for row in np.atleast_2d(result).tolist()]
-    return cells[0][0] if len(cells) == 1 and len(cells[0]) == 1 else cells

@@ -14,7 +14,9 @@ broadcasting, error values) live in :mod:`xlfuncs.sheet`.
 
 from __future__ import annotations
 
+import importlib.util
 import inspect
+import sys
 
 import xlwings as xw
 
@@ -23,8 +25,24 @@ from .sheet import call
 from .spec import FunctionSpec
 
 CATEGORY = "xlfuncs"
-#: Every argument arrives as a 2-D list, error cells as their text ("#N/A").
-ARG_OPTIONS = {"ndim": 2, "err_to_str": True}
+OFFICE_JS = xw.func.__module__ == "xlwings.pro.udfs_officejs"
+#: How arguments reach :func:`xlfuncs.sheet.call`.  Office.js: the matrices exactly as
+#: Excel sends them ("raw"; xlwings' per-cell cleaning would cost more than our whole
+#: computation, and xlfuncs.values reads Office.js error objects itself).  Classic: 2-D
+#: lists with error cells as their text, which only xlwings can decode from COM.
+ARG_OPTIONS = {"convert": "raw"} if OFFICE_JS else {"ndim": 2, "err_to_str": True}
+
+
+def _remember_no_pyodide() -> None:
+    """Make xlwings' per-cell ``from pyodide.ffi import JsNull`` fail at once outside Pyodide.
+
+    xlwings 0.37 (``utils.is_jsnull``) tries that import for every input cell of an
+    Office.js call; without Pyodide each failed import searches ``sys.path`` again,
+    about 30 µs a cell (bench/bench.py).  ``None`` in ``sys.modules`` is Python's own
+    record of a module that is not there.  Under Pyodide (xlwings Lite) nothing changes.
+    """
+    if sys.platform != "emscripten" and importlib.util.find_spec("pyodide") is None:
+        sys.modules.setdefault("pyodide", None)
 
 
 def _worksheet_function(spec: FunctionSpec):
@@ -44,6 +62,7 @@ def _worksheet_function(spec: FunctionSpec):
     return xw.func(category=CATEGORY)(function)
 
 
+_remember_no_pyodide()
 for _spec in REGISTRY.values():
     globals()[_spec.excel_name] = _worksheet_function(_spec)
 

@@ -94,6 +94,7 @@ class Choice:
         index = np.zeros(len(flat), np.float64)
         codes = np.zeros(len(flat), CODE_DTYPE)
         for i, element in enumerate(flat):
+            cell_value(element)  # raises Ragged for a range nested inside a range
             key = element.strip().lower() if isinstance(element, str) else element
             if key is None or key == "":
                 key = self.default

@@ -38,17 +38,17 @@ def to_grid(raw) -> np.ndarray:
     if isinstance(raw, np.ndarray):
         raw = raw.tolist()
     if not isinstance(raw, (list, tuple)):
-        return np.array([[raw]], object).reshape(1, 1)
-    rows = list(raw) or [None]
-    if not any(isinstance(r, (list, tuple)) for r in rows):
-        rows = [rows]
-    if not all(isinstance(r, (list, tuple)) and len(r) == len(rows[0]) and len(r) for r in rows):
-        raise Ragged("rows of different lengths")
-    grid = np.empty((len(rows), len(rows[0])), object)
-    for i, row in enumerate(rows):
-        if any(isinstance(v, (list, tuple)) for v in row):
-            raise Ragged("a range nested inside a range")
-        grid[i, :] = row
+        grid = np.empty((1, 1), object)
+        grid[0, 0] = raw
+        return grid
+    try:
+        grid = np.array(raw or [None], dtype=object)
+    except ValueError:
+        raise Ragged("rows of different lengths") from None
+    if grid.ndim == 1:  # one row of cells, or rows of different lengths (an array of lists)
+        grid = grid.reshape(1, -1)
+    if grid.ndim != 2 or not grid.size:
+        raise Ragged("not a range of cells")
     return grid
 
 

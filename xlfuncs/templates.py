@@ -76,6 +76,9 @@ _STYLE = {
     "result": {"bg_color": "#E2EFDA"},
     "native": {"bg_color": "#F2F2F2"},
     "plain": {},
+    "indent": {"indent": 1},
+    "center": {"align": "center"},
+    "right": {"align": "right"},
 }
 
 
@@ -176,14 +179,14 @@ def _write_figure(sheet, st, rows: tuple[int, int], figure: Figure, ours: dict, 
         sheet.write_formula(r, 2, "=" + _render(figure.native, row_refs), st("native", num=num))
         if not figure.ours:
             sheet.write_formula(r, 1, f"={_cell(r, 2, False)}", st("native", num=num))
-        sheet.write(r, 3, figure.article if i == 0 else "", st("wrap"))
+        sheet.write(r, 3, figure.article if i == 0 else "", st("wrap", "indent"))
         sheet.write(r, 4, expected[i], st("plain", num=num))
         b, c, e, f = (_cell(r, col, False) for col in (1, 2, 4, 5))
         if isinstance(expected[i], str):
             sheet.write_number(r, 5, 0, st("plain", num="0"))
             test = f"AND({b}={e},{c}={e})"
         else:
-            sheet.write_number(r, 5, figure.tol, st("plain", num="0.0000000"))
+            sheet.write_number(r, 5, figure.tol, st("plain", num="0.0######"))
             test = f"AND(ABS({b}-{e})<={f},ABS({c}-{e})<={f})"
         sheet.write_formula(r, 6, f'=IFERROR(IF({test},"OK","MISMATCH"),"MISMATCH")')
     ours[figure.name] = _ref(rows, 1, False)
@@ -225,7 +228,8 @@ def _example_sheet(book, st, example: Example) -> None:
     sheet.merge_range(end + 1, 0, end + 1, 6,
                       "How to use: change the blue input cells. Column B uses xlfuncs functions (needs the add-in), "
                       "column C only native Excel functions; Check compares both with the expected figure, which is "
-                      "the article's own where it states one.", st("subtitle"))
+                      "the article's own where it states one.", st("subtitle", "wrap"))
+    sheet.set_row(end + 1, 30)
     sheet.freeze_panes(header + 1, 1)
     _page_setup(sheet)
 
@@ -286,10 +290,10 @@ def build_valuation_bridge(path: Path) -> None:
     book, st = _new_book(path)
     sheet = book.add_worksheet("Valuation bridge")
     sheet.set_column(0, 0, 34)
-    sheet.set_column(1, 4, 16)
-    sheet.set_column(5, 5, 3)
-    sheet.set_column(6, 6, 26)
-    sheet.set_column(7, 10, 15)
+    sheet.set_column(1, 2, 16)
+    sheet.set_column(3, 5, 2)
+    sheet.set_column(6, 6, 34)
+    sheet.set_column(7, 10, 19)
     sheet.write(0, 0, "Valuation bridge: one company from price to fully diluted EV", st("title"))
     sheet.write(1, 0, "Example Corp: illustrative figures. Replace the blue cells with your company's.",
                 st("subtitle"))
@@ -365,7 +369,7 @@ def build_valuation_bridge(path: Path) -> None:
     sheet.merge_range(note, 6, note, 10,
                       "How to use: enter the company's figures in the blue cells; every result is one xlfuncs "
                       "formula and spills across the methods in row 4 (change them to compare others). "
-                      "Multiples on a metric ≤ 0 show NM.", st("subtitle"))
+                      "Multiples on a metric ≤ 0 show NM.", st("subtitle", "wrap"))
     sheet.set_row(note, 45)
     sheet.freeze_panes(3, 0)
     _page_setup(sheet)
@@ -425,12 +429,15 @@ def build_universe_screen(path: Path, n: int = UNIVERSE_ROWS, native_twin: bool 
                 (7, f"EV({col_range('G')},{col_range('D')},{col_range('E')})", '$#,##0.0,,"m";-$#,##0.0,,"m"'),
                 (8, f"MCAPCLASS({col_range('G')})", "@"),
                 (9, f"MULTIPLE({col_range('H')},{col_range('F')})", '0.0"x";-0.0"x"'))
+    align = {8: "center", 9: "right"}
     for col, formula, num in formulas:
         if native_twin:
             for r in range(2, last + 2):
-                sheet.write_formula(r - 1, col, "=" + _NATIVE_TWIN[col].format(r=r), st("result", num=num))
+                sheet.write_formula(r - 1, col, "=" + _NATIVE_TWIN[col].format(r=r),
+                                    st("result", align.get(col, "plain"), num=num))
         else:
-            sheet.write_dynamic_array_formula(1, col, last, col, "=" + formula, st("result", num=num))
+            sheet.write_dynamic_array_formula(1, col, last, col, "=" + formula,
+                                              st("result", align.get(col, "plain"), num=num))
     sheet.freeze_panes(1, 1)
     sheet.autofilter(0, 0, last, len(_UNIVERSE_HEADER) - 1)
     _page_setup(sheet, header_rows=1)
@@ -439,9 +446,10 @@ def build_universe_screen(path: Path, n: int = UNIVERSE_ROWS, native_twin: bool 
     summary.set_column(0, 0, 14)
     summary.set_column(1, 5, 18)
     summary.write(0, 0, "Universe screen: summary by size class", st("title"))
-    summary.write(1, 0, f"Synthetic sample data: {n:,} made-up companies (deterministic, seed 2026), not real "
-                        "securities. Each result column on the Universe sheet is one spilled xlfuncs formula; "
-                        "this summary uses native formulas only.", st("subtitle"))
+    summary.merge_range(1, 0, 1, 5, f"Synthetic sample data: {n:,} made-up companies (deterministic, seed 2026), "
+                        "not real securities. Each result column on the Universe sheet is one spilled xlfuncs "
+                        "formula; this summary uses native formulas only.", st("subtitle", "wrap"))
+    summary.set_row(1, 30)
     summary.write_row(3, 0, ("Size class", "Companies", "Market cap ($)", "Share of total", "Avg EV/EBITDA",
                              "EV/EBITDA NM"), st("header"))
     cls, cap, mult = (f"Universe!${c}$2:${c}${last + 1}" for c in "IGJ")
@@ -459,9 +467,10 @@ def build_universe_screen(path: Path, n: int = UNIVERSE_ROWS, native_twin: bool 
     for col, num in ((1, "#,##0"), (2, number_format("usd", 1e9)), (3, "0.0%"), (5, "#,##0")):
         letter = "ABCDEF"[col]
         summary.write_formula(total, col, f"=SUM({letter}5:{letter}{total})", st("header", num=num))
-    summary.write(total + 2, 0, "How to use: paste your universe into the blue columns of the Universe sheet "
-                                "(keep the layout; extend the ranges in row 2 if you have more rows).",
-                  st("subtitle"))
+    summary.merge_range(total + 2, 0, total + 2, 5, "How to use: paste your universe into the blue columns of "
+                        "the Universe sheet (keep the layout; extend the ranges in row 2 if you have more rows).",
+                        st("subtitle", "wrap"))
+    summary.set_row(total + 2, 30)
     _page_setup(summary)
     book.close()
 

@@ -21,7 +21,8 @@ import numpy as np
 from .errors import BLANK, CODE_DTYPE, ERROR_CODE, NUM, OK, VALUE
 
 _NUMERIC_TEXT = re.compile(r"\s*[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?\s*\Z")
-_MISSING_TYPES = ("NAType", "NaTType")  # pandas.NA and pandas.NaT, without importing pandas
+# pandas.NA, pandas.NaT and Pyodide's JsNull (an empty cell in xlwings Lite), without importing them
+_MISSING_TYPES = ("NAType", "NaTType", "JsNull")
 
 
 class Ragged(ValueError):
@@ -36,15 +37,17 @@ class Classified:
 
 
 def as_array(raw) -> np.ndarray:
-    """``np.asarray`` that reports ragged nesting as :class:`Ragged`."""
+    """``np.asarray`` that reports ragged nesting as :class:`Ragged`.
+
+    Lists and tuples become object arrays, so that their elements are classified
+    one by one (numpy would silently read ``[10.0, True]`` as ``[10.0, 1.0]``).
+    """
     if isinstance(raw, np.ndarray):
         return raw
     try:
-        arr = np.asarray(raw)
+        arr = np.array(raw, dtype=object) if isinstance(raw, (list, tuple)) else np.asarray(raw)
     except ValueError as exc:  # numpy refuses inhomogeneous nesting
         raise Ragged(str(exc)) from None
-    if arr.dtype == object and any(isinstance(v, (list, tuple, np.ndarray)) for v in arr.flat):
-        raise Ragged("nested sequences of different lengths")
     return arr
 
 
@@ -67,6 +70,12 @@ def cell_value(v) -> tuple[float, int]:
         return np.nan, VALUE
     if isinstance(v, (bool, np.bool_)):
         return np.nan, VALUE
+    if t is list or t is tuple or t is np.ndarray:  # rows of different lengths, or nesting
+        raise Ragged("a range nested inside a range")
+    if t is dict:  # an Office.js cell value object: {"type": "Error", "basicValue": "#N/A", ...}
+        if v.get("type") == "Error":
+            return np.nan, ERROR_CODE.get(str(v.get("basicValue", "")).upper(), VALUE)
+        return cell_value(v.get("basicValue"))  # FormattedNumber and other typed values
     if isinstance(v, (numbers.Real, decimal.Decimal)):
         return _to_float(v)
     if t.__name__ in _MISSING_TYPES:
@@ -91,7 +100,13 @@ def classify(raw) -> Classified:
         return Classified(np.full(arr.shape, np.nan), np.full(arr.shape, VALUE, CODE_DTYPE), arr)
     if kind != "O" and kind not in "US":  # complex, datetime, timedelta, void
         return Classified(np.full(arr.shape, np.nan), np.full(arr.shape, VALUE, CODE_DTYPE), arr)
-    pairs = [cell_value(v) for v in arr.ravel().tolist()]
+    flat = arr.ravel().tolist()
+    if set(map(type, flat)) <= {float, int}:  # plain numbers: no per-cell work
+        try:
+            return Classified(np.array(flat, np.float64).reshape(arr.shape), None, arr)
+        except OverflowError:  # an int beyond the float range: classify cell by cell
+            pass
+    pairs = [cell_value(v) for v in flat]
     values = np.fromiter((p[0] for p in pairs), np.float64, len(pairs)).reshape(arr.shape)
     codes = np.fromiter((p[1] for p in pairs), CODE_DTYPE, len(pairs)).reshape(arr.shape)
     return Classified(values, codes, arr)

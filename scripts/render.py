@@ -1,0 +1,223 @@
+"""Pictures of the template workbooks for the README, drawn by LibreOffice.
+
+    python scripts/render.py [WORKBOOKS] [-o docs/img] [--build]
+
+WORKBOOKS is the folder holding the templates (default: workbooks/); ``--build``
+builds them afresh into a temporary folder instead.  For each picture:
+
+1. our functions are frozen to their computed values (LibreOffice does not know
+   them and would show #NAME?); LibreOffice recomputes every native formula;
+2. a render-only copy shows just the sheets of the picture, each on one page at
+   100 % (no fit-to-page, large paper, optionally only the first rows);
+3. LibreOffice prints it to PDF; the PDF text is checked for error values and
+   ##### (a column too narrow for its number);
+4. ``pdftoppm -r 80`` draws each page, the picture is cropped to the content
+   with a small white margin, sheets are stacked, and written as PNG.
+
+Needs LibreOffice (soffice) and poppler-utils (pdftoppm, pdftotext).
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import shutil
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+import zipfile
+import zlib
+from pathlib import Path
+from xml.sax.saxutils import unescape
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from xlfuncs import libreoffice, templates  # noqa: E402
+
+DPI = 80
+MARGIN = 12  # white pixels around each picture
+A2 = 66  # OOXML paper size: large enough that every template sheet fits one page at 100 %
+
+#: picture: (workbook, [(sheet, rows to show or None for all), ...])
+PICTURES = {
+    "article_examples.png": ("article_examples.xlsx", [("8 XYZ FD EV", None)]),
+    "valuation_bridge.png": ("valuation_bridge.xlsx", [("Valuation bridge", None)]),
+    "universe_screen.png": ("universe_screen.xlsx", [("Universe", 26), ("Summary", None)]),
+}
+ERRORS = ("#NAME?", "#VALUE!", "#REF!", "#DIV/0!", "#NUM!", "#N/A", "#NULL!", "#SPILL!", "#CALC!", "###")
+
+
+# --- the render-only copy ----------------------------------------------------------------
+
+def _quote(sheet: str) -> str:
+    return "'" + sheet.replace("'", "''") + "'"
+
+
+def _dimension(xml: str) -> tuple[str, str, int] | None:
+    """First and last column and last row of a sheet's used range, if the sheet states it."""
+    ref = re.search(r'<dimension ref="([A-Z]+)\d+(?::([A-Z]+)(\d+))?"', xml)
+    return (ref.group(1), ref.group(2) or ref.group(1), int(ref.group(3) or 1)) if ref else None
+
+
+def _page_setup(xml: str) -> str:
+    """One page per sheet at 100 %: no fit-to-page, large landscape paper."""
+    xml = re.sub(r'\sfitToPage="[^"]*"', "", xml)
+    setup = f'<pageSetup paperSize="{A2}" orientation="landscape"/>'
+    if "<pageSetup" in xml:
+        return re.sub(r"<pageSetup\b[^>]*?/>|<pageSetup\b.*?</pageSetup>", setup, xml, count=1, flags=re.S)
+    return re.sub(r"(<pageMargins\b[^>]*/>)", r"\1" + setup, xml, count=1)
+
+
+def render_copy(src: Path, dst: Path, show: list[tuple[str, int | None]]) -> None:
+    """Copy of ``src`` printing only the sheets of ``show`` (others hidden), one page each."""
+    wanted = dict(show)
+    with zipfile.ZipFile(src) as book, zipfile.ZipFile(dst, "w") as out:
+        parts = libreoffice.sheet_parts(book)
+        names = list(parts)
+        missing = set(wanted) - set(names)
+        if missing:
+            raise SystemExit(f"{src.name}: no sheet {sorted(missing)}; sheets: {names}")
+        areas = []
+        for info in book.infolist():
+            if info.filename == "xl/workbook.xml":
+                continue  # written below, once the print areas are known
+            data = book.read(info.filename)
+            if info.filename in parts.values():
+                sheet = names[list(parts.values()).index(info.filename)]
+                if sheet in wanted:
+                    xml = data.decode("utf-8")
+                    used = _dimension(xml)
+                    if used:  # print the used range only (text overflowing it is cut, as in a printout)
+                        first, last, rows = used
+                        rows = min(rows, wanted[sheet] or rows)
+                        areas.append((names.index(sheet), f"{_quote(sheet)}!${first}$1:${last}${rows}"))
+                    data = _page_setup(xml).encode("utf-8")
+            out.writestr(info, data, compress_type=info.compress_type)
+        xml = book.read("xl/workbook.xml").decode("utf-8")
+        first = names.index(show[0][0])
+
+        def hide(m):
+            tag = re.sub(r'\sstate="[^"]*"', "", m.group(1))
+            name = unescape(re.search(r'\bname="([^"]*)"', tag).group(1), {"&quot;": '"', "&apos;": "'"})
+            return f"<sheet{tag}/>" if name in wanted else f'<sheet{tag} state="hidden"/>'
+
+        xml = re.sub(r"<sheet\b([^>]*?)\s*/>", hide, xml)
+        xml = re.sub(r'(<workbookView\b[^>]*?)(\s*/?>)',
+                     lambda m: re.sub(r'\s(?:activeTab|firstSheet)="[^"]*"', "", m.group(1))
+                     + f' activeTab="{first}" firstSheet="{first}"' + m.group(2), xml, count=1)
+        xml = re.sub(r'<definedName name="_xlnm.Print_Area"[^>]*>.*?</definedName>', "", xml)
+        names_xml = "".join(f'<definedName name="_xlnm.Print_Area" localSheetId="{i}">{ref}</definedName>'
+                            for i, ref in areas)
+        if names_xml:
+            if "<definedNames>" in xml:
+                xml = xml.replace("<definedNames>", "<definedNames>" + names_xml, 1)
+            else:
+                xml = xml.replace("</sheets>", f"</sheets><definedNames>{names_xml}</definedNames>", 1)
+        out.writestr(book.getinfo("xl/workbook.xml"), xml.encode("utf-8"))
+
+
+# --- pictures ----------------------------------------------------------------------------
+
+def _page_image(pdf: Path, page: int, work: Path) -> np.ndarray:
+    """Page ``page`` of ``pdf`` as an RGB array (pdftoppm, PPM output)."""
+    prefix = work / f"{pdf.stem}-{page}"
+    subprocess.run(["pdftoppm", "-r", str(DPI), "-f", str(page), "-l", str(page), "-singlefile",
+                    str(pdf), str(prefix)], check=True)
+    data = (prefix.with_suffix(".ppm")).read_bytes()
+    header = re.match(rb"P6\s+(\d+)\s+(\d+)\s+(\d+)\s", data)
+    width, height = int(header.group(1)), int(header.group(2))
+    return np.frombuffer(data, np.uint8, width * height * 3, header.end()).reshape(height, width, 3)
+
+
+def _trim(image: np.ndarray) -> np.ndarray:
+    """Crop to the drawn content (anything not white) with a white margin."""
+    ink = (image < 245).any(axis=2)
+    rows, cols = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
+    if not len(rows):
+        raise SystemExit("empty page")
+    content = image[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1]
+    return np.pad(content, ((MARGIN, MARGIN), (MARGIN, MARGIN), (0, 0)), constant_values=255)
+
+
+def _stack(images: list[np.ndarray]) -> np.ndarray:
+    """Pictures one below the other (their margins make the gap), left-aligned."""
+    width = max(i.shape[1] for i in images)
+    return np.concatenate([np.pad(i, ((0, 0), (0, width - i.shape[1]), (0, 0)), constant_values=255)
+                           for i in images])
+
+
+def write_png(image: np.ndarray, path: Path) -> None:
+    """An 8-bit RGB PNG ("Up" filter on every row, zlib level 9)."""
+    height, width, _ = image.shape
+    up = np.diff(image.astype(np.int16), axis=0, prepend=0).astype(np.uint8)
+    raw = np.concatenate([np.full((height, 1), 2, np.uint8), up.reshape(height, width * 3)], axis=1)
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+                     + chunk(b"IDAT", zlib.compress(raw.tobytes(), 9)) + chunk(b"IEND", b""))
+
+
+def render(workbook: Path, show: list[tuple[str, int | None]], png: Path, work: Path) -> dict:
+    """One picture: freeze, render copy, PDF, check, PNG.  Returns timings and size."""
+    start = time.perf_counter()
+    stem = png.stem
+    frozen, copy = work / f"{stem}-frozen.xlsx", work / f"{stem}.xlsx"
+    libreoffice.freeze_our_functions(workbook, frozen)
+    render_copy(frozen, copy, show)
+    pdf = libreoffice.render_pdf(copy, work / "pdf")
+    lo = time.perf_counter()
+    pages = int(re.search(r"Pages:\s+(\d+)", subprocess.run(["pdfinfo", str(pdf)], capture_output=True,
+                                                            text=True, check=True).stdout).group(1))
+    if pages != len(show):
+        raise SystemExit(f"{png.name}: {pages} pages for {len(show)} sheets; a sheet does not fit one page")
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    bad = sorted({e for e in ERRORS if e in text})
+    if bad:
+        raise SystemExit(f"{png.name}: the rendered sheets show {bad}:\n{text}")
+    image = _stack([_trim(_page_image(pdf, page, work)) for page in range(1, pages + 1)])
+    png.parent.mkdir(parents=True, exist_ok=True)
+    write_png(image, png)
+    return {"seconds": time.perf_counter() - start, "libreoffice": lo - start,
+            "size": f"{image.shape[1]}x{image.shape[0]}"}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("workbooks", nargs="?", type=Path, default=ROOT / "workbooks",
+                        help="folder with the template workbooks (default: workbooks/)")
+    parser.add_argument("-o", "--out", type=Path, default=ROOT / "docs" / "img", help="folder for the PNGs")
+    parser.add_argument("--build", action="store_true", help="build the templates afresh instead")
+    args = parser.parse_args(argv)
+    for tool in ("pdftoppm", "pdftotext", "pdfinfo"):
+        if not shutil.which(tool):
+            raise SystemExit(f"{tool} is missing: apt-get install poppler-utils")
+    if not libreoffice.available():
+        raise SystemExit("LibreOffice (soffice) is missing: apt-get install libreoffice-calc")
+    with tempfile.TemporaryDirectory(prefix="xlfuncs_render_") as tmp:
+        work = Path(tmp)
+        folder = args.workbooks
+        if args.build:
+            folder = work / "built"
+            folder.mkdir()
+            for name in templates.TEMPLATES:
+                templates.build(name, folder / name)
+        for png, (name, show) in PICTURES.items():
+            workbook = folder / name
+            if not workbook.is_file():
+                raise SystemExit(f"{workbook} is missing: build the templates or use --build")
+            result = render(workbook, show, args.out / png, work)
+            print(f"{args.out / png}: {result['size']} px, {result['seconds']:.2f} s "
+                  f"(LibreOffice {result['libreoffice']:.2f} s)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
