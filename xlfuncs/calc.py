@@ -25,7 +25,6 @@ import gc
 import logging
 import math
 import os
-import posixpath
 import re
 import shutil
 import tempfile
@@ -36,9 +35,10 @@ import zipfile
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from xml.sax.saxutils import escape
 
 import numpy as np
+
+from . import xlsx
 
 __all__ = ["CalcInputError", "ExcelError", "Summary", "calc", "calculate", "main", "run", "write_values"]
 
@@ -72,14 +72,6 @@ class CalcInputError(Exception):
 # ---------------------------------------------------------------------------------------------
 # Computing
 # ---------------------------------------------------------------------------------------------
-
-def _column(n: int) -> str:
-    letters = ""
-    while n:
-        n, r = divmod(n - 1, 26)
-        letters = chr(65 + r) + letters
-    return letters
-
 
 def _plain(v, tokens: type, xl_error: type):
     """One result element as a Python value; errors as :class:`ExcelError`."""
@@ -121,8 +113,7 @@ def _model_class():
             if key not in self._arrays:
                 cells = self._arrays[key] = set()
                 for ref in self.formula_references(context).values():
-                    (r1, c1), (r2, c2) = (_split_ref(x) for x in (ref.split(":") * 2)[:2])
-                    cells.update(f"{_column(c)}{r}" for r in range(r1, r2 + 1) for c in range(c1, c2 + 1))
+                    cells.update(xlsx.cells(ref))
             return self._arrays[key]
 
         def compile_cell(self, cell, context, references, formula_references):
@@ -253,8 +244,8 @@ def _compute(path: Path):
                 if why:
                     problems.setdefault(why, []).append((cell, sheet))
     found.sort(key=lambda x: x[0])
-    values = {(sheet, f"{_column(col)}{row}"): v for (_, row, col), sheet, v in found}
-    problems = {why: [(s, f"{_column(col)}{row}") for (_, row, col), s in sorted(where)]
+    values = {(sheet, f"{xlsx.column_letters(col)}{row}"): v for (_, row, col), sheet, v in found}
+    problems = {why: [(s, f"{xlsx.column_letters(col)}{row}") for (_, row, col), s in sorted(where)]
                 for why, where in problems.items()}
     return values, problems
 
@@ -276,34 +267,6 @@ def calculate(path) -> dict[tuple[str, str], object]:
 # Writing cached values into the file
 # ---------------------------------------------------------------------------------------------
 
-_REF = re.compile(r"\$?([A-Za-z]{1,3})\$?(\d+)")
-_ATTR = r'(?<![\w:.-]){}="([^"]*)"'
-_ESCAPED = re.compile(r"_(?=x[0-9A-Fa-f]{4}_)")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0d\x0e-\x1f\ufffe\uffff]")
-
-
-def _split_ref(ref: str) -> tuple[int, int]:
-    """``"D12"`` -> (row 12, column 4)."""
-    m = _REF.fullmatch(ref)
-    if not m:
-        raise ValueError(f"not a cell reference: {ref!r}")
-    col = 0
-    for ch in m.group(1).upper():
-        col = col * 26 + ord(ch) - 64
-    return int(m.group(2)), col
-
-
-def _attr(attrs: str, name: str):
-    m = re.search(_ATTR.format(name), attrs)
-    return m and m.group(1)
-
-
-def _text(s: str) -> str:
-    """Text for ``<v>``: XML-escaped, with characters XML cannot hold as ``_xHHHH_`` (as Excel does)."""
-    s = _ESCAPED.sub("_x005F_", s)
-    return escape(_CONTROL.sub(lambda m: f"_x{ord(m.group()):04X}_", s))
-
-
 def _encode(value) -> tuple[str | None, str | None]:
     """``(t attribute, <v> text)`` for a value; ``(None, None)`` removes the cached value."""
     if value is None:
@@ -313,7 +276,7 @@ def _encode(value) -> tuple[str | None, str | None]:
     if isinstance(value, (bool, np.bool_)):
         return "b", "1" if value else "0"
     if isinstance(value, str):
-        return "str", _text(value)
+        return "str", xlsx.escape_text(value)
     x = float(value)
     if not math.isfinite(x):
         return "e", "#NUM!"
@@ -343,8 +306,8 @@ class _SheetPatcher:
         self.data_re = re.compile(rf"<{p}sheetData\b([^>]*?)(?:/>|>(.*?)</{p}sheetData>)", re.S)
         self.v_re = re.compile(rf"<{p}v\b[^>]*?(?:/>|>.*?</{p}v>)|<{p}is\b[^>]*?(?:/>|>.*?</{p}is>)", re.S)
         self.f_end = re.compile(rf"</{p}f>|<{p}f\b[^>]*?/>")
-        self.col_styles = [(int(_attr(a, "min")), int(_attr(a, "max")), _attr(a, "style"))
-                           for a in re.findall(rf"<{p}col\b([^>]*)", xml) if _attr(a, "style")]
+        self.col_styles = [(int(xlsx.attr(a, "min")), int(xlsx.attr(a, "max")), xlsx.attr(a, "style"))
+                           for a in re.findall(rf"<{p}col\b([^>]*)", xml) if xlsx.attr(a, "style")]
 
     def patch(self) -> str:
         by_row: dict[int, dict[int, object]] = {}
@@ -357,8 +320,8 @@ class _SheetPatcher:
         return self._dimension(xml)
 
     def _style(self, row_attrs: str, col: int) -> str | None:
-        if _attr(row_attrs, "customFormat") in ("1", "true"):
-            return _attr(row_attrs, "s")
+        if xlsx.attr(row_attrs, "customFormat") in ("1", "true"):
+            return xlsx.attr(row_attrs, "s")
         return next((s for lo, hi, s in self.col_styles if lo <= col <= hi), None)
 
     def _patch_row(self, m, row: int, wanted: dict[int, object]) -> str:
@@ -366,7 +329,7 @@ class _SheetPatcher:
 
         def new_cell(col, value):
             inserted.append(col)
-            return self._cell(f' r="{_column(col)}{row}"', "", value, self._style(attrs, col))
+            return self._cell(f' r="{xlsx.column_letters(col)}{row}"', "", value, self._style(attrs, col))
 
         body = _merge(body, self.cell_re, wanted,
                       lambda cm, col, value: self._cell(cm.group(1), cm.group(2) or "", value), new_cell)
@@ -375,8 +338,8 @@ class _SheetPatcher:
         return f"<{self.prefix}row{attrs}>{body}</{self.prefix}row>"
 
     def _new_row(self, row: int, wanted: dict[int, object]) -> str:
-        cells = "".join(self._cell(f' r="{_column(col)}{row}"', "", wanted[col], self._style("", col))
-                        for col in sorted(wanted))
+        cells = "".join(self._cell(f' r="{xlsx.column_letters(col)}{row}"', "", wanted[col],
+                                   self._style("", col)) for col in sorted(wanted))
         return f'<{self.prefix}row r="{row}">{cells}</{self.prefix}row>'
 
     def _cell(self, attrs: str, body: str, value, style: str | None = None) -> str:
@@ -402,12 +365,14 @@ class _SheetPatcher:
         rows = [r for r, _ in self.cells]
         cols = [c for _, c in self.cells]
         try:
-            corners = [_split_ref(r) for r in m.group(2).split(":")]
+            corners = [xlsx.split_ref(r) for r in m.group(2).split(":")]
         except ValueError:
             return xml
         r1, r2 = min([r for r, _ in corners] + rows), max([r for r, _ in corners] + rows)
         c1, c2 = min([c for _, c in corners] + cols), max([c for _, c in corners] + cols)
-        ref = f"{_column(c1)}{r1}" + ("" if (r1, c1) == (r2, c2) else f":{_column(c2)}{r2}")
+        ref = xlsx.column_letters(c1) + str(r1)
+        if (r1, c1) != (r2, c2):
+            ref += f":{xlsx.column_letters(c2)}{r2}"
         return xml[:m.start(2)] + ref + xml[m.end(2):]
 
 
@@ -417,8 +382,8 @@ def _merge(body: str, element: re.Pattern, wanted: dict, patch, new) -> str:
     keys = sorted(wanted)
     out, pos, k, previous = [], 0, 0, 0
     for m in element.finditer(body):
-        r = _attr(m.group(1), "r")
-        index = previous + 1 if r is None else (int(r) if r.isdigit() else _split_ref(r)[1])
+        r = xlsx.attr(m.group(1), "r")
+        index = previous + 1 if r is None else (int(r) if r.isdigit() else xlsx.split_ref(r)[1])
         previous = index
         out.append(body[pos:m.start()])
         while k < len(keys) and keys[k] <= index:
@@ -430,38 +395,6 @@ def _merge(body: str, element: re.Pattern, wanted: dict, patch, new) -> str:
     out.extend(new(key, wanted[key]) for key in keys[k:])
     out.append(body[pos:])
     return "".join(out)
-
-
-def _local(tag: str) -> str:
-    return tag.rsplit("}", 1)[-1]
-
-
-def _rels(z: zipfile.ZipFile, part: str) -> dict[str, tuple[str, str]]:
-    """``{Id: (Type, target part)}`` of a part's relationships."""
-    folder, name = posixpath.split(part)
-    root = ET.fromstring(z.read(posixpath.join(folder, "_rels", name + ".rels")))
-    out = {}
-    for rel in root:
-        target = rel.get("Target", "")
-        if rel.get("TargetMode") == "External":
-            continue
-        target = target[1:] if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))
-        out[rel.get("Id")] = (rel.get("Type", ""), target)
-    return out
-
-
-def _sheet_parts(z: zipfile.ZipFile) -> dict[str, str]:
-    """``{sheet name: zip member of its XML}`` in workbook order."""
-    book = next((t for kind, t in _rels(z, "").values() if kind.endswith("/officeDocument")), None)
-    if book is None:
-        raise KeyError("no officeDocument relationship")
-    rels = _rels(z, book)
-    out = {}
-    for el in ET.fromstring(z.read(book)).iter():
-        if _local(el.tag) == "sheet":
-            rid = next(v for k, v in el.attrib.items() if _local(k) == "id" and k.startswith("{"))
-            out[el.get("name")] = rels[rid][1]
-    return out
 
 
 def write_values(src, dst, values: dict[tuple[str, str], object]) -> None:
@@ -479,14 +412,14 @@ def write_values(src, dst, values: dict[tuple[str, str], object]) -> None:
     """
     src, dst = Path(src), Path(dst)
     with zipfile.ZipFile(src) as zin:
-        parts = _sheet_parts(zin)
+        parts = xlsx.sheet_parts(zin)
         lower = {name.lower(): part for name, part in parts.items()}
         todo: dict[str, dict[tuple[int, int], object]] = {}
         for (sheet, ref), value in values.items():
             part = parts.get(sheet) or lower.get(sheet.lower())
             if part is None:
                 raise KeyError(f"no sheet named {sheet!r} in {src.name}")
-            todo.setdefault(part, {})[_split_ref(ref)] = value
+            todo.setdefault(part, {})[xlsx.split_ref(ref)] = value
         fd, tmp = tempfile.mkstemp(prefix=f".{dst.stem}-", suffix=".xlsx.tmp", dir=dst.parent)
         try:
             with os.fdopen(fd, "wb") as raw, zipfile.ZipFile(raw, "w") as zout:
@@ -540,7 +473,7 @@ class Summary:
 
 def _a1(sheet: str, ref: str) -> str:
     """``Sheet!A1``, with the sheet name quoted as Excel does when it needs it."""
-    if not re.fullmatch(r"[A-Za-z_][\w.]*", sheet) or _REF.fullmatch(sheet):
+    if not re.fullmatch(r"[A-Za-z_][\w.]*", sheet) or xlsx.REF.fullmatch(sheet):
         sheet = "'" + sheet.replace("'", "''") + "'"
     return f"{sheet}!{ref}"
 
@@ -560,7 +493,7 @@ def _check_book(path) -> Path:
         raise CalcInputError(f"{path}: not an Excel workbook (expected {', '.join(SUFFIXES)})")
     try:
         with zipfile.ZipFile(path) as z:
-            _sheet_parts(z)
+            xlsx.sheet_parts(z)
     except (zipfile.BadZipFile, KeyError, ET.ParseError, OSError, StopIteration):
         raise CalcInputError(f"{path}: not an .xlsx workbook (an .xls, an encrypted workbook or another "
                              "file renamed?)") from None

@@ -31,6 +31,45 @@ _BRIDGE_RULES = dict(price=AMOUNT, shares=AMOUNT, debt=AMOUNT, cash=AMOUNT, coun
                      strikes=TRANCHE, method=METHOD, preferred=OPTIONAL_AMOUNT,
                      minority_interest=OPTIONAL_AMOUNT, investments=OPTIONAL_AMOUNT)
 
+#: The "Parameters" section of FDEV and FDBRIDGE (same arguments), indented as in their docstrings;
+#: ``{method}`` is each function's own description of ``method``.
+_BRIDGE_PARAMETERS = """\
+    price : float or array_like
+        Current share price, currency units (≥ 0).
+    shares : float or array_like
+        Basic shares outstanding (count, ≥ 0).
+    debt : float or array_like
+        Total debt, currency units (≥ 0).
+    cash : float or array_like
+        Cash and equivalents before any exercise, currency units (≥ 0).
+    counts : array_like, optional
+        Number of instruments in each tranche (count, ≥ 0); blank or omitted means none.
+    strikes : array_like, optional
+        Exercise price of each tranche, currency units (≥ 0), same length as counts; blank or 0 = no exercise price (RSUs).
+    method : str or array_like, optional
+        {method}
+    preferred : float or array_like, optional
+        Preferred equity, currency units (≥ 0); blank means 0.
+    minority_interest : float or array_like, optional
+        Non-controlling interest, currency units (≥ 0); blank means 0.
+    investments : float or array_like, optional
+        Non-operating investments, currency units (≥ 0); blank means 0.
+"""
+
+
+def _bridge_parameters(method: str):
+    """Put :data:`_BRIDGE_PARAMETERS` in place of the ``{bridge parameters}`` line of the kernel's
+    docstring.  Goes below ``@udf``, which reads the parameter descriptions from the docstring."""
+
+    def document(kernel):
+        marker = "    {bridge parameters}\n"
+        if marker not in kernel.__doc__:
+            raise ValueError(f"{kernel.__name__}: no {marker.strip()} line in the docstring")
+        kernel.__doc__ = kernel.__doc__.replace(marker, _BRIDGE_PARAMETERS.format(method=method))
+        return kernel
+
+    return document
+
 
 def _tranches(counts, strikes):
     counts = np.zeros(0) if counts is None else counts
@@ -146,6 +185,7 @@ def fdmcap(price, shares, counts=None, strikes=None, method="gross"):
 
 
 @udf("FDEV", tables=_TABLES, **_BRIDGE_RULES)
+@_bridge_parameters(method='"gross" (default, proceeds added to cash), "tsm" (no proceeds added) or "all".')
 def fdev(price, shares, debt, cash, counts=None, strikes=None, method="gross",
          preferred=0.0, minority_interest=0.0, investments=0.0):
     """Fully diluted enterprise value: FD market cap plus debt, preferred and minority interest, less cash (plus exercise proceeds under gross/all) and investments.
@@ -154,26 +194,7 @@ def fdev(price, shares, debt, cash, counts=None, strikes=None, method="gross",
 
     Parameters
     ----------
-    price : float or array_like
-        Current share price, currency units (≥ 0).
-    shares : float or array_like
-        Basic shares outstanding (count, ≥ 0).
-    debt : float or array_like
-        Total debt, currency units (≥ 0).
-    cash : float or array_like
-        Cash and equivalents before any exercise, currency units (≥ 0).
-    counts : array_like, optional
-        Number of instruments in each tranche (count, ≥ 0); blank or omitted means none.
-    strikes : array_like, optional
-        Exercise price of each tranche, currency units (≥ 0), same length as counts; blank or 0 = no exercise price (RSUs).
-    method : str or array_like, optional
-        "gross" (default, proceeds added to cash), "tsm" (no proceeds added) or "all".
-    preferred : float or array_like, optional
-        Preferred equity, currency units (≥ 0); blank means 0.
-    minority_interest : float or array_like, optional
-        Non-controlling interest, currency units (≥ 0); blank means 0.
-    investments : float or array_like, optional
-        Non-operating investments, currency units (≥ 0); blank means 0.
+    {bridge parameters}
 
     Returns
     -------
@@ -199,6 +220,7 @@ def fdev(price, shares, debt, cash, counts=None, strikes=None, method="gross",
 
 
 @udf("FDBRIDGE", result="table", tables=_TABLES, **_BRIDGE_RULES)
+@_bridge_parameters(method='"gross" (default), "tsm" or "all".')
 def fdbridge(price, shares, debt, cash, counts=None, strikes=None, method="gross",
              preferred=0.0, minority_interest=0.0, investments=0.0):
     """Every step from basic to fully diluted EV as a two-column table (label, value); several prices or methods spill side by side.
@@ -207,26 +229,7 @@ def fdbridge(price, shares, debt, cash, counts=None, strikes=None, method="gross
 
     Parameters
     ----------
-    price : float or array_like
-        Current share price, currency units (≥ 0).
-    shares : float or array_like
-        Basic shares outstanding (count, ≥ 0).
-    debt : float or array_like
-        Total debt, currency units (≥ 0).
-    cash : float or array_like
-        Cash and equivalents before any exercise, currency units (≥ 0).
-    counts : array_like, optional
-        Number of instruments in each tranche (count, ≥ 0); blank or omitted means none.
-    strikes : array_like, optional
-        Exercise price of each tranche, currency units (≥ 0), same length as counts; blank or 0 = no exercise price (RSUs).
-    method : str or array_like, optional
-        "gross" (default), "tsm" or "all".
-    preferred : float or array_like, optional
-        Preferred equity, currency units (≥ 0); blank means 0.
-    minority_interest : float or array_like, optional
-        Non-controlling interest, currency units (≥ 0); blank means 0.
-    investments : float or array_like, optional
-        Non-operating investments, currency units (≥ 0); blank means 0.
+    {bridge parameters}
 
     Returns
     -------

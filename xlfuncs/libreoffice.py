@@ -26,6 +26,9 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from . import xlsx
+from .xlsx import sheet_parts  # also public here: scripts/render.py uses libreoffice.sheet_parts
+
 #: Names of the LibreOffice executable, tried in order (``XLFUNCS_SOFFICE`` overrides).
 EXECUTABLES = ("soffice", "libreoffice")
 TIMEOUT = 180  # seconds per conversion; a first start in a fresh profile takes a few seconds
@@ -168,43 +171,9 @@ def calls_our_function(formula: str) -> bool:
     return bool(_our_call().search(_LITERALS.sub('""', formula)))
 
 
-def _cells(ref: str) -> list[str]:
-    from openpyxl.utils.cell import get_column_letter, range_boundaries
-
-    min_col, min_row, max_col, max_row = range_boundaries(ref)
-    return [f"{get_column_letter(col)}{row}" for row in range(min_row, max_row + 1)
-            for col in range(min_col, max_col + 1)]
-
-
 _CELL = re.compile(r"<c\b(?P<attrs>[^>]*?)(?:/>|>(?P<body>.*?)</c>)", re.S)
 _FORMULA = re.compile(r"<f\b(?P<attrs>[^>]*?)(?:/>|>(?P<text>.*?)</f>)", re.S)
 _VALUE = re.compile(r"<v\b[^>]*?(?:/>|>(?P<text>.*?)</v>)", re.S)
-
-
-def _attr(attrs: str, name: str) -> str | None:
-    found = re.search(rf'(?<![\w:]){name}="([^"]*)"', attrs)
-    return found.group(1) if found else None
-
-
-def _unescape(text: str) -> str:
-    from xml.sax.saxutils import unescape
-
-    return unescape(text, {"&quot;": '"', "&apos;": "'"})
-
-
-def sheet_parts(book) -> dict[str, str]:
-    """{sheet name: zip member of its XML} from xl/workbook.xml and its relationships."""
-    import posixpath
-
-    rels = book.read("xl/_rels/workbook.xml.rels").decode("utf-8")
-    target = {}
-    for tag in re.findall(r"<Relationship\b[^>]*>", rels):
-        path = _attr(tag, "Target")
-        target[_attr(tag, "Id")] = path.lstrip("/") if path.startswith("/") else \
-            posixpath.normpath(posixpath.join("xl", path))
-    workbook = book.read("xl/workbook.xml").decode("utf-8")
-    return {_unescape(_attr(tag, "name")): target[re.search(r'\br:id="([^"]*)"|:id="([^"]*)"', tag).group(1)]
-            for tag in re.findall(r"<sheet\b[^>]*>", workbook)}
 
 
 def _freeze_sheet(xml: str, where: str) -> tuple[str, list[str]]:
@@ -215,25 +184,26 @@ def _freeze_sheet(xml: str, where: str) -> tuple[str, list[str]]:
         if not formula:
             continue
         fattrs = formula["attrs"]
-        if formula["text"] and calls_our_function(_unescape(formula["text"])):
-            ref = _attr(fattrs, "ref") if _attr(fattrs, "t") == "array" else None
-            ours.extend(_cells(ref) if ref else [_attr(cell["attrs"], "r")])
-            if _attr(fattrs, "t") == "shared":
-                shared.add(_attr(fattrs, "si"))
+        if formula["text"] and calls_our_function(xlsx.unescape_text(formula["text"])):
+            ref = xlsx.attr(fattrs, "ref") if xlsx.attr(fattrs, "t") == "array" else None
+            ours.extend(xlsx.cells(ref) if ref else [xlsx.attr(cell["attrs"], "r")])
+            if xlsx.attr(fattrs, "t") == "shared":
+                shared.add(xlsx.attr(fattrs, "si"))
     if shared:  # the cells that share a formula of ours
         for cell in _CELL.finditer(xml):
             formula = _FORMULA.search(cell["body"] or "")
-            if formula and _attr(formula["attrs"], "t") == "shared" and _attr(formula["attrs"], "si") in shared:
-                ours.append(_attr(cell["attrs"], "r"))
+            if (formula and xlsx.attr(formula["attrs"], "t") == "shared"
+                    and xlsx.attr(formula["attrs"], "si") in shared):
+                ours.append(xlsx.attr(cell["attrs"], "r"))
     ours = list(dict.fromkeys(ours))
     todo = set(ours)
 
     def freeze(cell):
         attrs, body = cell["attrs"], cell["body"] or ""
-        ref = _attr(attrs, "r")
+        ref = xlsx.attr(attrs, "r")
         if ref not in todo:
             return cell[0]
-        value, kind = _VALUE.search(body), _attr(attrs, "t")
+        value, kind = _VALUE.search(body), xlsx.attr(attrs, "t")
         if _FORMULA.search(body) and (value is None or not (value["text"] or kind == "str")):
             raise ValueError(f"{where}!{ref} has no computed value; compute the workbook first "
                              "(xlfuncs calc)")
