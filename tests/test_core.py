@@ -429,12 +429,8 @@ def _error_cases():
     yield pytest.param("ffmcap", "free_float", 1.0000001, "#NUM!", id="ffmcap-free_float-above-1")
 
 
-BOOL_IN_LIST_BUG = pytest.mark.xfail(
-    strict=True, reason="bug: a boolean inside a numeric list is read as 1 (see test_bug_boolean_inside_numeric_list)")
-
-
 def _select(cases, *, second_element_of_broadcast_list):
-    """Cases for the two tests below; a boolean inside a list hits BOOL_IN_LIST_BUG.
+    """Cases for the two tests below.
 
     False: every case as given (tables get the bad value as their second element).
     True: the broadcast arguments' cases again, the bad value as a list's second element.
@@ -444,9 +440,6 @@ def _select(cases, *, second_element_of_broadcast_list):
         is_table = arg in FUNCTIONS[name][5]
         if second_element_of_broadcast_list and (bad is None or is_table):
             continue
-        inside_list = is_table or second_element_of_broadcast_list
-        if inside_list and isinstance(bad, bool) and arg != "method":
-            p = pytest.param(*p.values, id=p.id, marks=BOOL_IN_LIST_BUG)
         yield p
 
 
@@ -618,18 +611,29 @@ def test_fdbridge_series_values():
     assert bridge["FD EV"].tolist() == [700 * M - 200 * M, 4 * 50 * M - 100 * M]
 
 
-# --------------------------------------------------------------------------- bugs found
+# --------------------------------------------------------------------------- regressions and bugs found
 
-@pytest.mark.xfail(strict=True, reason="bug: a boolean inside a numeric list is silently read as 1 "
-                   "(np.asarray([10.0, True]) is a float array), instead of #VALUE!")
-def test_bug_boolean_inside_numeric_list():
+def test_boolean_inside_numeric_list():
+    """Regression: numpy alone would read [10.0, True] as [10.0, 1.0]."""
     assert_input_error(lambda: marketcap([10.0, True], 2), "#VALUE!", "price", (1,))
+    assert_input_error(lambda: fdshares(10, 50 * M, (10 * M, False), [5, 5]), "#VALUE!", "counts", (1,))
 
 
-@pytest.mark.xfail(strict=True, reason="bug: the index of a tranche table Series (counts) is put "
-                   "on the result of a broadcast over prices")
-def test_bug_table_series_index_not_used_for_result():
+def test_table_series_index_not_used_for_result():
+    """A Series given as a tranche table does not lend its index to a broadcast result."""
     counts = pd.Series([10 * M, 10 * M], index=["options", "warrants"])
     out = fdshares([10.0, 4.0], 50 * M, counts, [5, 5])
     assert not isinstance(out, pd.Series)
     assert out.tolist() == [70 * M, 50 * M]
+
+
+def test_all_blank_custom_size_table_means_the_default_classes():
+    """As in the worksheet, where an empty table range is the same as no table."""
+    assert mcapclass(5e9, [None], [None]) == "Mid"
+    assert mcapclass(5e9, [None, None], [None, None]) == "Mid"
+
+
+def test_only_ascii_digits_are_numbers():
+    """Excel does not read other scripts' digits as numbers."""
+    assert_input_error(lambda: marketcap("\u0661\u0662", 2), "#VALUE!", "price", None)
+    assert marketcap(" 12 ", 2) == 24.0

@@ -21,15 +21,15 @@ DEFAULT_CLASSES = (
 
 def _classes(thresholds, labels):
     """Sorted lower bounds and their labels, from the two ranges or the defaults."""
-    if thresholds.size == 0 and labels.size == 0:
+    if thresholds.size != labels.size:
+        raise InputError("labels", f"has {labels.size} cells but thresholds has "
+                         f"{thresholds.size}; give one label per threshold", code=VALUE)
+    given = ~np.isnan(thresholds) | (labels != None)  # noqa: E711 (element-wise); blank rows are skipped
+    bounds, names = thresholds[given], labels[given]
+    if not bounds.size:  # no custom table, or only blank rows: the default classes
         names = np.array([n for n, _ in DEFAULT_CLASSES], object)
         bounds = np.array([b for _, b in DEFAULT_CLASSES])
     else:
-        if thresholds.size != labels.size:
-            raise InputError("labels", f"has {labels.size} cells but thresholds has "
-                             f"{thresholds.size}; give one label per threshold", code=VALUE)
-        given = ~np.isnan(thresholds) | (labels != None)  # noqa: E711 (element-wise)
-        bounds, names = thresholds[given], labels[given]
         if np.isnan(bounds).any() or (names == None).any():  # noqa: E711
             raise InputError("thresholds", "a threshold and its label must both be given", code=VALUE)
         if len(np.unique(bounds)) != len(bounds):

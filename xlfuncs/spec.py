@@ -163,7 +163,7 @@ def call_python(spec: FunctionSpec, arguments: dict) -> object:
                 raise InputError(check.argument, check.reason, code=check.code,
                                  position=tuple(int(i) for i in position) if position else None)
         out = spec.kernel(**inputs)
-    return _shape_result(out, shape, arguments)
+    return _shape_result(out, shape, [arguments[n] for n in names])
 
 
 def _index_label(raw, position):
@@ -173,14 +173,14 @@ def _index_label(raw, position):
     return index[position[0]] if len(position) == 1 else None
 
 
-def _shape_result(out, shape, arguments):
-    """Scalars for scalar input, a pandas Series when a Series came in, else arrays."""
+def _shape_result(out, shape, inputs):
+    """Scalars for scalar input, a pandas Series when a broadcast input was one, else arrays."""
     if isinstance(out, dict):
-        return {k: _shape_result(v, shape, arguments) for k, v in out.items()}
+        return {k: _shape_result(v, shape, inputs) for k, v in out.items()}
     out = np.asarray(out)
     if not shape:
         return out.item()
-    series = next((v for v in arguments.values()
+    series = next((v for v in inputs
                    if type(v).__module__.split(".")[0] == "pandas" and hasattr(v, "index")
                    and getattr(v, "ndim", 0) == 1 and len(v) == (shape[0] if len(shape) == 1 else -1)),
                   None)
