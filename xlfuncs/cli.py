@@ -22,6 +22,10 @@ def main(argv: list[str] | None = None) -> int:
 
     calc.add_arguments(sub.add_parser("calc", help="compute every formula of a workbook without Excel "
                                                    "and store the values in it"))
+    from . import lite
+
+    lite.add_arguments(sub.add_parser("lite", help="write main.py and requirements.txt for xlwings Lite "
+                                                   "(Excel on Mac, the web and Windows without local Python)"))
     sub.add_parser("version", help="print the versions of xlfuncs, xlwings, the runtime and Python")
     args = parser.parse_args(argv)
 
@@ -36,6 +40,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2 if write_all(args.directory, force=args.force) else 0
     if args.command == "calc":
         return calc.run(args.book, args.output)
+    if args.command == "lite":
+        return lite.run(args)
     from . import version_info
 
     for key, value in version_info().items():
