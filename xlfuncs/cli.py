@@ -1,4 +1,4 @@
-"""The ``xlfuncs`` command: company and crypto size and valuation metrics for Excel and Python."""
+"""xlfuncs: company and crypto size and valuation metrics for Excel and Python."""
 
 from __future__ import annotations
 
@@ -26,6 +26,12 @@ def main(argv: list[str] | None = None) -> int:
 
     lite.add_arguments(sub.add_parser("lite", help="write main.py and requirements.txt for xlwings Lite "
                                                    "(Excel on Mac, the web and Windows without local Python)"))
+    from . import doctor, install
+
+    install.add_arguments(sub.add_parser("install", help="make the functions available in every Excel "
+                                                         "workbook (Windows desktop Excel)"))
+    install.add_uninstall_arguments(sub.add_parser("uninstall", help="remove what `xlfuncs install` added"))
+    doctor.add_arguments(sub.add_parser("doctor", help="check what the functions need in desktop Excel"))
     sub.add_parser("version", help="print the versions of xlfuncs, xlwings, the runtime and Python")
     args = parser.parse_args(argv)
 
@@ -42,6 +48,12 @@ def main(argv: list[str] | None = None) -> int:
         return calc.run(args.book, args.output)
     if args.command == "lite":
         return lite.run(args)
+    if args.command == "install":
+        return install.run(args)
+    if args.command == "uninstall":
+        return install.run_uninstall(args)
+    if args.command == "doctor":
+        return doctor.run(args)
     from . import version_info
 
     for key, value in version_info().items():
