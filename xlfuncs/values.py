@@ -33,7 +33,6 @@ class Ragged(ValueError):
 class Classified:
     values: np.ndarray  # float64, same shape as the input
     codes: np.ndarray | None  # uint8 codes, or None when every element is a number
-    raw: np.ndarray  # the input as an array, for error messages
 
 
 def as_array(raw) -> np.ndarray:
@@ -95,21 +94,21 @@ def classify(raw) -> Classified:
     arr = as_array(raw)
     kind = arr.dtype.kind
     if kind in "fiu":
-        return Classified(arr.astype(np.float64, copy=False), None, arr)
+        return Classified(arr.astype(np.float64, copy=False), None)
     if kind == "b":
-        return Classified(np.full(arr.shape, np.nan), np.full(arr.shape, VALUE, CODE_DTYPE), arr)
+        return Classified(np.full(arr.shape, np.nan), np.full(arr.shape, VALUE, CODE_DTYPE))
     if kind != "O" and kind not in "US":  # complex, datetime, timedelta, void
-        return Classified(np.full(arr.shape, np.nan), np.full(arr.shape, VALUE, CODE_DTYPE), arr)
+        return Classified(np.full(arr.shape, np.nan), np.full(arr.shape, VALUE, CODE_DTYPE))
     flat = arr.ravel().tolist()
     if set(map(type, flat)) <= {float, int}:  # plain numbers: no per-cell work
         try:
-            return Classified(np.array(flat, np.float64).reshape(arr.shape), None, arr)
+            return Classified(np.array(flat, np.float64).reshape(arr.shape), None)
         except OverflowError:  # an int beyond the float range: classify cell by cell
             pass
     pairs = [cell_value(v) for v in flat]
     values = np.fromiter((p[0] for p in pairs), np.float64, len(pairs)).reshape(arr.shape)
     codes = np.fromiter((p[1] for p in pairs), CODE_DTYPE, len(pairs)).reshape(arr.shape)
-    return Classified(values, codes, arr)
+    return Classified(values, codes)
 
 
 def describe(v) -> str:
