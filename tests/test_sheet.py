@@ -312,3 +312,19 @@ def test_universe_mcapclass_and_multiple():
     out = X.MULTIPLE(caps, [[float(i % 3)] for i in range(N)])
     assert len(out) == N
     assert [r[0] for r in out] == ["NM" if i % 3 == 0 else i * 1e8 / (i % 3) for i in range(N)]
+
+
+def test_office_js_raw_cell_objects():
+    """Office.js arguments arrive unconverted: error objects pass through, typed numbers are
+    numbers, Pyodide's JsNull (an empty cell in xlwings Lite) is blank, in numbers and methods."""
+    from xlfuncs.excel import MARKETCAP, FDMCAP
+
+    class JsNull:  # stands in for pyodide.ffi.JsNull, recognised by its type name
+        pass
+
+    na = {"type": "Error", "basicType": "Error", "basicValue": "#N/A", "errorType": "NotAvailable"}
+    formatted = {"type": "FormattedNumber", "basicValue": 12.5, "numberFormat": "$0.00"}
+    assert MARKETCAP([[10.0], [na], [formatted], [JsNull()]], 4) == [[40.0], ["#N/A"], [50.0], ["#N/A"]]
+    methods = [["tsm", JsNull(), {"type": "Error", "basicValue": "#REF!"}]]
+    xyz = FDMCAP(10, 50e6, [[10e6], [10e6]], [[5], [5]], methods)
+    assert xyz == [[600e6, 700e6, "#REF!"]]  # tsm; blank = default gross; error passed through

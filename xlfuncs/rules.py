@@ -94,14 +94,15 @@ class Choice:
         index = np.zeros(len(flat), np.float64)
         codes = np.zeros(len(flat), CODE_DTYPE)
         for i, element in enumerate(flat):
-            cell_value(element)  # raises Ragged for a range nested inside a range
-            key = element.strip().lower() if isinstance(element, str) else element
-            if key is None or key == "":
+            _, code = cell_value(element)  # blank, error value (text or Office.js object), ...
+            if code == BLANK:
                 key = self.default
+            else:
+                key = element.strip().lower() if isinstance(element, str) else None
             if key in self.options:
                 index[i] = self.options.index(key)
-            else:
-                codes[i] = ERROR_CODE.get(key.upper(), VALUE) if isinstance(key, str) else VALUE
+            else:  # an error value passes through; anything else is #VALUE!
+                codes[i] = code if code not in (OK, BLANK) else VALUE
         shape = arr.shape
         return index.reshape(shape), (codes.reshape(shape) if codes.any() else None)
 
