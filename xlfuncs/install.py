@@ -186,7 +186,8 @@ def install(host: WindowsHost, home: Path, interpreter: Path, *, dry_run: bool =
     if excel is None:
         out("note: desktop Excel was not found in the registry; trying anyway")
     record = _read_record(layout.record) or {"folder_created": not layout.folder.exists()}
-    dry_staging = contextlib.nullcontext(Path(tempfile.gettempdir(), "xlfuncs-XXXXXXXX"))
+    # a dry run names the temporary build folder without creating it
+    dry_staging = contextlib.nullcontext(Path(tempfile.gettempdir(), "xlfuncs-build"))
     with dry_staging if dry_run else tempfile.TemporaryDirectory(prefix="xlfuncs-") as staging:
         steps = _addin_steps(host, Path(staging) / ADDIN, record, force, out)
         steps += _config_steps(layout, settings, record, out)
