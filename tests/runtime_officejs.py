@@ -53,6 +53,19 @@ def exports(module):
     return out
 
 
+def assert_registered(exports_record, registry, options, only_key):
+    """Every function of ``registry`` carries the runtime's ``__xlfunc__`` with its own name and
+    arguments, ``options`` on every argument, and ``only_key``, a key only that runtime writes."""
+    assert list(exports_record) == list(registry)
+    for name, spec in registry.items():
+        xlfunc = exports_record[name]
+        assert xlfunc is not None, f"{name} has no __xlfunc__"
+        assert xlfunc["name"] == name
+        assert xlfunc["args"] == [a.name for a in spec.args]
+        assert xlfunc["options"] == [options] * len(spec.args)
+        assert only_key in xlfunc["keys"]
+
+
 def main():
     if os.environ.get("XLWINGS_ON_SERVER") != "true" or "xlwings" in sys.modules:
         raise SystemExit("run in a fresh interpreter with XLWINGS_ON_SERVER=true")

@@ -26,6 +26,7 @@ from pathlib import Path
 
 import pytest
 from classic_harness import ERR, MISSING
+from runtime_officejs import assert_registered
 
 import xlfuncs
 from xlfuncs import REGISTRY
@@ -112,14 +113,8 @@ def classic():
 def test_registered_by_the_classic_decorators(classic):
     assert classic["runtime"] == {"func_module": "xlwings.udfs", "func_is_xlfunc": True,
                                   "arg_module": "xlwings.udfs"}
-    assert list(classic["exports"]) == list(REGISTRY)
-    for name, spec in REGISTRY.items():
-        xlfunc = classic["exports"][name]
-        assert xlfunc is not None, f"{name} has no __xlfunc__"
-        assert xlfunc["name"] == name
-        assert xlfunc["args"] == [a.name for a in spec.args]
-        assert xlfunc["options"] == [{"ndim": 2, "err_to_str": True}] * len(spec.args)
-        assert "call_in_wizard" in xlfunc["keys"]  # a key only the classic decorator writes
+    # call_in_wizard: a key only the classic decorator writes
+    assert_registered(classic["exports"], REGISTRY, {"ndim": 2, "err_to_str": True}, "call_in_wizard")
 
 
 def test_vba_module_declares_every_function_once(classic):

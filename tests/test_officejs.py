@@ -26,6 +26,7 @@ from importlib import metadata
 from pathlib import Path
 
 import pytest
+from runtime_officejs import assert_registered
 
 import xlfuncs
 from xlfuncs import REGISTRY
@@ -161,14 +162,8 @@ def test_registered_by_the_officejs_decorators(officejs):
     assert officejs["runtime"] == {"func_module": "xlwings.pro.udfs_officejs",
                                    "func_is_server_func": True,
                                    "arg_module": "xlwings.pro.udfs_officejs"}
-    assert list(officejs["exports"]) == list(REGISTRY)
-    for name, spec in REGISTRY.items():
-        xlfunc = officejs["exports"][name]
-        assert xlfunc is not None, f"{name} has no __xlfunc__"
-        assert xlfunc["name"] == name
-        assert xlfunc["args"] == [a.name for a in spec.args]
-        assert xlfunc["options"] == [{"convert": "raw"}] * len(spec.args)  # matrices as Excel sends them
-        assert "excel_name" in xlfunc["keys"]  # a key only the Office.js decorator writes
+    # raw: matrices as Excel sends them; excel_name: a key only the Office.js decorator writes
+    assert_registered(officejs["exports"], REGISTRY, {"convert": "raw"}, "excel_name")
 
 
 def test_metadata_lists_every_function(officejs):
