@@ -55,7 +55,7 @@ COUNTS = np.array([2e6, 5e6, 3e6])
 STRIKES = np.array([0.0, 50.0, 300.0])
 
 # Default MCAPCLASS classes, as sorted lower bounds and labels (independent of
-# xlfuncs.size so a changed default shows up as a verification failure).
+# xlfuncs.functions.size so a changed default shows up as a verification failure).
 CLASS_BOUNDS = np.array([0.0, 50e6, 300e6, 2e9, 10e9, 200e9])
 CLASS_LABELS = np.array(["Nano", "Micro", "Small", "Mid", "Large", "Mega"], object)
 
@@ -390,8 +390,9 @@ def part_b_child(cells: int) -> None:
     import xlwings.server
     import xlwings.utils
 
-    import xlfuncs.excel as module
-    from xlfuncs import REGISTRY, sheet
+    import xlfuncs.runtimes.excel as module
+    from xlfuncs import REGISTRY
+    from xlfuncs.framework import sheet
 
     decorator = getattr(xlwings.func, "__module__", "")
     if decorator != "xlwings.pro.udfs_officejs":
@@ -426,7 +427,7 @@ def part_b_child(cells: int) -> None:
         return t_array, t_single, array_out, single_out
 
     def direct(name, array_args, single_args):
-        """The same through xlfuncs.sheet.call alone (no xlwings): our layer's share."""
+        """The same through xlfuncs.framework.sheet.call alone (no xlwings): our layer's share."""
         spec = REGISTRY[name]
         t_array = best_time(lambda: sheet.call(spec, *array_args))
         t_single = math.inf
@@ -492,7 +493,7 @@ def part_b_child(cells: int) -> None:
     direct_rows = [(label, *direct(name, a, s)) for label, name, a, s in cases]
     sys.modules["pyodide"] = None  # negative-caches the import: `import pyodide.ffi` now fails at once
     patched = asyncio.run(measure_all())
-    header = (f"   {'function':<22}{'xlfuncs.sheet.call only: array / singles (ms)':>48}{'ratio':>8}"
+    header = (f"   {'function':<22}{'xlfuncs.framework.sheet.call only: array / singles (ms)':>48}{'ratio':>8}"
               f"{'Office.js, pyodide import cached: array / singles (ms)':>58}{'ratio':>8}")
     print(header)
     print("   " + "-" * (len(header) - 3))

@@ -9,11 +9,11 @@ Both sides are timed as whole processes, as a user runs them:
 
 * ours: ``python -m xlfuncs.cli calc IN -o OUT`` on a freshly built
   universe_screen.xlsx (our spilled functions; XlsxWriter output without
-  values), ``python -m xlfuncs.calc IN -o OUT`` while the CLI has no ``calc``;
+  values), ``python -m xlfuncs.workbooks.calc IN -o OUT`` while the CLI has no ``calc``;
 * LibreOffice: ``soffice --headless --convert-to xlsx`` forcing recalculation
   of the native twin of the same workbook (per-row native formulas computing
   the same results; LibreOffice does not know our functions), in a fresh
-  profile per run as :func:`xlfuncs.libreoffice.recalculate` does it, and also
+  profile per run as :func:`xlfuncs.workbooks.libreoffice.recalculate` does it, and also
   in a reused (warm) profile, LibreOffice's best case.
 
 Before anything is timed both outputs are read back and Market cap, EV, Size
@@ -38,7 +38,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from xlfuncs import libreoffice, templates  # noqa: E402
+from xlfuncs.workbooks import libreoffice, templates  # noqa: E402
 
 COLUMNS = {"G": "Market cap", "H": "EV", "I": "Size class", "J": "EV / EBITDA"}
 REL_TOL = 1e-12
@@ -51,7 +51,7 @@ def calc_command(src: Path, out: Path) -> list[str]:
                            capture_output=True, text=True)
     if probe.returncode == 0:
         return [sys.executable, "-m", "xlfuncs.cli", "calc", str(src), "-o", str(out)]
-    return [sys.executable, "-m", "xlfuncs.calc", str(src), "-o", str(out)]
+    return [sys.executable, "-m", "xlfuncs.workbooks.calc", str(src), "-o", str(out)]
 
 
 def warm_profile_command(src: Path, out_dir: Path, profile: Path) -> list[str]:

@@ -16,7 +16,7 @@ calls without HTTP, through ``xlwings.server.custom_functions_call`` on the
 mounted module (xlwings' conversion plus our function).
 
 The app runs in a fresh interpreter (this file with ``--child``), set up by
-``bench/server_harness.py`` as ``tests/test_server.py`` sets it up: importing
+``bench/server_harness.py`` as ``tests/test_runtimes_server.py`` sets it up: importing
 ``xlwings_server`` changes the environment of the process that imports it.
 
 Before anything is timed, the array result must equal the N single-cell results

@@ -1,6 +1,6 @@
 """xlwings Server's own app serving xlfuncs, run in a fresh interpreter.
 
-Shared by ``tests/test_server.py`` and ``bench/bench_server.py``.  Importing this
+Shared by ``tests/test_runtimes_server.py`` and ``bench/bench_server.py``.  Importing this
 module has no side effects and imports nothing of xlwings: the parent side
 (:func:`installed`, :func:`body`, :func:`make_project`, :func:`run_server`) only
 builds files and starts a subprocess; the child side (:func:`serve`) runs in that
@@ -43,7 +43,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 #: The whole of ``custom_functions/__init__.py`` in an xlwings Server project.
-MOUNT = "from xlfuncs.excel import *  # noqa: F403\n"
+MOUNT = "from xlfuncs.runtimes.excel import *  # noqa: F403\n"
 NAMESPACE = "XLFUNCS"  # XLWINGS_FUNCTIONS_NAMESPACE: formulas read =XLFUNCS.MARKETCAP(...)
 CALL_URL = "/xlwings/custom-functions-call"
 NOT_INSTALLED = (
@@ -64,7 +64,7 @@ def installed() -> bool:
 def body(func_name, args, runtime="1.4", version=None):
     """The JSON the xlwings Office.js client posts for one cell's formula."""
     return {
-        "func_name": func_name,  # Python __name__, which xlfuncs.excel sets to the Excel name
+        "func_name": func_name,  # Python __name__, which xlfuncs.runtimes.excel sets to the Excel name
         "args": args,  # one 2-D matrix per parameter, None for an omitted optional
         "caller_address": "[Book1.xlsx]Sheet1!B2",
         "culture_info_name": "en-US",

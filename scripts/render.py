@@ -37,7 +37,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from xlfuncs import libreoffice, templates  # noqa: E402
+from xlfuncs.workbooks import libreoffice, templates  # noqa: E402
 
 DPI = 80
 MARGIN = 12  # white pixels around each picture

@@ -1,8 +1,8 @@
-"""Subprocess helper of tests/test_classic.py: run xlfuncs.excel under xlwings' classic runtime.
+"""Subprocess helper of tests/test_runtimes_classic.py: run xlfuncs.runtimes.excel under xlwings' classic runtime.
 
 Run as a script in a fresh interpreter without ``XLWINGS_ON_SERVER``.  It calls
 ``classic_harness.install()`` (pywin32 stubbed, the real ``xlwings.udfs`` and
-``com_server``), imports ``xlfuncs.excel``, runs the real ``import_udfs`` into a
+``com_server``), imports ``xlfuncs.runtimes.excel``, runs the real ``import_udfs`` into a
 recording fake ``xlfuncs.xlam`` and then every call read from stdin as a JSON list
 ``{"func_name", "args"}`` through the real ``XLPython.CallUDF``.  In ``args``,
 ``{"ref": value_or_rows}`` is a cell reference (a fake Excel Range); any other
@@ -26,7 +26,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-MODULE = "xlfuncs.excel"
+MODULE = "xlfuncs.runtimes.excel"
 
 
 def main():
@@ -42,7 +42,7 @@ def main():
         import xlwings
         import xlwings.udfs
 
-        import xlfuncs.excel
+        import xlfuncs.runtimes.excel
 
         bas, macro_options = classic.import_udfs(MODULE, workbook_name="xlfuncs.xlam")
 
@@ -61,7 +61,7 @@ def main():
                 "func_is_xlfunc": xlwings.func is xlwings.udfs.xlfunc,
                 "arg_module": xlwings.arg.__module__,
             },
-            "exports": exports(xlfuncs.excel),
+            "exports": exports(xlfuncs.runtimes.excel),
             "bas": bas,
             "macro_options": macro_options,
             "calls": results,

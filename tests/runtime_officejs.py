@@ -1,4 +1,4 @@
-"""Subprocess helper of tests/test_officejs.py: run xlfuncs.excel under xlwings' Office.js runtime.
+"""Subprocess helper of tests/test_runtimes_officejs.py: run xlfuncs.runtimes.excel under xlwings' Office.js runtime.
 
 Run as a script in a fresh interpreter with ``XLWINGS_ON_SERVER=true`` and
 ``XLWINGS_LICENSE_KEY=noncommercial`` (the parent test sets them; xlwings picks
@@ -75,14 +75,14 @@ def main():
         import xlwings
         import xlwings.server
 
-        import xlfuncs.excel
+        import xlfuncs.runtimes.excel
 
         results = []
         for call in calls:
             data = payload(call["func_name"], call["args"], call.get("runtime", "1.4"),
                            xlwings.__version__)
             try:
-                results.append(asyncio.run(xlwings.server.custom_functions_call(data, xlfuncs.excel)))
+                results.append(asyncio.run(xlwings.server.custom_functions_call(data, xlfuncs.runtimes.excel)))
             except Exception as exc:  # noqa: BLE001 - reported to the parent test
                 results.append({"raised": f"{type(exc).__name__}: {exc}"})
         out = {
@@ -91,8 +91,8 @@ def main():
                 "func_is_server_func": xlwings.func is xlwings.server.func,
                 "arg_module": xlwings.arg.__module__,
             },
-            "exports": exports(xlfuncs.excel),
-            "meta": xlwings.server.custom_functions_meta(xlfuncs.excel),
+            "exports": exports(xlfuncs.runtimes.excel),
+            "meta": xlwings.server.custom_functions_meta(xlfuncs.runtimes.excel),
             "calls": results,
         }
     json.dump(out, sys.stdout)

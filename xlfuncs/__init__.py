@@ -3,22 +3,15 @@
 The functions broadcast like numpy over scalars, lists, arrays and pandas
 Series and raise :class:`InputError` (a ``ValueError``) naming the argument and
 position of bad input.  The same functions are registered in Excel through
-xlwings (:mod:`xlfuncs.excel`).
+xlwings (:mod:`xlfuncs.runtimes.excel`).  Every function declared with ``@udf``
+in :mod:`xlfuncs.functions` is public here under its Python name, in
+registration order; nothing else needs to list it.
 """
 
-__version__ = "0.1.0"
+from .framework.errors import InputError
+from .functions import REGISTRY
+from .functions.versions import __version__
 
-# Import order is registration order: the order of the README reference and of Excel's list.
-from .equity import marketcap, ev, freefloat, ffmcap, dilution, ownership, multiple  # noqa: I001
-from .diluted import fdshares, fdmcap, fdev, fdbridge
-from .crypto import fdv
-from .size import mcapclass
-from .about import version_info
-from .errors import InputError
-from .spec import REGISTRY
+globals().update({spec.python_name: spec.function for spec in REGISTRY.values()})
 
-__all__ = [
-    "InputError", "REGISTRY", "version_info",
-    "marketcap", "ev", "fdshares", "fdmcap", "fdev", "fdbridge", "freefloat", "ffmcap",
-    "fdv", "mcapclass", "dilution", "ownership", "multiple",
-]
+__all__ = ["InputError", "REGISTRY", "__version__", *(spec.python_name for spec in REGISTRY.values())]

@@ -18,15 +18,15 @@ def main(argv: list[str] | None = None) -> int:
                        help="target folder (default: workbooks)")
     books.add_argument("--force", action="store_true",
                        help="overwrite workbooks that differ from the templates (edited ones)")
-    from . import calc
+    from .workbooks import calc
 
     calc.add_arguments(sub.add_parser("calc", help="compute every formula of a workbook without Excel "
                                                    "and store the values in it"))
-    from . import lite
+    from .runtimes import lite
 
     lite.add_arguments(sub.add_parser("lite", help="write main.py and requirements.txt for xlwings Lite "
                                                    "(Excel on Mac, the web and Windows without local Python)"))
-    from . import doctor, install
+    from .windows import doctor, install
 
     install.add_arguments(sub.add_parser("install", help="make the functions available in every Excel "
                                                          "workbook (Windows desktop Excel)"))
@@ -36,12 +36,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     if args.command == "demo":
-        from .demo import main as demo_main
+        from .workbooks.demo import main as demo_main
 
         failures = demo_main(args.directory)
         return 2 if failures < 0 else int(failures > 0)
     if args.command == "workbooks":
-        from .templates import write_all
+        from .workbooks.templates import write_all
 
         return 2 if write_all(args.directory, force=args.force) else 0
     if args.command == "calc":
@@ -54,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
         return install.run_uninstall(args)
     if args.command == "doctor":
         return doctor.run(args)
-    from . import version_info
+    from .functions.versions import version_info
 
     for key, value in version_info().items():
         print(f"{key}: {value}")

@@ -1,0 +1,218 @@
+"""LibreOffice as a second, independent engine for the template workbooks.
+
+* The native cross-checks of article_examples.xlsx (column C) give the article's
+  figures in LibreOffice too, while our functions are unknown there (#NAME?).
+* With our functions frozen to the values ``formulas`` computed, LibreOffice
+  recomputes every remaining (native) formula of every template and agrees with
+  ``formulas`` to LibreOffice's 15 significant digits.
+
+These tests need LibreOffice (``soffice``); they fail, never skip, without it.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from pathlib import Path
+
+import openpyxl
+import pytest
+from openpyxl.cell.cell import ERROR_CODES
+from openpyxl.utils.cell import range_boundaries
+from openpyxl.worksheet.formula import ArrayFormula
+
+from xlfuncs.workbooks import libreoffice, templates
+from xlfuncs.workbooks.examples import EXAMPLES
+
+REL_TOL = 1e-12  # LibreOffice writes 15 significant digits
+ABS_TOL = 1e-12
+
+
+@pytest.fixture(scope="module")
+def soffice():
+    if not libreoffice.available():
+        pytest.fail("LibreOffice (soffice) is not installed, so the templates cannot be checked against a "
+                    "second engine. scripts/test.sh installs it (CI installs it); by hand: "
+                    "apt-get install libreoffice-calc")
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """The templates, freshly built (with the values ``formulas`` computed), once per module."""
+    folder, done = tmp_path_factory.mktemp("templates"), {}
+
+    def get(name: str) -> Path:
+        if name not in done:
+            done[name] = folder / name
+            templates.build(name, done[name])
+        return done[name]
+
+    return get
+
+
+def _is_formula(value) -> bool:
+    return isinstance(value, ArrayFormula) or (isinstance(value, str) and value.startswith("="))
+
+
+def _formula_cells(ws):
+    """(cell, formula text) of every formula cell, each cell of an array formula's range included."""
+    for row in ws.iter_rows():
+        for cell in row:
+            value = cell.value
+            if isinstance(value, ArrayFormula):
+                min_col, min_row, max_col, max_row = range_boundaries(value.ref or cell.coordinate)
+                for r in range(min_row, max_row + 1):
+                    for c in range(min_col, max_col + 1):
+                        yield ws.cell(r, c).coordinate, value.text
+            elif _is_formula(value):
+                yield cell.coordinate, value
+
+
+def _is_error(value) -> bool:
+    return isinstance(value, str) and value in ERROR_CODES
+
+
+def _same(got, want) -> bool:
+    got, want = ("" if got is None else got), ("" if want is None else want)
+    if isinstance(got, (int, float)) and isinstance(want, (int, float)):
+        return math.isclose(got, want, rel_tol=REL_TOL, abs_tol=ABS_TOL)
+    return got == want
+
+
+# --- article_examples.xlsx as it is: native cross-checks in LibreOffice -----------------
+
+def _figure_rows(ws):
+    """Rows of the figure table: below the header row, every row with a Check formula."""
+    header = next(r for r in range(1, ws.max_row + 1)
+                  if (ws.cell(r, 1).value, ws.cell(r, 2).value) == ("Figure", "Our functions"))
+    return [r for r in range(header + 1, ws.max_row + 1) if _is_formula(ws.cell(r, 7).value)]
+
+
+def test_native_cross_checks_give_the_articles_figures_in_libreoffice(soffice, built, tmp_path):
+    src = built("article_examples.xlsx")
+    out = libreoffice.recalculate(src, tmp_path / "lo")
+    formulas_book = openpyxl.load_workbook(src)
+    lo = openpyxl.load_workbook(out, data_only=True)
+    problems, checked = [], 0
+    for example in EXAMPLES:
+        ws, values = formulas_book[example.sheet], lo[example.sheet]
+        rows = _figure_rows(ws)
+        expected_rows = sum(len(f.expected) if isinstance(f.expected, tuple) else 1 for f in example.figures)
+        assert len(rows) == expected_rows, f"{example.sheet}: {len(rows)} figure rows, {expected_rows} expected"
+        for r in rows:
+            assert _is_formula(ws.cell(r, 3).value), f"{example.sheet}!C{r} is not a formula"
+            got, want, tol = (values.cell(r, c).value for c in (3, 5, 6))
+            where = f"{example.sheet}!C{r} ({ws.cell(r, 1).value})"
+            checked += 1
+            if _is_error(got) or got is None:
+                problems.append(f"{where}: LibreOffice gives {got!r}")
+            elif isinstance(want, str):
+                if got != want:
+                    problems.append(f"{where}: {got!r}, the article's figure is {want!r}")
+            elif not isinstance(got, (int, float)) or abs(got - want) > tol:
+                problems.append(f"{where}: {got!r}, expected {want!r} ± {tol}")
+    assert not problems, "\n".join(problems)
+    assert checked == sum(len(f.expected) if isinstance(f.expected, tuple) else 1
+                          for e in EXAMPLES for f in e.figures)
+    # LibreOffice does not know our functions: column B shows #NAME? there.
+    first = EXAMPLES[0]
+    row = _figure_rows(formulas_book[first.sheet])[0]
+    assert "MARKETCAP(" in formulas_book[first.sheet].cell(row, 2).value.text
+    assert lo[first.sheet].cell(row, 2).value == "#NAME?"
+
+
+# --- every template, our functions frozen: two engines agree ----------------------------
+
+@pytest.mark.parametrize("name", list(templates.TEMPLATES))
+def test_libreoffice_agrees_with_formulas_on_every_native_formula(soffice, built, tmp_path, name):
+    src = built(name)
+    frozen_path = tmp_path / "frozen" / name
+    frozen_path.parent.mkdir()
+    frozen = libreoffice.freeze_our_functions(src, frozen_path)
+    assert frozen, f"{name}: no cell computed by our functions"
+    out = libreoffice.recalculate(frozen_path, tmp_path / "lo")
+
+    ours = openpyxl.load_workbook(src, data_only=True)  # what `formulas` computed
+    lo = openpyxl.load_workbook(out, data_only=True)
+    book = openpyxl.load_workbook(frozen_path)
+    problems, checked = [], 0
+    for ws in book.worksheets:
+        frozen_here = set(frozen.get(ws.title, ()))
+        for ref, formula in _formula_cells(ws):
+            assert ref not in frozen_here
+            assert not libreoffice.calls_our_function(formula), f"{ws.title}!{ref} still calls our function"
+            want, got = ours[ws.title][ref].value, lo[ws.title][ref].value
+            checked += 1
+            if _is_error(got):
+                problems.append(f"{ws.title}!{ref} {formula}: LibreOffice gives {got}")
+            elif not _same(got, want):
+                problems.append(f"{ws.title}!{ref} {formula}: LibreOffice {got!r}, formulas {want!r}")
+    assert not problems, f"{name}: {len(problems)} of {checked} cells differ:\n" + "\n".join(problems[:50])
+    assert checked, f"{name}: no native formula left to compare"
+
+
+# --- the helpers themselves -------------------------------------------------------------
+
+def test_freeze_keeps_values_and_styles_and_leaves_native_formulas(built, tmp_path):
+    src = built("valuation_bridge.xlsx")
+    dst = tmp_path / "frozen.xlsx"
+    frozen = libreoffice.freeze_our_functions(src, dst)["Valuation bridge"]
+    before, cached = openpyxl.load_workbook(src)["Valuation bridge"], \
+        openpyxl.load_workbook(src, data_only=True)["Valuation bridge"]
+    after = openpyxl.load_workbook(dst)["Valuation bridge"]
+    assert {"H5", "H7", "I7", "J7", "G18", "J33"} <= set(frozen)  # whole spill ranges
+    for ref in frozen:
+        assert after[ref].value == cached[ref].value and not _is_formula(after[ref].value), ref
+        assert after[ref].number_format == before[ref].number_format, ref
+        assert after[ref].fill.fgColor.rgb == before[ref].fill.fgColor.rgb, ref
+    assert after["H17"].value == "=H4"  # native formulas stay formulas
+    assert after.merged_cells.ranges == before.merged_cells.ranges
+
+
+def test_freeze_handles_plain_and_shared_formulas_and_refuses_missing_values(tmp_path):
+    book = openpyxl.Workbook()
+    book.active["A1"], book.active["A2"] = "=MARKETCAP(2,3)", "=A1*2"
+    raw = tmp_path / "raw.xlsx"
+    book.save(raw)  # openpyxl stores no values: the workbook was never computed
+    with pytest.raises(ValueError, match="xlfuncs calc"):
+        libreoffice.freeze_our_functions(raw, tmp_path / "frozen.xlsx")
+    xml = ('<sheetData><row r="1"><c r="A1" t="str"><f t="shared" ref="A1:A2" si="0">MCAPCLASS(B1)</f>'
+           '<v>Mid &amp; up</v></c><c r="B1"><f>SUM(C1:C2)</f><v>3</v></c></row>'
+           '<row r="2"><c r="A2" t="str"><f t="shared" si="0"/><v>Small</v></c>'
+           '<c r="B2"><f>_xludf.EV(B1,1,2)</f><v>2</v></c><c r="C2" t="e"><f>FDV(1,-1)</f><v>#NUM!</v></c>'
+           '</row></sheetData>')
+    out, cells = libreoffice._freeze_sheet(xml, "test")
+    assert cells == ["A1", "B2", "C2", "A2"]
+    assert out == ('<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t xml:space="preserve">Mid &amp; up</t>'
+                   '</is></c><c r="B1"><f>SUM(C1:C2)</f><v>3</v></c></row>'
+                   '<row r="2"><c r="A2" t="inlineStr"><is><t xml:space="preserve">Small</t></is></c>'
+                   '<c r="B2"><v>2</v></c><c r="C2" t="e"><v>#NUM!</v></c></row></sheetData>')
+
+
+def test_missing_libreoffice_is_a_clear_error(tmp_path, monkeypatch):
+    monkeypatch.setenv("XLFUNCS_SOFFICE", "no-such-soffice-here")
+    assert not libreoffice.available()
+    book = tmp_path / "in" / "a.xlsx"
+    book.parent.mkdir()
+    book.write_bytes(b"")
+    with pytest.raises(libreoffice.LibreOfficeError, match="scripts/test.sh"):
+        libreoffice.recalculate(book, tmp_path / "out")
+
+
+def test_output_never_goes_into_the_input_folder(soffice, tmp_path):
+    book = tmp_path / "a.xlsx"
+    book.write_bytes(b"")
+    with pytest.raises(ValueError, match="input's folder"):
+        libreoffice.recalculate(book, tmp_path)
+    with pytest.raises(FileNotFoundError):
+        libreoffice.recalculate(tmp_path / "missing.xlsx", tmp_path / "out")
+
+
+def test_a_broken_file_is_a_clear_error(soffice, tmp_path):
+    book = tmp_path / "in" / "broken.xlsx"
+    book.parent.mkdir()
+    book.write_text("not a workbook")
+    with pytest.raises(libreoffice.LibreOfficeError, match="broken.xlsx"):
+        libreoffice.recalculate(book, tmp_path / "out")
+    assert not (tmp_path / "out" / "broken.xlsx").exists()
+    assert os.listdir(book.parent) == ["broken.xlsx"]

@@ -1,0 +1,189 @@
+"""The single description of every function, and the Python front-end.
+
+Each finance kernel is declared once with :func:`udf`: its Excel name, one rule
+per argument, per-element domain checks and what its result is.  Argument names
+and defaults come from the kernel's signature, the descriptions from its
+numpy-style docstring.  From that one :class:`FunctionSpec` the package derives
+the public Python function (validation, broadcasting, pandas in/out), the
+worksheet functions for every xlwings runtime, the README reference and the
+workbook checks.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import re
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+
+from .errors import CODE_DTYPE, NA, InputError
+from .values import Ragged
+
+#: Every registered function, in declaration order.
+REGISTRY: dict[str, "FunctionSpec"] = {}
+
+_SECTION = re.compile(r"^(\w[\w ]*)\n-{3,}$", re.M)
+
+
+@dataclass(frozen=True)
+class Arg:
+    name: str
+    rule: object
+    doc: str
+    required: bool
+    default: object
+    table: bool  # a whole range read as one list (tranches, thresholds), not broadcast
+
+
+@dataclass(frozen=True)
+class Check:
+    """A per-element condition on the broadcast inputs that makes a result an error."""
+
+    argument: str
+    code: int
+    reason: str
+    test: Callable[..., np.ndarray]  # kernel inputs -> boolean mask of bad elements
+
+
+@dataclass(frozen=True)
+class FunctionSpec:
+    excel_name: str
+    python_name: str
+    kernel: Callable
+    args: tuple[Arg, ...]
+    summary: str  # first paragraph of the docstring: the Function Wizard text
+    formula: str  # the "Formula:" line of the docstring
+    result: str  # "number", "label", "table" or "text"
+    nan_result: str | None  # what a nan result of valid input means in a cell ("NM", "#N/A")
+    checks: tuple[Check, ...] = ()
+    function: Callable = field(default=None, compare=False)
+
+    @property
+    def broadcast_args(self) -> tuple[Arg, ...]:
+        return tuple(a for a in self.args if not a.table)
+
+
+def parse_docstring(doc: str) -> tuple[str, str, dict[str, str]]:
+    """(summary, formula, {parameter: description}) from a numpy-style docstring."""
+    text = inspect.cleandoc(doc)
+    parts = _SECTION.split(text)
+    head, sections = parts[0], dict(zip(parts[1::2], parts[2::2]))
+    paragraphs = [" ".join(p.split()) for p in head.strip().split("\n\n")]
+    formula = next((p[len("Formula:"):].strip() for p in paragraphs if p.startswith("Formula:")), "")
+    params: dict[str, str] = {}
+    name = None
+    for line in sections.get("Parameters", "").strip("\n").splitlines():
+        if line and not line[0].isspace():
+            name = line.split(":")[0].strip()
+            params[name] = ""
+        elif name and line.strip():
+            params[name] = (params[name] + " " + line.strip()).strip()
+    return paragraphs[0], formula, params
+
+
+def udf(excel_name: str, *, result: str = "number", nan_result: str | None = None,
+        tables: tuple[str, ...] = (), checks: tuple[Check, ...] = (), **rules):
+    """Register ``kernel`` as an xlfuncs function; returns the public function.
+
+    ``rules`` maps every argument name to its rule (:mod:`xlfuncs.framework.rules`);
+    ``tables`` names the arguments read as whole ranges rather than broadcast.
+    """
+
+    def register(kernel: Callable) -> Callable:
+        summary, formula, docs = parse_docstring(kernel.__doc__)
+        params = inspect.signature(kernel).parameters
+        if set(params) != set(rules):
+            raise TypeError(f"{kernel.__name__}: rules {sorted(rules)} != arguments {sorted(params)}")
+        args = tuple(
+            Arg(name, rules[name], docs.get(name, ""), p.default is inspect.Parameter.empty,
+                None if p.default is inspect.Parameter.empty else p.default, name in tables)
+            for name, p in params.items()
+        )
+
+        @functools.wraps(kernel)
+        def function(*a, **kw):
+            bound = inspect.signature(kernel).bind(*a, **kw)
+            bound.apply_defaults()
+            return call_python(spec, bound.arguments)
+
+        spec = FunctionSpec(excel_name, kernel.__name__, kernel, args, summary, formula,
+                            result, nan_result, tuple(checks), function)
+        if excel_name in REGISTRY:
+            raise ValueError(f"duplicate function {excel_name}")
+        REGISTRY[excel_name] = spec
+        function.spec = spec
+        return function
+
+    return register
+
+
+def read_arg(arg: Arg, raw) -> tuple[np.ndarray, np.ndarray | None]:
+    """Read one argument with its rule; a required table given as None is blank."""
+    if raw is None and arg.table:
+        if arg.required:
+            return np.zeros(1), np.array([NA], CODE_DTYPE)
+        return np.zeros(0), None
+    return arg.rule.read(raw)
+
+
+def call_python(spec: FunctionSpec, arguments: dict) -> object:
+    """Validate, broadcast (numpy rules) and compute; raise :class:`InputError`."""
+    inputs = {}
+    for arg in spec.args:
+        raw = arguments[arg.name]
+        try:
+            values, codes = read_arg(arg, raw)
+        except Ragged:
+            raise InputError(arg.name, "rows of different lengths") from None
+        if codes is not None and codes.any():
+            flat = int(np.flatnonzero(codes)[0])
+            position = np.unravel_index(flat, codes.shape) if codes.ndim and np.ndim(raw) else None
+            element = np.asarray(raw, dtype=object).ravel()[flat] if np.ndim(raw) else raw
+            label = _index_label(raw, position)
+            raise InputError(arg.name, arg.rule.reason(element), code=int(codes.ravel()[flat]),
+                             position=tuple(int(i) for i in position) if position else None,
+                             label=label)
+        inputs[arg.name] = values.ravel() if arg.table else values
+    names = [a.name for a in spec.broadcast_args]
+    try:
+        shape = np.broadcast_shapes(*(inputs[n].shape for n in names))
+    except ValueError:
+        shapes = ", ".join(f"{n} {inputs[n].shape}" for n in names)
+        raise InputError(names[0], f"shapes cannot be broadcast together: {shapes}") from None
+    for n, arr in zip(names, np.broadcast_arrays(*(inputs[n] for n in names))):
+        inputs[n] = arr
+    with np.errstate(all="ignore"):
+        for check in spec.checks:
+            bad = check.test(**inputs)
+            if bad.any():
+                position = np.unravel_index(int(np.flatnonzero(bad)[0]), shape) if shape else None
+                raise InputError(check.argument, check.reason, code=check.code,
+                                 position=tuple(int(i) for i in position) if position else None)
+        out = spec.kernel(**inputs)
+    return _shape_result(out, shape, [arguments[n] for n in names])
+
+
+def _index_label(raw, position):
+    index = getattr(raw, "index", None)
+    if position is None or index is None or type(raw).__module__.split(".")[0] != "pandas":
+        return None
+    return index[position[0]] if len(position) == 1 else None
+
+
+def _shape_result(out, shape, inputs):
+    """Scalars for scalar input, a pandas Series when a broadcast input was one, else arrays."""
+    if isinstance(out, dict):
+        return {k: _shape_result(v, shape, inputs) for k, v in out.items()}
+    out = np.asarray(out)
+    if not shape:
+        return out.item()
+    series = next((v for v in inputs
+                   if type(v).__module__.split(".")[0] == "pandas" and hasattr(v, "index")
+                   and getattr(v, "ndim", 0) == 1 and len(v) == (shape[0] if len(shape) == 1 else -1)),
+                  None)
+    if series is not None:
+        return type(series)(out, index=series.index)
+    return out

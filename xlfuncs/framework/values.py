@@ -1,0 +1,128 @@
+"""Turn whatever a caller passes (scalars, lists, numpy arrays, pandas Series,
+worksheet cells) into a float array plus a per-element code array.
+
+Numeric arrays take a vectorised fast path and get no code array at all
+(``codes is None`` means "every element is a number").  Anything else is
+classified element by element: ``None``/empty text is ``BLANK``, Excel error
+text such as ``"#N/A"`` keeps its error, numeric text is read as a number,
+booleans and other text are ``#VALUE!``.  What a blank or a negative number
+means is decided later, by each argument's rule (:mod:`xlfuncs.framework.rules`).
+"""
+
+from __future__ import annotations
+
+import decimal
+import numbers
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from .errors import BLANK, CODE_DTYPE, ERROR_CODE, NUM, OK, VALUE
+
+_NUMERIC_TEXT = re.compile(r"\s*[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?\s*\Z")  # ASCII digits, as Excel
+# pandas.NA, pandas.NaT and Pyodide's JsNull (an empty cell in xlwings Lite), without importing them
+_MISSING_TYPES = ("NAType", "NaTType", "JsNull")
+
+
+class Ragged(ValueError):
+    """A nested sequence whose rows have different lengths."""
+
+
+@dataclass
+class Classified:
+    values: np.ndarray  # float64, same shape as the input
+    codes: np.ndarray | None  # uint8 codes, or None when every element is a number
+
+
+def as_array(raw) -> np.ndarray:
+    """``np.asarray`` that reports ragged nesting as :class:`Ragged`.
+
+    Lists and tuples become object arrays, so that their elements are classified
+    one by one (numpy would silently read ``[10.0, True]`` as ``[10.0, 1.0]``).
+    """
+    if isinstance(raw, np.ndarray):
+        return raw
+    try:
+        arr = np.array(raw, dtype=object) if isinstance(raw, (list, tuple)) else np.asarray(raw)
+    except ValueError as exc:  # numpy refuses inhomogeneous nesting
+        raise Ragged(str(exc)) from None
+    return arr
+
+
+def cell_value(v) -> tuple[float, int]:
+    """Classify one element: (number or nan, code)."""
+    t = type(v)
+    if t is float:
+        return v, OK
+    if v is None:
+        return np.nan, BLANK
+    if t is str:
+        text = v.strip()
+        if not text:
+            return np.nan, BLANK
+        code = ERROR_CODE.get(text.upper())
+        if code is not None:
+            return np.nan, code
+        if _NUMERIC_TEXT.match(text):
+            return _to_float(text)
+        return np.nan, VALUE
+    if isinstance(v, (bool, np.bool_)):
+        return np.nan, VALUE
+    if t is list or t is tuple or t is np.ndarray:  # rows of different lengths, or nesting
+        raise Ragged("a range nested inside a range")
+    if t is dict:  # an Office.js cell value object: {"type": "Error", "basicValue": "#N/A", ...}
+        if v.get("type") == "Error":
+            return np.nan, ERROR_CODE.get(str(v.get("basicValue", "")).upper(), VALUE)
+        return cell_value(v.get("basicValue"))  # FormattedNumber and other typed values
+    if isinstance(v, (numbers.Real, decimal.Decimal)):
+        return _to_float(v)
+    if t.__name__ in _MISSING_TYPES:
+        return np.nan, BLANK
+    return np.nan, VALUE
+
+
+def _to_float(v) -> tuple[float, int]:
+    try:
+        return float(v), OK
+    except OverflowError:  # an int or text beyond the float range
+        return np.nan, NUM
+
+
+def classify(raw) -> Classified:
+    """Classify a numeric argument (see the module docstring)."""
+    arr = as_array(raw)
+    kind = arr.dtype.kind
+    if kind in "fiu":
+        return Classified(arr.astype(np.float64, copy=False), None)
+    if kind == "b":
+        return Classified(np.full(arr.shape, np.nan), np.full(arr.shape, VALUE, CODE_DTYPE))
+    if kind != "O" and kind not in "US":  # complex, datetime, timedelta, void
+        return Classified(np.full(arr.shape, np.nan), np.full(arr.shape, VALUE, CODE_DTYPE))
+    flat = arr.ravel().tolist()
+    if set(map(type, flat)) <= {float, int}:  # plain numbers: no per-cell work
+        try:
+            return Classified(np.array(flat, np.float64).reshape(arr.shape), None)
+        except OverflowError:  # an int beyond the float range: classify cell by cell
+            pass
+    pairs = [cell_value(v) for v in flat]
+    values = np.fromiter((p[0] for p in pairs), np.float64, len(pairs)).reshape(arr.shape)
+    codes = np.fromiter((p[1] for p in pairs), CODE_DTYPE, len(pairs)).reshape(arr.shape)
+    return Classified(values, codes)
+
+
+def describe(v) -> str:
+    """A short, repr-free description of an input element for messages."""
+    if v is None:
+        return "blank (None)"
+    if isinstance(v, (bool, np.bool_)):
+        return f"the boolean {bool(v)}"
+    if isinstance(v, str):
+        shown = v if len(v) <= 40 else v[:37] + "..."
+        return f"the text {shown!r}"
+    if isinstance(v, (numbers.Real, decimal.Decimal)):
+        try:
+            return f"{float(v):g}"
+        except OverflowError:
+            return "a number beyond the float range"
+    return f"a {type(v).__name__}"

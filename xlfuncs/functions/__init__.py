@@ -1,0 +1,11 @@
+"""The finance kernels, one module per topic, each function declared once with ``@udf``.
+
+May import: numpy and :mod:`xlfuncs.framework`.  Importing this package registers every function.
+"""
+
+from ..framework.spec import REGISTRY
+
+# The topics, imported in registration order: the order of the README reference and of Excel's list.
+from . import equity, diluted, crypto, size, versions  # noqa: E402,F401,I001
+
+__all__ = ["REGISTRY"]

@@ -1,0 +1,94 @@
+"""The worksheet functions, registered through xlwings for every runtime.
+
+Each function in :data:`xlfuncs.REGISTRY` becomes one module attribute named
+after its Excel name, carrying a generated signature, the Function Wizard
+texts and ``@xw.func``/``@xw.arg`` registration.  Which xlwings runtime
+registers them is decided when xlwings is imported: the classic COM add-in on
+Windows, Office.js (xlwings Lite / Server) with ``XLWINGS_ON_SERVER=true``.
+On plain Linux or macOS xlwings' decorators do nothing, so this module imports
+but registers nothing; see ``xlfuncs doctor``.
+
+This module holds only registration; the worksheet semantics (ranges,
+broadcasting, error values) live in :mod:`xlfuncs.framework.sheet`.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import inspect
+import sys
+
+import xlwings as xw
+
+from ..functions import REGISTRY
+from ..framework.errors import ERROR_CODE
+from ..framework.sheet import call
+from ..framework.spec import FunctionSpec
+
+CATEGORY = "xlfuncs"
+OFFICE_JS = xw.func.__module__ == "xlwings.pro.udfs_officejs"
+#: How arguments reach :func:`xlfuncs.framework.sheet.call`.  Office.js: the matrices exactly as
+#: Excel sends them ("raw"; xlwings' per-cell cleaning would cost more than our whole
+#: computation, and xlfuncs.framework.values reads Office.js error objects itself).  Classic: 2-D
+#: lists with error cells as their text, which only xlwings can decode from COM.
+ARG_OPTIONS = {"convert": "raw"} if OFFICE_JS else {"ndim": 2, "err_to_str": True}
+
+
+class OfficeJsCells(xw.conversion.Converter):
+    """Office.js results: our cells as they are, error text as Excel error objects.
+
+    xlfuncs.framework.sheet already returns clean cells (Python floats, labels, error text), so
+    xlwings' generic per-cell clean-up (NaN, dates, pandas and numpy types; about 1.5 µs
+    a cell, most of a 2,000-row call) is skipped; error text still goes through
+    xlwings' own mapping, which depends on the Office.js runtime version.
+    """
+
+    base_type = "raw"
+
+    @staticmethod
+    def write_value(cells, options):
+        from xlwings.pro._xlofficejs import errorstr_to_errortype
+
+        runtime = options["runtime"]
+        return [[errorstr_to_errortype(v, runtime) if type(v) is str and v in ERROR_CODE else v
+                 for v in row] for row in cells]
+
+
+RET_OPTIONS = {"convert": OfficeJsCells} if OFFICE_JS else {}
+
+
+def _remember_no_pyodide() -> None:
+    """Make xlwings' per-cell ``from pyodide.ffi import JsNull`` fail at once outside Pyodide.
+
+    xlwings 0.37 (``utils.is_jsnull``) tries that import for every input cell of an
+    Office.js call; without Pyodide each failed import searches ``sys.path`` again,
+    about 30 µs a cell (bench/bench.py).  ``None`` in ``sys.modules`` is Python's own
+    record of a module that is not there.  Under Pyodide (xlwings Lite) nothing changes.
+    """
+    if sys.platform != "emscripten" and importlib.util.find_spec("pyodide") is None:
+        sys.modules.setdefault("pyodide", None)
+
+
+def _worksheet_function(spec: FunctionSpec):
+    def function(*args):
+        return call(spec, *args)
+
+    function.__name__ = function.__qualname__ = spec.excel_name
+    function.__doc__ = spec.summary
+    function.__module__ = __name__
+    function.__signature__ = inspect.Signature([
+        inspect.Parameter(a.name, inspect.Parameter.POSITIONAL_OR_KEYWORD,
+                          default=inspect.Parameter.empty if a.required else a.default)
+        for a in spec.args
+    ])
+    for arg in spec.args:
+        function = xw.arg(arg.name, doc=arg.doc, **ARG_OPTIONS)(function)
+    function = xw.ret(**RET_OPTIONS)(function)
+    return xw.func(category=CATEGORY)(function)
+
+
+_remember_no_pyodide()
+for _spec in REGISTRY.values():
+    globals()[_spec.excel_name] = _worksheet_function(_spec)
+
+__all__ = list(REGISTRY)

@@ -1,0 +1,572 @@
+"""``xlfuncs calc``: compute a workbook without Excel and store the results in it.
+
+The ``formulas`` package computes every formula (ours, registered by
+:func:`xlfuncs.workbooks.engine.register`, and Excel's built-ins, including array
+formulas over a declared range such as the spilled results XlsxWriter's
+``write_dynamic_array_formula`` writes); this module only collects the results
+and writes them as the cells' cached values (``<v>``) into the sheet XML,
+leaving the formulas, formats and every other part of the file as they were.
+Excel still recomputes on open; the cached values are what previews, pandas and
+``openpyxl(data_only=True)`` read.
+
+Error values are results, not failures: a cell computes to ``#N/A``,
+``#NUM!``, ... as in Excel, and an unknown function gives ``#NAME?``.  Two
+things ``formulas`` cannot do as Excel would are reported separately: a
+formula it cannot parse (written as ``#VALUE!``) and a circular reference
+(written as 0, as Excel shows it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import copy
+import gc
+import logging
+import math
+import os
+import re
+import shutil
+import tempfile
+import time
+import warnings
+import xml.etree.ElementTree as ET
+import zipfile
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from . import xlsx
+
+__all__ = ["CalcInputError", "ExcelError", "Summary", "calc", "calculate", "main", "run", "write_values"]
+
+logger = logging.getLogger(__name__)
+
+#: Error values a cell can hold (``t="e"`` in the file).
+ERRORS = ("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A",
+          "#GETTING_DATA", "#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!")
+#: File types openpyxl (and so ``formulas``) reads.
+SUFFIXES = (".xlsx", ".xlsm", ".xltx", ".xltm")
+#: Problems that are limits of ``formulas``, not of the workbook.
+UNPARSED = "formula not understood by formulas (written as #VALUE!)"
+CIRCULAR = "circular reference (written as 0)"
+UNCOMPUTED = "not computed by formulas (written as #VALUE!)"
+APOSTROPHE = "#REF! on a sheet whose name has an apostrophe, which formulas 1.3.4 cannot handle"
+
+
+class ExcelError(str):
+    """An Excel error value (``ExcelError("#N/A") == "#N/A"``), as opposed to text that looks like one."""
+
+    __slots__ = ()
+
+    def __repr__(self):
+        return f"ExcelError({str(self)!r})"
+
+
+class CalcInputError(Exception):
+    """The workbook cannot be used: missing, not an .xlsx, unreadable, or the output cannot be written."""
+
+
+# ---------------------------------------------------------------------------------------------
+# Computing
+# ---------------------------------------------------------------------------------------------
+
+def _plain(v, tokens: type, xl_error: type):
+    """One result element as a Python value; errors as :class:`ExcelError`."""
+    if isinstance(v, xl_error):
+        return ExcelError(v)  # str(XlError) is its text
+    if isinstance(v, tokens):  # schedula's EMPTY: a reference to an empty cell shows 0
+        return 0
+    if hasattr(v, "ranges") and hasattr(v, "value"):  # a reference as an element: its first value
+        return _plain(np.asarray(v.value, object).ravel()[0], tokens, xl_error)
+    if isinstance(v, np.generic):
+        v = v.item()
+    if isinstance(v, float) and not math.isfinite(v):
+        return ExcelError("#NUM!")
+    return v
+
+
+def _model_class():
+    """``formulas.ExcelModel`` with two changes that keep its results.
+
+    * A formula it cannot parse becomes ``#VALUE!`` (and is reported) instead
+      of failing the whole workbook.
+    * Speed: the placeholder values stored in the cells of an array formula's
+      range (XlsxWriter writes a 0 in each) are not compiled, since
+      ``formulas`` drops them anyway, and its per-cell "inside an array
+      range?" test (range arithmetic, the slowest part of loading a
+      2,000-row book) is skipped for cells that are not in any such range.
+    """
+    import formulas
+    from formulas.cell import Cell
+
+    class Model(formulas.ExcelModel):
+        def __init__(self):
+            super().__init__()
+            self.unparsed, self._arrays = set(), {}
+
+        def array_cells(self, context) -> set:
+            """Coordinates (``"D3"``) of every cell inside an array formula's range on the context's sheet."""
+            key = context["excel"], context["sheet"]
+            if key not in self._arrays:
+                cells = self._arrays[key] = set()
+                for ref in self.formula_references(context).values():
+                    cells.update(xlsx.cells(ref))
+            return self._arrays[key]
+
+        def compile_cell(self, cell, context, references, formula_references):
+            if cell.data_type != "f" and cell.coordinate in self.array_cells(context):
+                return Cell(None, None)  # a placeholder value inside an array range: nothing to add
+            try:
+                return super().compile_cell(cell, context, references, formula_references)
+            except Exception as exc:  # e.g. a literal like 1e9, which formulas rejects
+                logger.debug("formulas cannot parse %s!%s: %s", context.get("sheet"), cell.coordinate, exc)
+                crd = formula_references.get(cell.coordinate, cell.coordinate)
+                fallback = self._compile_cell(crd, "=#VALUE!", context, True, references)
+                self.unparsed.add(fallback.output)
+                return fallback
+
+        def add_cell(self, cell, context, formula_ranges):
+            if cell.range is None:
+                return None
+            ref = cell.range.ranges[0]["ref"]
+            if ":" not in ref and ref not in self.array_cells(context):
+                formula_ranges = ()  # the test could only say "not inside"
+            return super().add_cell(cell, context, formula_ranges)
+
+    return Model
+
+
+@contextlib.contextmanager
+def _quiet(records: list):
+    """No progress bar, warnings or logged tracebacks from ``formulas``/``schedula`` on the console."""
+    import functools
+
+    import formulas.excel
+    import tqdm
+
+    class _Collect(logging.Handler):
+        def emit(self, record):
+            records.append(record)
+
+    handler, loggers = _Collect(logging.DEBUG), [logging.getLogger(n) for n in ("schedula", "formulas")]
+    saved = [lg.propagate for lg in loggers]
+    bar = formulas.excel.tqdm
+    try:
+        for lg in loggers:
+            lg.addHandler(handler)
+            lg.propagate = False
+        formulas.excel.tqdm = type("tqdm", (), {"tqdm": staticmethod(functools.partial(tqdm.tqdm, disable=True))})
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            yield
+    finally:
+        formulas.excel.tqdm = bar
+        for lg, propagate in zip(loggers, saved):
+            lg.removeHandler(handler)
+            lg.propagate = propagate
+
+
+@contextlib.contextmanager
+def _no_gc():
+    """Pause the cyclic garbage collector: ``formulas`` creates several objects per cell and the
+    collector's repeated passes over them cost about a third of the time on a 2,000-row book."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _compute(path: Path):
+    """Values of every formula cell, ordered by sheet, row, column, and the problem cells."""
+    import schedula as sh
+    from formulas.cell import Ref
+    from formulas.excel import BOOK, XlCircular
+    from formulas.tokens.operand import XlError
+
+    from .engine import register
+
+    register()  # before loading: an unregistered name is #NAME?
+    records: list = []
+    with _quiet(records), _no_gc():
+        model = _model_class()()
+        try:
+            model.loads(str(path))
+        except Exception as exc:
+            raise CalcInputError(f"{path}: cannot read the workbook ({_one_line(exc)})") from exc
+        model.finish()
+        solution = model.calculate()
+        cells = [c for c in model.cells.values() if c.func is not None and not isinstance(c, Ref)]
+        if any(c.output not in solution for c in cells):  # circular references are left out
+            model.solve_circular()
+            solution = model.calculate()
+    for record in records:
+        logger.debug("formulas: %s", record.getMessage().splitlines()[0])
+
+    book = next(iter(model.books.values()))[BOOK]
+    order = {name.upper(): (i, name) for i, name in enumerate(book.sheetnames)}
+    unparsed = model.unparsed
+    na = ExcelError("#N/A")
+    found, problems = [], {}
+    for c in cells:
+        rng = c.range.ranges[0]
+        if rng.get("filename", "").upper() != path.name.upper() or rng["sheet"] not in order:
+            continue  # a cell of another (linked) workbook
+        index, sheet = order[rng["sheet"]]
+        r1, r2, n1, n2 = int(rng["r1"]), int(rng["r2"]), rng["n1"], rng["n2"]
+        shape = (r2 - r1 + 1, n2 - n1 + 1)
+        result = solution.get(c.output)
+        problem = UNPARSED if c.output in unparsed else None
+        if result is None:
+            grid, problem = np.full(shape, ExcelError("#VALUE!"), object), UNCOMPUTED
+        else:
+            grid = np.asarray(getattr(result, "value", result), object)
+            grid = grid.reshape(1, 1) if grid.ndim == 0 else np.atleast_2d(grid)
+            if grid.shape != shape:  # a result of another size than the range: pad with #N/A, as Excel
+                padded = np.full(shape, na, object)
+                rows, cols = min(shape[0], grid.shape[0]), min(shape[1], grid.shape[1])
+                padded[:rows, :cols] = grid[:rows, :cols]
+                grid = padded
+        for i, row in enumerate(grid.tolist()):
+            for j, v in enumerate(row):
+                cell, why = (index, r1 + i, n1 + j), problem
+                if isinstance(v, XlCircular):
+                    v, why = 0, CIRCULAR
+                v = _plain(v, sh.Token, XlError)
+                found.append((cell, sheet, v))
+                if why is None and "'" in sheet and v == "#REF!":
+                    why = APOSTROPHE
+                if why:
+                    problems.setdefault(why, []).append((cell, sheet))
+    found.sort(key=lambda x: x[0])
+    values = {(sheet, f"{xlsx.column_letters(col)}{row}"): v for (_, row, col), sheet, v in found}
+    problems = {why: [(s, f"{xlsx.column_letters(col)}{row}") for (_, row, col), s in sorted(where)]
+                for why, where in problems.items()}
+    return values, problems
+
+
+def calculate(path) -> dict[tuple[str, str], object]:
+    """Compute every formula of the workbook at ``path`` with ``formulas``.
+
+    Returns ``{(sheet name, "A1"): value}`` for every formula cell and every
+    cell of each array formula's range, ordered by sheet, row and column.
+    Values are ``float``, ``int``, ``str`` or ``bool``; error values are
+    :class:`ExcelError` strings (``== "#N/A"``).  Sheet names are the
+    workbook's own (not upper-cased).  Raises :class:`CalcInputError` for a
+    file that is not a readable workbook.
+    """
+    return _compute(_check_book(path))[0]
+
+
+# ---------------------------------------------------------------------------------------------
+# Writing cached values into the file
+# ---------------------------------------------------------------------------------------------
+
+def _encode(value) -> tuple[str | None, str | None]:
+    """``(t attribute, <v> text)`` for a value; ``(None, None)`` removes the cached value."""
+    if value is None:
+        return None, None
+    if isinstance(value, ExcelError) or type(value).__name__ == "XlError":
+        return "e", str(value)
+    if isinstance(value, (bool, np.bool_)):
+        return "b", "1" if value else "0"
+    if isinstance(value, str):
+        return "str", xlsx.escape_text(value)
+    x = float(value)
+    if not math.isfinite(x):
+        return "e", "#NUM!"
+    if isinstance(value, (int, np.integer)) and abs(x) < 2 ** 53 or x.is_integer() and abs(x) < 1e15:
+        return None, str(int(x))
+    return None, repr(x)
+
+
+class _SheetPatcher:
+    """Rewrites the cells of one sheet's XML; everything outside them stays as it was.
+
+    Handles the SpreadsheetML Excel, XlsxWriter and openpyxl write (with or
+    without a namespace prefix; ``r`` attributes may be omitted).  Cells missing
+    from the XML (openpyxl writes only the anchor of an array formula) are
+    created with the row's or column's style, as Excel would show them.
+    """
+
+    def __init__(self, xml: str, cells: dict[tuple[int, int], object]):
+        self.xml, self.cells = xml, cells
+        m = re.search(r"<(\w+:)?sheetData\b", xml)
+        if not m:
+            raise ValueError("no <sheetData> in the sheet")
+        p = re.escape(m.group(1) or "")
+        self.prefix = m.group(1) or ""
+        self.row_re = re.compile(rf"<{p}row\b([^>]*?)(?:/>|>(.*?)</{p}row>)", re.S)
+        self.cell_re = re.compile(rf"<{p}c\b([^>]*?)(?:/>|>(.*?)</{p}c>)", re.S)
+        self.data_re = re.compile(rf"<{p}sheetData\b([^>]*?)(?:/>|>(.*?)</{p}sheetData>)", re.S)
+        self.v_re = re.compile(rf"<{p}v\b[^>]*?(?:/>|>.*?</{p}v>)|<{p}is\b[^>]*?(?:/>|>.*?</{p}is>)", re.S)
+        self.f_end = re.compile(rf"</{p}f>|<{p}f\b[^>]*?/>")
+        self.col_styles = [(int(xlsx.attr(a, "min")), int(xlsx.attr(a, "max")), xlsx.attr(a, "style"))
+                           for a in re.findall(rf"<{p}col\b([^>]*)", xml) if xlsx.attr(a, "style")]
+
+    def patch(self) -> str:
+        by_row: dict[int, dict[int, object]] = {}
+        for (row, col), value in self.cells.items():
+            by_row.setdefault(row, {})[col] = value
+        m = self.data_re.search(self.xml)
+        body = _merge(m.group(2) or "", self.row_re, by_row, self._patch_row, self._new_row)
+        xml = f"{self.xml[:m.start()]}<{self.prefix}sheetData{m.group(1)}>{body}</{self.prefix}sheetData>" \
+              f"{self.xml[m.end():]}"
+        return self._dimension(xml)
+
+    def _style(self, row_attrs: str, col: int) -> str | None:
+        if xlsx.attr(row_attrs, "customFormat") in ("1", "true"):
+            return xlsx.attr(row_attrs, "s")
+        return next((s for lo, hi, s in self.col_styles if lo <= col <= hi), None)
+
+    def _patch_row(self, m, row: int, wanted: dict[int, object]) -> str:
+        attrs, body, inserted = m.group(1), m.group(2) or "", []
+
+        def new_cell(col, value):
+            inserted.append(col)
+            return self._cell(f' r="{xlsx.column_letters(col)}{row}"', "", value, self._style(attrs, col))
+
+        body = _merge(body, self.cell_re, wanted,
+                      lambda cm, col, value: self._cell(cm.group(1), cm.group(2) or "", value), new_cell)
+        if inserted:
+            attrs = re.sub(r'\sspans="[^"]*"', "", attrs)  # an optional hint that may now be too narrow
+        return f"<{self.prefix}row{attrs}>{body}</{self.prefix}row>"
+
+    def _new_row(self, row: int, wanted: dict[int, object]) -> str:
+        cells = "".join(self._cell(f' r="{xlsx.column_letters(col)}{row}"', "", wanted[col],
+                                   self._style("", col)) for col in sorted(wanted))
+        return f'<{self.prefix}row r="{row}">{cells}</{self.prefix}row>'
+
+    def _cell(self, attrs: str, body: str, value, style: str | None = None) -> str:
+        """One ``<c>`` holding ``value`` as its cached value; formula, style, ``cm`` etc. kept."""
+        t, v = _encode(value)
+        attrs = re.sub(r'\st="[^"]*"', "", attrs)
+        if style is not None:
+            attrs += f' s="{style}"'
+        if t:
+            attrs += f' t="{t}"'
+        body = self.v_re.sub("", body)  # old cached value, or the text of an inline-string constant
+        if v is not None:  # schema order: f, v, is, extLst
+            end = self.f_end.search(body)
+            at = end.end() if end else 0
+            body = f"{body[:at]}<{self.prefix}v>{v}</{self.prefix}v>{body[at:]}"
+        return f"<{self.prefix}c{attrs}>{body}</{self.prefix}c>" if body else f"<{self.prefix}c{attrs}/>"
+
+    def _dimension(self, xml: str) -> str:
+        """Widen ``<dimension ref>`` to cover the written cells (readers in read-only mode trust it)."""
+        m = re.search(rf'(<{re.escape(self.prefix)}dimension\b[^>]*?\bref=")([^"]*)"', xml)
+        if not m or not self.cells:
+            return xml
+        rows = [r for r, _ in self.cells]
+        cols = [c for _, c in self.cells]
+        try:
+            corners = [xlsx.split_ref(r) for r in m.group(2).split(":")]
+        except ValueError:
+            return xml
+        r1, r2 = min([r for r, _ in corners] + rows), max([r for r, _ in corners] + rows)
+        c1, c2 = min([c for _, c in corners] + cols), max([c for _, c in corners] + cols)
+        ref = xlsx.column_letters(c1) + str(r1)
+        if (r1, c1) != (r2, c2):
+            ref += f":{xlsx.column_letters(c2)}{r2}"
+        return xml[:m.start(2)] + ref + xml[m.end(2):]
+
+
+def _merge(body: str, element: re.Pattern, wanted: dict, patch, new) -> str:
+    """Rewrite the elements of ``body`` whose index (``r``) is a key of ``wanted`` and create the missing
+    ones in index order.  ``patch(match, index, value)`` and ``new(index, value)`` give the new XML."""
+    keys = sorted(wanted)
+    out, pos, k, previous = [], 0, 0, 0
+    for m in element.finditer(body):
+        r = xlsx.attr(m.group(1), "r")
+        index = previous + 1 if r is None else (int(r) if r.isdigit() else xlsx.split_ref(r)[1])
+        previous = index
+        out.append(body[pos:m.start()])
+        while k < len(keys) and keys[k] <= index:
+            if keys[k] < index:
+                out.append(new(keys[k], wanted[keys[k]]))
+            k += 1
+        out.append(patch(m, index, wanted[index]) if index in wanted else m.group(0))
+        pos = m.end()
+    out.extend(new(key, wanted[key]) for key in keys[k:])
+    out.append(body[pos:])
+    return "".join(out)
+
+
+def write_values(src, dst, values: dict[tuple[str, str], object]) -> None:
+    """Store ``values`` (``{(sheet name, "A1"): value}``) as cached values of the workbook ``src`` in ``dst``.
+
+    Numbers are written without ``t``, text as ``t="str"``, booleans as
+    ``t="b"``, :class:`ExcelError` values (and ``formulas`` XlError) as
+    ``t="e"``; NaN and infinities become ``#NUM!``; ``None`` removes the
+    cached value.  Formulas and the cells' other attributes (``s``, ``cm``,
+    the ``ref`` of array formulas) are kept; cells not in the file are created.
+    Every zip member other than the patched sheets is copied unchanged (same
+    bytes, name, date, compression, order).  ``dst`` may be ``src``: the new
+    file is written beside it and then replaces it.  Sheet names match
+    case-insensitively, as in Excel.
+    """
+    src, dst = Path(src), Path(dst)
+    with zipfile.ZipFile(src) as zin:
+        parts = xlsx.sheet_parts(zin)
+        lower = {name.lower(): part for name, part in parts.items()}
+        todo: dict[str, dict[tuple[int, int], object]] = {}
+        for (sheet, ref), value in values.items():
+            part = parts.get(sheet) or lower.get(sheet.lower())
+            if part is None:
+                raise KeyError(f"no sheet named {sheet!r} in {src.name}")
+            todo.setdefault(part, {})[xlsx.split_ref(ref)] = value
+        fd, tmp = tempfile.mkstemp(prefix=f".{dst.stem}-", suffix=".xlsx.tmp", dir=dst.parent)
+        try:
+            with os.fdopen(fd, "wb") as raw, zipfile.ZipFile(raw, "w") as zout:
+                zout.comment = zin.comment
+                for info in zin.infolist():
+                    data = zin.read(info)
+                    if info.filename in todo:
+                        data = _SheetPatcher(data.decode("utf-8"), todo[info.filename]).patch().encode("utf-8")
+                    zout.writestr(copy.copy(info), data)
+            shutil.copymode(src, tmp)
+        except BaseException:
+            os.unlink(tmp)
+            raise
+    os.replace(tmp, dst)
+
+
+# ---------------------------------------------------------------------------------------------
+# The command
+# ---------------------------------------------------------------------------------------------
+
+@dataclass
+class Summary:
+    """What ``calc`` did: cells computed, error values found (with example cells), time taken."""
+
+    source: Path
+    output: Path
+    cells: int  #: formula cells written; every cell of an array formula's range counts
+    seconds: float
+    errors: Counter = field(default_factory=Counter)  #: error value -> number of cells holding it
+    examples: dict[str, list[str]] = field(default_factory=dict)  #: error value -> up to 5 cells ("Sheet!A1")
+    problems: dict[str, list[str]] = field(default_factory=dict)  #: limits of formulas -> all cells concerned
+
+    def lines(self) -> list[str]:
+        where = "in place" if self.output == self.source else f"-> {self.output}"
+        out = [f"{self.source.name}: computed {self.cells:,} formula cells in {self.seconds:.2f} s, "
+               f"values written {where}"]
+        if not self.errors:
+            out.append("no error values")
+        for error, n in sorted(self.errors.items(), key=lambda e: (-e[1], e[0])):
+            more = ", ..." if n > len(self.examples[error]) else ""
+            out.append(f"{error} {n:,} cell{'s' * (n != 1)}: {', '.join(self.examples[error])}{more}")
+        for problem, cells in self.problems.items():
+            more = ", ..." if len(cells) > 5 else ""
+            out.append(f"warning: {len(cells):,} cell{'s' * (len(cells) != 1)} {problem}: "
+                       f"{', '.join(cells[:5])}{more}")
+        return out
+
+    def __str__(self):
+        return "\n".join(self.lines())
+
+
+def _a1(sheet: str, ref: str) -> str:
+    """``Sheet!A1``, with the sheet name quoted as Excel does when it needs it."""
+    if not re.fullmatch(r"[A-Za-z_][\w.]*", sheet) or xlsx.REF.fullmatch(sheet):
+        sheet = "'" + sheet.replace("'", "''") + "'"
+    return f"{sheet}!{ref}"
+
+
+def _one_line(exc: BaseException) -> str:
+    text = (str(exc).strip().splitlines() or [""])[0]
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+def _check_book(path) -> Path:
+    path = Path(path)
+    if not path.exists():
+        raise CalcInputError(f"{path}: no such file")
+    if not path.is_file():
+        raise CalcInputError(f"{path}: not a file")
+    if path.suffix.lower() not in SUFFIXES:
+        raise CalcInputError(f"{path}: not an Excel workbook (expected {', '.join(SUFFIXES)})")
+    try:
+        with zipfile.ZipFile(path) as z:
+            xlsx.sheet_parts(z)
+    except (zipfile.BadZipFile, KeyError, ET.ParseError, OSError, StopIteration):
+        raise CalcInputError(f"{path}: not an .xlsx workbook (an .xls, an encrypted workbook or another "
+                             "file renamed?)") from None
+    return path
+
+
+def calc(path, out=None) -> Summary:
+    """Compute every formula of the workbook ``path`` and store the values as cached values.
+
+    Writes to ``out``, or back into ``path`` when ``out`` is None (the
+    formulas and everything else are kept, so this is safe to repeat).
+    Raises :class:`CalcInputError` for unusable input.
+    """
+    start = time.perf_counter()
+    src = _check_book(path)
+    dst = src if out is None else Path(out)
+    if dst.is_dir():
+        raise CalcInputError(f"{dst}: is a folder; give the output file name")
+    values, problems = _compute(src)
+    try:
+        write_values(src, dst, values)
+    except OSError as exc:
+        raise CalcInputError(f"{dst}: cannot write ({exc.strerror or exc})") from exc
+    errors, examples = Counter(), {}
+    for (sheet, ref), v in values.items():
+        if isinstance(v, ExcelError):
+            errors[v] += 1
+            if len(examples.setdefault(v, [])) < 5:
+                examples[v].append(_a1(sheet, ref))
+    return Summary(source=src, output=dst, cells=len(values), seconds=time.perf_counter() - start,
+                   errors=Counter({str(k): n for k, n in errors.items()}), examples={str(k): v for k, v in examples.items()},
+                   problems={p: [_a1(s, r) for s, r in cells] for p, cells in problems.items()})
+
+
+def run(book, out=None, *, echo=print) -> int:
+    """``xlfuncs calc BOOK [-o OUT]``: compute, write, print the summary; returns the exit code.
+
+    0 when the workbook was computed (error values in cells are results, not
+    failures), 2 for unusable input (one line on ``echo``, no traceback), 1 if
+    computing failed unexpectedly.
+    """
+    try:
+        summary = calc(book, out)
+    except CalcInputError as exc:
+        echo(f"xlfuncs calc: error: {exc}")
+        return 2
+    except Exception as exc:  # a bug must not show a traceback; the log has the details
+        logger.debug("xlfuncs calc failed", exc_info=True)
+        echo(f"xlfuncs calc: failed to compute {book}: {_one_line(exc)}")
+        return 1
+    for line in summary.lines():
+        echo(line)
+    return 0
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    """The ``calc`` command's arguments (``book``, ``-o/--output``)."""
+    parser.add_argument("book", help="the workbook (.xlsx) to compute")
+    parser.add_argument("-o", "--output", metavar="OUT.xlsx",
+                        help="write the computed workbook here (default: update BOOK in place)")
+    return parser
+
+
+def main(argv: list[str] | None = None, *, echo=print) -> int:
+    """Entry point: ``main(["BOOK.xlsx", "-o", "OUT.xlsx"])`` returns the exit code."""
+    parser = add_arguments(argparse.ArgumentParser(
+        prog="xlfuncs calc", description="Compute every formula of a workbook without Excel (with the "
+        "formulas package) and store the results as the cells' cached values."))
+    args = parser.parse_args(argv)
+    return run(args.book, args.output, echo=echo)
+
+
+if __name__ == "__main__":
+    import sys
+
+    sys.exit(main())

@@ -1,0 +1,108 @@
+"""``xlfuncs demo``: every worked example of both articles, built, computed and checked.
+
+The demo writes the template workbooks into a folder (``xlfuncs workbooks``),
+computes them without Excel (``xlfuncs calc``: the ``formulas`` engine with our
+functions registered from the specs) and prints, for every figure of every
+example, what the article says, the expected figure, our functions' result,
+the native-Excel cross-check and, where the formula is one call of one of our
+functions, the Python API's result.  Any mismatch makes it exit non-zero.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from pathlib import Path
+
+from ..functions import REGISTRY
+from .examples import EXAMPLES, Figure
+from .templates import example_layout, write_all
+
+_FLAT_CALL = re.compile(r'([A-Z]+)\(((?:\{\w+\}|"[^"]*")(?:,(?:\{\w+\}|"[^"]*"))*)\)\Z')
+
+
+def python_api(template: str | None, values: dict):
+    """A single call of one of our functions through the Python API, else None."""
+    m = _FLAT_CALL.match(template or "")
+    if not m or m.group(1) not in REGISTRY:
+        return None
+    args = [a[1:-1] if a.startswith('"') else values[a[1:-1]] for a in m.group(2).split(",")]
+    value = REGISTRY[m.group(1)].function(*args)
+    return tuple(value.tolist()) if getattr(value, "ndim", 0) else value
+
+
+def matches(value, figure: Figure, expected=None) -> bool:
+    expected = figure.expected if expected is None else expected
+    if isinstance(expected, tuple):
+        return isinstance(value, tuple) and len(value) == len(expected) and all(
+            matches(v, figure, e) for v, e in zip(value, expected))
+    if isinstance(expected, str):
+        return value == expected
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and \
+        math.isfinite(value) and abs(value - expected) <= figure.tol
+
+
+def read_examples(book: Path) -> list[tuple]:
+    """(example, [row per figure]) from a computed article_examples.xlsx."""
+    import openpyxl
+
+    wb = openpyxl.load_workbook(book, data_only=True)
+    results = []
+    for example in EXAMPLES:
+        ws, layout = wb[example.sheet], example_layout(example)
+        values = {item.name: list(item.value) if isinstance(item.value, tuple) else item.value
+                  for item in example.inputs}
+        rows = []
+        for figure in example.figures:
+            first, last = layout["figures"][figure.name]
+            column = (lambda col: tuple(ws.cell(r + 1, col).value for r in range(first, last + 1)))
+            ours, native, check = column(2), column(3), column(7)
+            if last == first:
+                ours, native = ours[0], native[0]
+            py = python_api(figure.ours, values)
+            values[figure.name] = ours
+            ok = (matches(ours, figure) and matches(native, figure)
+                  and (py is None or matches(py, figure)) and set(check) == {"OK"})
+            rows.append({"figure": figure, "ours": ours, "native": native, "python": py, "ok": ok})
+        results.append((example, rows))
+    return results
+
+
+def _fmt(value, fmt: str) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, tuple):
+        return ", ".join(_fmt(v, fmt) for v in value)
+    if isinstance(value, str):
+        return value
+    if fmt == "pct":
+        return f"{value:.4%}"
+    if fmt == "x":
+        return f"{value:,.4f}x"
+    if fmt == "usd":
+        return f"${value:,.2f}" if value >= 0 else f"-${-value:,.2f}"
+    return f"{value:,.4f}".rstrip("0").rstrip(".")
+
+
+def main(directory: Path = Path("xlfuncs-demo"), out=print) -> int:
+    """Build, compute and print every example; return the number of mismatches (-1: not built)."""
+    out(f"Building and computing the template workbooks in {directory}/ ...")
+    if write_all(directory, out=out):
+        return -1
+    failures = 0
+    for example, rows in read_examples(directory / "article_examples.xlsx"):
+        out(f"\n== {example.sheet}: {example.title}")
+        out(f"   Source: {example.source}{' (illustrative inputs)' if example.illustrative else ''}")
+        out(f"   {example.summary}")
+        for row in rows:
+            f = row["figure"]
+            failures += not row["ok"]
+            out(f"   {f.label:<46} article: {f.article}")
+            out(f"   {'':<46} expected {_fmt(f.expected, f.fmt)} | ours {_fmt(row['ours'], f.fmt)}"
+                f" | native {_fmt(row['native'], f.fmt)} | Python API {_fmt(row['python'], f.fmt)}"
+                f"  {'OK' if row['ok'] else 'MISMATCH'}")
+        if example.verdict:
+            out(f"   NOTE: {example.verdict}")
+    total = sum(len(e.figures) for e in EXAMPLES)
+    out(f"\n{total - failures} of {total} figures OK, {failures} mismatches.")
+    return failures

@@ -1,0 +1,147 @@
+"""The parts of an .xlsx file, read as text: what :mod:`xlfuncs.workbooks.calc` and :mod:`xlfuncs.workbooks.libreoffice` share.
+
+* :func:`sheet_parts`: which zip member holds each sheet's XML, found through
+  the package and workbook relationships as Excel does.
+* :func:`attr`, :func:`escape_text`, :func:`unescape_text`: attributes and
+  character data of the SpreadsheetML those modules patch with regular
+  expressions (so that everything they do not change keeps its bytes).
+* :func:`split_ref`, :func:`column_letters`, :func:`cells`: A1 references.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import xml.etree.ElementTree as ET
+import zipfile
+from xml.sax.saxutils import escape, unescape
+
+__all__ = ["REF", "attr", "cells", "column_letters", "escape_text", "local_name", "relationships",
+           "sheet_parts", "split_ref", "unescape_text"]
+
+#: One A1 cell reference, ``$`` allowed: groups column letters and row number.
+REF = re.compile(r"\$?([A-Za-z]{1,3})\$?(\d+)")
+_ATTR = r'(?<![\w:.-]){}="([^"]*)"'
+_ESCAPED = re.compile(r"_(?=x[0-9A-Fa-f]{4}_)")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0d\x0e-\x1f\ufffe\uffff]")
+
+
+# --- A1 references ---------------------------------------------------------------------
+
+def split_ref(ref: str) -> tuple[int, int]:
+    """``"D12"`` -> (row 12, column 4); ``$`` and lower case are allowed.
+
+    >>> split_ref("D12"), split_ref("$ab$3")
+    ((12, 4), (3, 28))
+    """
+    m = REF.fullmatch(ref)
+    if not m:
+        raise ValueError(f"not a cell reference: {ref!r}")
+    col = 0
+    for ch in m.group(1).upper():
+        col = col * 26 + ord(ch) - 64
+    return int(m.group(2)), col
+
+
+def column_letters(n: int) -> str:
+    """Column number -> letters.
+
+    >>> column_letters(1), column_letters(28), column_letters(16384)
+    ('A', 'AB', 'XFD')
+    """
+    letters = ""
+    while n:
+        n, r = divmod(n - 1, 26)
+        letters = chr(65 + r) + letters
+    return letters
+
+
+def cells(ref: str) -> list[str]:
+    """The cells of a range (``"A1:B2"``) or of one cell (``"C3"``), row by row.
+
+    >>> cells("A1:B2"), cells("$C$3")
+    (['A1', 'B1', 'A2', 'B2'], ['C3'])
+    """
+    (r1, c1), (r2, c2) = (split_ref(x) for x in (ref.split(":") * 2)[:2])
+    return [f"{column_letters(c)}{r}" for r in range(r1, r2 + 1) for c in range(c1, c2 + 1)]
+
+
+# --- XML as text -----------------------------------------------------------------------
+
+def attr(attrs: str, name: str) -> str | None:
+    """The (still escaped) value of attribute ``name`` in an element's attribute text, or None.
+
+    A prefixed or longer name does not count: ``r`` is not found in ``x:r="1"``.
+
+    >>> attr(' r="B2" s="3" t="str"', "s"), attr(' x:r="1"', "r")
+    ('3', None)
+    """
+    m = re.search(_ATTR.format(name), attrs)
+    return m.group(1) if m else None
+
+
+def escape_text(s: str) -> str:
+    """Text as XML character data (for ``<v>`` or ``<t>``): ``&``, ``<`` and ``>`` escaped, characters XML
+    cannot hold written as ``_xHHHH_``, and a literal ``_xHHHH_`` kept literal, as Excel does.
+
+    >>> escape_text("a < b & c\\x01_x0041_")
+    'a &lt; b &amp; c_x0001__x005F_x0041_'
+    """
+    s = _ESCAPED.sub("_x005F_", s)
+    return escape(_CONTROL.sub(lambda m: f"_x{ord(m.group()):04X}_", s))
+
+
+def unescape_text(s: str) -> str:
+    """XML character data or an attribute value as text: the five predefined entities undone
+    (``_xHHHH_`` sequences are left as they are).
+
+    >>> unescape_text("A &amp; B &lt;&gt; &quot;x&quot; &apos;y&apos;")
+    'A & B <> "x" \\'y\\''
+    """
+    return unescape(s, {"&quot;": '"', "&apos;": "'"})
+
+
+def local_name(tag: str) -> str:
+    """An ElementTree tag or attribute name without its ``{namespace}``."""
+    return tag.rsplit("}", 1)[-1]
+
+
+# --- the package -----------------------------------------------------------------------
+
+def relationships(z: zipfile.ZipFile, part: str) -> dict[str, tuple[str, str]]:
+    """``{Id: (Type, target part)}`` of a part's relationships (part ``""``: the package's own).
+
+    Relative targets are resolved against the part's folder, absolute ones (``/xl/...``) taken as they
+    are; external targets (hyperlinks, linked files) are left out.
+    """
+    folder, name = posixpath.split(part)
+    root = ET.fromstring(z.read(posixpath.join(folder, "_rels", name + ".rels")))
+    out = {}
+    for rel in root:
+        target = rel.get("Target", "")
+        if rel.get("TargetMode") == "External":
+            continue
+        target = target[1:] if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))
+        out[rel.get("Id")] = (rel.get("Type", ""), target)
+    return out
+
+
+def sheet_parts(z: zipfile.ZipFile) -> dict[str, str]:
+    """``{sheet name: zip member of its XML}`` in workbook order.
+
+    The workbook part is the package's officeDocument relationship (not always
+    ``xl/workbook.xml``); targets may be relative or absolute and the XML may use
+    namespace prefixes.  Raises ``KeyError`` for a missing part or relationship,
+    ``ET.ParseError`` for XML that is not well formed, ``StopIteration`` for a
+    sheet without a relationship id.
+    """
+    book = next((t for kind, t in relationships(z, "").values() if kind.endswith("/officeDocument")), None)
+    if book is None:
+        raise KeyError("no officeDocument relationship")
+    rels = relationships(z, book)
+    out = {}
+    for el in ET.fromstring(z.read(book)).iter():
+        if local_name(el.tag) == "sheet":
+            rid = next(v for k, v in el.attrib.items() if local_name(k) == "id" and k.startswith("{"))
+            out[el.get("name")] = rels[rid][1]
+    return out
