@@ -64,6 +64,7 @@ NOT_CORE = {"XLFUNCS"}  # version_info: no rows to compute
 
 # --------------------------------------------------------------------------- helpers
 
+
 def versions() -> dict[str, str]:
     def version(dist):
         try:
@@ -71,8 +72,12 @@ def versions() -> dict[str, str]:
         except metadata.PackageNotFoundError:
             return "not installed"
 
-    return {"numpy": np.__version__, "xlwings": version("xlwings"), "pandas": version("pandas"),
-            "anyio": version("anyio")}
+    return {
+        "numpy": np.__version__,
+        "xlwings": version("xlwings"),
+        "pandas": version("pandas"),
+        "anyio": version("anyio"),
+    }
 
 
 def load_average() -> str:
@@ -91,8 +96,10 @@ def print_machine() -> None:
     print(f"  platform : {platform.platform()} ({platform.machine()})")
     print(f"  processor: {platform.processor() or 'unknown'}; CPU count {os.cpu_count()}; {load_average()}")
     print(f"  python   : {platform.python_implementation()} {platform.python_version()}")
-    print(f"  numpy {v['numpy']}, xlwings {v['xlwings']}, pandas {v['pandas']}, anyio {v['anyio']}, "
-          f"xlfuncs {xlfuncs.__version__}")
+    print(
+        f"  numpy {v['numpy']}, xlwings {v['xlwings']}, pandas {v['pandas']}, anyio {v['anyio']}, "
+        f"xlfuncs {xlfuncs.__version__}"
+    )
     print()
 
 
@@ -127,8 +134,9 @@ def best_pair(ours, raw, repeat: int = REPEAT) -> tuple[float, float]:
 def same(ours, raw, what: str) -> None:
     """Raise AssertionError unless ``ours`` equals ``raw`` (numbers up to rounding)."""
     if isinstance(raw, dict):
-        assert isinstance(ours, dict) and list(ours) == list(raw), \
+        assert isinstance(ours, dict) and list(ours) == list(raw), (
             f"{what}: rows {list(ours) if isinstance(ours, dict) else type(ours)} != {list(raw)}"
+        )
         for key in raw:
             same(ours[key], raw[key], f"{what}[{key!r}]")
         return
@@ -141,11 +149,13 @@ def same(ours, raw, what: str) -> None:
     if not np.allclose(ours, raw, rtol=1e-12, atol=0.0, equal_nan=True):
         bad = np.flatnonzero(~np.isclose(ours, raw, rtol=1e-12, atol=0.0, equal_nan=True))
         i = int(bad[0])
-        raise AssertionError(f"{what}: {bad.size} elements differ, first at [{i}]: "
-                             f"{ours.ravel()[i]!r} != {raw.ravel()[i]!r}")
+        raise AssertionError(
+            f"{what}: {bad.size} elements differ, first at [{i}]: {ours.ravel()[i]!r} != {raw.ravel()[i]!r}"
+        )
 
 
 # --------------------------------------------------------------------------- inputs
+
 
 def make_inputs(n: int) -> dict[str, np.ndarray]:
     """Realistic valid inputs, ``n`` rows, from a seeded generator."""
@@ -185,6 +195,7 @@ def make_inputs(n: int) -> dict[str, np.ndarray]:
 
 # --------------------------------------------------------------------------- raw numpy
 
+
 def raw_instruments(price, counts, strikes):
     """Instruments counted and exercise proceeds: per tranche, in the money or strike 0."""
     instruments = np.zeros(price.shape)
@@ -196,8 +207,7 @@ def raw_instruments(price, counts, strikes):
     return instruments, proceeds
 
 
-def raw_bridge(price, shares, debt, cash, counts, strikes, method, preferred, minority_interest,
-               investments):
+def raw_bridge(price, shares, debt, cash, counts, strikes, method, preferred, minority_interest, investments):
     instruments, proceeds = raw_instruments(price, counts, strikes)
     if method == "tsm":
         repurchased = proceeds / price
@@ -258,35 +268,68 @@ def core_cases(d: dict[str, np.ndarray]) -> list[tuple[str, str, callable, calla
     extra = (d["preferred"], d["minority_interest"], d["investments"])
     cases = [
         ("MARKETCAP", "", lambda: xf.marketcap(p, s), lambda: p * s),
-        ("EV", "6 ranges", lambda: xf.ev(d["market_cap"], d["debt"], d["cash"], *extra),
-         lambda: d["market_cap"] + d["debt"] + extra[0] + extra[1] - d["cash"] - extra[2]),
+        (
+            "EV",
+            "6 ranges",
+            lambda: xf.ev(d["market_cap"], d["debt"], d["cash"], *extra),
+            lambda: d["market_cap"] + d["debt"] + extra[0] + extra[1] - d["cash"] - extra[2],
+        ),
     ]
     for method in ("gross", "tsm"):
         cases += [
-            ("FDSHARES", method, lambda m=method: xf.fdshares(p, s, COUNTS, STRIKES, m),
-             lambda m=method: raw_fdshares(p, s, m)),
-            ("FDMCAP", method, lambda m=method: xf.fdmcap(p, s, COUNTS, STRIKES, m),
-             lambda m=method: p * raw_fdshares(p, s, m)),
-            ("FDEV", method,
-             lambda m=method: xf.fdev(p, s, d["debt"], d["cash"], COUNTS, STRIKES, m, *extra),
-             lambda m=method: raw_fdev(d, m)),
-            ("FDBRIDGE", method,
-             lambda m=method: xf.fdbridge(p, s, d["debt"], d["cash"], COUNTS, STRIKES, m, *extra),
-             lambda m=method: raw_bridge(p, s, d["debt"], d["cash"], COUNTS, STRIKES, m, *extra)),
+            (
+                "FDSHARES",
+                method,
+                lambda m=method: xf.fdshares(p, s, COUNTS, STRIKES, m),
+                lambda m=method: raw_fdshares(p, s, m),
+            ),
+            (
+                "FDMCAP",
+                method,
+                lambda m=method: xf.fdmcap(p, s, COUNTS, STRIKES, m),
+                lambda m=method: p * raw_fdshares(p, s, m),
+            ),
+            (
+                "FDEV",
+                method,
+                lambda m=method: xf.fdev(p, s, d["debt"], d["cash"], COUNTS, STRIKES, m, *extra),
+                lambda m=method: raw_fdev(d, m),
+            ),
+            (
+                "FDBRIDGE",
+                method,
+                lambda m=method: xf.fdbridge(p, s, d["debt"], d["cash"], COUNTS, STRIKES, m, *extra),
+                lambda m=method: raw_bridge(p, s, d["debt"], d["cash"], COUNTS, STRIKES, m, *extra),
+            ),
         ]
     cases += [
-        ("FREEFLOAT", "", lambda: xf.freefloat(s, d["restricted"]),
-         lambda: (s - d["restricted"]) / s),
+        ("FREEFLOAT", "", lambda: xf.freefloat(s, d["restricted"]), lambda: (s - d["restricted"]) / s),
         ("FFMCAP", "", lambda: xf.ffmcap(p, s, d["free_float"]), lambda: p * s * d["free_float"]),
-        ("FDV", "30% max 0", lambda: xf.fdv(d["coin_price"], d["max_supply"], d["total_supply"]),
-         lambda: d["coin_price"] * np.where(d["max_supply"] > 0, d["max_supply"], d["total_supply"])),
-        ("MCAPCLASS", "defaults", lambda: xf.mcapclass(d["class_cap"]),
-         lambda: CLASS_LABELS[np.searchsorted(CLASS_BOUNDS, d["class_cap"], side="right") - 1]),
-        ("DILUTION", "", lambda: xf.dilution(s, d["new_shares"]),
-         lambda: d["new_shares"] / (s + d["new_shares"])),
+        (
+            "FDV",
+            "30% max 0",
+            lambda: xf.fdv(d["coin_price"], d["max_supply"], d["total_supply"]),
+            lambda: d["coin_price"] * np.where(d["max_supply"] > 0, d["max_supply"], d["total_supply"]),
+        ),
+        (
+            "MCAPCLASS",
+            "defaults",
+            lambda: xf.mcapclass(d["class_cap"]),
+            lambda: CLASS_LABELS[np.searchsorted(CLASS_BOUNDS, d["class_cap"], side="right") - 1],
+        ),
+        (
+            "DILUTION",
+            "",
+            lambda: xf.dilution(s, d["new_shares"]),
+            lambda: d["new_shares"] / (s + d["new_shares"]),
+        ),
         ("OWNERSHIP", "", lambda: xf.ownership(d["holding"], s), lambda: d["holding"] / s),
-        ("MULTIPLE", "some metric<=0", lambda: xf.multiple(d["market_cap"], d["metric"]),
-         lambda: raw_multiple(d["market_cap"], d["metric"])),
+        (
+            "MULTIPLE",
+            "some metric<=0",
+            lambda: xf.multiple(d["market_cap"], d["metric"]),
+            lambda: raw_multiple(d["market_cap"], d["metric"]),
+        ),
     ]
     return cases
 
@@ -294,8 +337,10 @@ def core_cases(d: dict[str, np.ndarray]) -> list[tuple[str, str, callable, calla
 def part_a(rows: int) -> bool:
     import xlfuncs
 
-    print(f"A. Core functions on {rows:,} rows vs raw numpy (no validation); "
-          f"best of {REPEAT} (interleaved),\n   goal ours <= {CORE_GOAL:g}x raw")
+    print(
+        f"A. Core functions on {rows:,} rows vs raw numpy (no validation); "
+        f"best of {REPEAT} (interleaved),\n   goal ours <= {CORE_GOAL:g}x raw"
+    )
     d = make_inputs(rows)
     cases = core_cases(d)
     missing = set(xlfuncs.REGISTRY) - NOT_CORE - {c[0] for c in cases}
@@ -307,8 +352,10 @@ def part_a(rows: int) -> bool:
         for name, label, ours, raw in cases:
             same(ours(), raw(), f"{name} {label}".strip())
     nm = int((d["metric"] <= 0).sum())
-    print(f"   verified: all {len(cases)} cases equal their raw numpy result "
-          f"(MULTIPLE: {nm:,} NM rows; FDV: {int((d['max_supply'] == 0).sum()):,} rows with max supply 0)")
+    print(
+        f"   verified: all {len(cases)} cases equal their raw numpy result "
+        f"(MULTIPLE: {nm:,} NM rows; FDV: {int((d['max_supply'] == 0).sum()):,} rows with max supply 0)"
+    )
     print()
     header = f"   {'function':<24}{'ours (ms)':>11}{'raw numpy (ms)':>16}{'ratio':>8}{'goal':>8}  result"
     print(header)
@@ -321,9 +368,11 @@ def part_a(rows: int) -> bool:
             ok = ratio <= CORE_GOAL
             all_pass &= ok
             title = f"{name} ({label})" if label else name
-            print(f"   {title:<24}{t_ours * 1e3:>11.2f}{t_raw * 1e3:>16.2f}{ratio:>7.2f}x"
-                  f"{'<= ' + format(CORE_GOAL, 'g') + 'x':>8}  {'PASS' if ok else 'MISS'}",
-                  flush=True)
+            print(
+                f"   {title:<24}{t_ours * 1e3:>11.2f}{t_raw * 1e3:>16.2f}{ratio:>7.2f}x"
+                f"{'<= ' + format(CORE_GOAL, 'g') + 'x':>8}  {'PASS' if ok else 'MISS'}",
+                flush=True,
+            )
     print()
     print(f"   part A: {'all PASS' if all_pass else 'some MISS (see above)'}")
     print()
@@ -331,6 +380,7 @@ def part_a(rows: int) -> bool:
 
 
 # --------------------------------------------------------------------------- part B (child)
+
 
 def column(values) -> list[list]:
     return [[v] for v in values]
@@ -363,14 +413,25 @@ def sheet_cases(cells: int):
 
     return [
         ("MARKETCAP", "MARKETCAP", [column(price), column(shares)], per_row(price, shares)),
-        ("EV (3 ranges)", "EV", [column(mcap), column(debt), column(cash), None, None, None],
-         [a + [None, None, None] for a in per_row(mcap, debt, cash)]),
-        ("MCAPCLASS (defaults)", "MCAPCLASS", [column(caps), None, None],
-         [a + [None, None] for a in per_row(caps)]),
+        (
+            "EV (3 ranges)",
+            "EV",
+            [column(mcap), column(debt), column(cash), None, None, None],
+            [a + [None, None, None] for a in per_row(mcap, debt, cash)],
+        ),
+        (
+            "MCAPCLASS (defaults)",
+            "MCAPCLASS",
+            [column(caps), None, None],
+            [a + [None, None] for a in per_row(caps)],
+        ),
         ("MULTIPLE (some NM)", "MULTIPLE", [column(mcap), column(metric)], per_row(mcap, metric)),
-        ("FDMCAP (3 tranches)", "FDMCAP",
-         [column(price), column(shares), counts, strikes, [["gross"]]],
-         per_row(price, shares, fixed={2: counts, 3: strikes, 4: [["gross"]]})),
+        (
+            "FDMCAP (3 tranches)",
+            "FDMCAP",
+            [column(price), column(shares), counts, strikes, [["gross"]]],
+            per_row(price, shares, fixed={2: counts, 3: strikes, 4: [["gross"]]}),
+        ),
     ]
 
 
@@ -399,9 +460,14 @@ def part_b_child(cells: int) -> None:
         raise SystemExit(f"bench: xlwings.func is {decorator!r}, not the Office.js decorator")
 
     call = xlwings.server.custom_functions_call
-    base = {"caller_address": "[Book1.xlsx]Sheet1!C2", "culture_info_name": "en-US",
-            "date_format": "M/d/yyyy", "version": xlwings.__version__, "client": "Office.js",
-            "runtime": "1.4"}
+    base = {
+        "caller_address": "[Book1.xlsx]Sheet1!C2",
+        "culture_info_name": "en-US",
+        "date_format": "M/d/yyyy",
+        "version": xlwings.__version__,
+        "client": "Office.js",
+        "runtime": "1.4",
+    }
     cases = sheet_cases(cells)
 
     def payload(name, args):
@@ -440,12 +506,15 @@ def part_b_child(cells: int) -> None:
 
     def verify(name, array_out, single_out):
         """Cell for cell: the array call's column against the single calls' 1x1 results."""
-        assert len(array_out) == cells and all(len(r) == 1 for r in array_out), \
+        assert len(array_out) == cells and all(len(r) == 1 for r in array_out), (
             f"{name}: array result is not {cells}x1"
+        )
         assert all(len(r) == 1 and len(r[0]) == 1 for r in single_out), f"{name}: a single result is not 1x1"
         diffs = [i for i in range(cells) if not cells_equal(array_out[i][0], single_out[i][0][0])]
-        assert not diffs, (f"{name}: {len(diffs)} cells differ, first row {diffs[0]}: "
-                           f"{array_out[diffs[0]][0]!r} != {single_out[diffs[0]][0][0]!r}")
+        assert not diffs, (
+            f"{name}: {len(diffs)} cells differ, first row {diffs[0]}: "
+            f"{array_out[diffs[0]][0]!r} != {single_out[diffs[0]][0][0]!r}"
+        )
 
     async def measure_all():
         out = []
@@ -459,8 +528,10 @@ def part_b_child(cells: int) -> None:
     print(f"   verified: every array result equals the {cells:,} single-cell results cell for cell")
     print()
     n = format(cells, ",")
-    header = (f"   {'function':<22}{'1 call, ' + n + ' rows (ms)':>26}{n + ' x 1-cell calls (ms)':>28}"
-              f"{'per call (us)':>15}{'speed-up':>10}{'goal':>8}  result")
+    header = (
+        f"   {'function':<22}{'1 call, ' + n + ' rows (ms)':>26}{n + ' x 1-cell calls (ms)':>28}"
+        f"{'per call (us)':>15}{'speed-up':>10}{'goal':>8}  result"
+    )
     print(header)
     print("   " + "-" * (len(header) - 3))
     all_pass = True
@@ -468,38 +539,55 @@ def part_b_child(cells: int) -> None:
         ratio = t_single / t_array
         ok = ratio >= SHEET_GOAL
         all_pass &= ok
-        print(f"   {label:<22}{t_array * 1e3:>26.2f}{t_single * 1e3:>28.1f}"
-              f"{t_single / cells * 1e6:>15.1f}{ratio:>9.1f}x{'>= ' + format(SHEET_GOAL, 'g') + 'x':>8}"
-              f"  {'PASS' if ok else 'MISS'}")
+        print(
+            f"   {label:<22}{t_array * 1e3:>26.2f}{t_single * 1e3:>28.1f}"
+            f"{t_single / cells * 1e6:>15.1f}{ratio:>9.1f}x{'>= ' + format(SHEET_GOAL, 'g') + 'x':>8}"
+            f"  {'PASS' if ok else 'MISS'}"
+        )
     print()
     print(f"   part B: {'all PASS' if all_pass else 'some MISS (see above)'}")
     print("   Remark (not measured here): in real Excel every call through xlwings Server is an HTTP")
     print("   round trip (through xlwings Lite a JS<->Pyodide crossing) plus JSON encoding/decoding.")
     print("   The array call pays that once, the single-cell calls once per cell, so it only widens")
     print("   the gap. Arithmetic on the numbers above, not a measurement: with a per-call round trip")
-    print(f"   R the speed-up is (S + {cells}R)/(A + R); it reaches {SHEET_GOAL:g}x once R >= "
-          f"({SHEET_GOAL:g}A - S)/({cells} - {SHEET_GOAL:g}):")
-    print("     " + "; ".join(f"{label.split()[0]} {max(0.0, (SHEET_GOAL * a - s) / (cells - SHEET_GOAL)) * 1e3:.2f} ms"
-                              for label, a, s in results))
+    print(
+        f"   R the speed-up is (S + {cells}R)/(A + R); it reaches {SHEET_GOAL:g}x once R >= "
+        f"({SHEET_GOAL:g}A - S)/({cells} - {SHEET_GOAL:g}):"
+    )
+    print(
+        "     "
+        + "; ".join(
+            f"{label.split()[0]} {max(0.0, (SHEET_GOAL * a - s) / (cells - SHEET_GOAL)) * 1e3:.2f} ms"
+            for label, a, s in results
+        )
+    )
     print()
 
     # Where the time goes: diagnostics, no goals.
     t_null = best_time(lambda: xlwings.utils.is_jsnull(1.0))
     print("   Diagnostics (no goals): where the time of the rows above goes")
-    print(f"   - xlwings {xlwings.__version__} checks every input cell with utils.is_jsnull(), which runs "
-          "`from pyodide.ffi import JsNull`;")
-    print(f"     outside Pyodide that import fails and searches sys.path again each time: "
-          f"{t_null * 1e6:.1f} us per input cell here.")
+    print(
+        f"   - xlwings {xlwings.__version__} checks every input cell with utils.is_jsnull(), which runs "
+        "`from pyodide.ffi import JsNull`;"
+    )
+    print(
+        f"     outside Pyodide that import fails and searches sys.path again each time: "
+        f"{t_null * 1e6:.1f} us per input cell here."
+    )
     direct_rows = [(label, *direct(name, a, s)) for label, name, a, s in cases]
     sys.modules["pyodide"] = None  # negative-caches the import: `import pyodide.ffi` now fails at once
     patched = asyncio.run(measure_all())
-    header = (f"   {'function':<22}{'xlfuncs.framework.sheet.call only: array / singles (ms)':>48}{'ratio':>8}"
-              f"{'Office.js, pyodide import cached: array / singles (ms)':>58}{'ratio':>8}")
+    header = (
+        f"   {'function':<22}{'xlfuncs.framework.sheet.call only: array / singles (ms)':>48}{'ratio':>8}"
+        f"{'Office.js, pyodide import cached: array / singles (ms)':>58}{'ratio':>8}"
+    )
     print(header)
     print("   " + "-" * (len(header) - 3))
     for (label, d_array, d_single), (_, p_array, p_single) in zip(direct_rows, patched):
-        print(f"   {label:<22}{d_array * 1e3:>36.2f} / {d_single * 1e3:>9.1f}{d_single / d_array:>7.1f}x"
-              f"{p_array * 1e3:>46.2f} / {p_single * 1e3:>9.1f}{p_single / p_array:>7.1f}x")
+        print(
+            f"   {label:<22}{d_array * 1e3:>36.2f} / {d_single * 1e3:>9.1f}{d_single / d_array:>7.1f}x"
+            f"{p_array * 1e3:>46.2f} / {p_single * 1e3:>9.1f}{p_single / p_array:>7.1f}x"
+        )
     print("   (the right-hand columns set sys.modules['pyodide'] = None in this child process only, to show")
     print("   what xlwings would cost with the JsNull lookup cached; they are not the goal measurement)")
 
@@ -507,8 +595,10 @@ def part_b_child(cells: int) -> None:
 def part_b(cells: int) -> int:
     print(f"B. Worksheet path: 1 call over a {cells:,}-row range vs {cells:,} single-cell calls, through")
     print("   xlwings.server.custom_functions_call (Office.js payload, runtime 1.4), one event loop;")
-    print(f"   {ROUNDS} interleaved rounds of {ARRAY_CALLS_PER_ROUND} array calls + 1 loop of {cells:,} single calls, "
-          f"best of each;\n   goal >= {SHEET_GOAL:g}x faster")
+    print(
+        f"   {ROUNDS} interleaved rounds of {ARRAY_CALLS_PER_ROUND} array calls + 1 loop of {cells:,} single calls, "
+        f"best of each;\n   goal >= {SHEET_GOAL:g}x faster"
+    )
     sys.stdout.flush()
     env = dict(os.environ, XLWINGS_ON_SERVER="true", XLWINGS_LICENSE_KEY="noncommercial")
     cmd = [sys.executable, str(Path(__file__).resolve()), "--officejs-child", "--cells", str(cells)]
@@ -516,6 +606,7 @@ def part_b(cells: int) -> int:
 
 
 # --------------------------------------------------------------------------- main
+
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -532,8 +623,10 @@ def main(argv=None) -> int:
         return 0
 
     start = time.perf_counter()
-    print(f"xlfuncs benchmark{' (--quick)' if args.quick else ''}: ratios against baselines "
-          "measured in this run")
+    print(
+        f"xlfuncs benchmark{' (--quick)' if args.quick else ''}: ratios against baselines "
+        "measured in this run"
+    )
     print()
     print_machine()
     part_a(rows)

@@ -47,8 +47,9 @@ SAMPLE = 50  # rows compared, spread over the sheet (first and last included)
 
 def calc_command(src: Path, out: Path) -> list[str]:
     """Our command line: the CLI's ``calc`` when it is wired, else the module's own entry point."""
-    probe = subprocess.run([sys.executable, "-m", "xlfuncs.cli", "calc", "--help"], cwd=ROOT,
-                           capture_output=True, text=True)
+    probe = subprocess.run(
+        [sys.executable, "-m", "xlfuncs.cli", "calc", "--help"], cwd=ROOT, capture_output=True, text=True
+    )
     if probe.returncode == 0:
         return [sys.executable, "-m", "xlfuncs.cli", "calc", str(src), "-o", str(out)]
     return [sys.executable, "-m", "xlfuncs.workbooks.calc", str(src), "-o", str(out)]
@@ -58,8 +59,18 @@ def warm_profile_command(src: Path, out_dir: Path, profile: Path) -> list[str]:
     """soffice in a profile kept between runs (created by a first, untimed run)."""
     (profile / "user").mkdir(parents=True, exist_ok=True)
     (profile / "user" / "registrymodifications.xcu").write_text(libreoffice._PROFILE.format(mode=0))
-    return [libreoffice.executable(), f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
-            "--nolockcheck", "--convert-to", libreoffice.XLSX_FILTER, "--outdir", str(out_dir), str(src)]
+    return [
+        libreoffice.executable(),
+        f"-env:UserInstallation={profile.as_uri()}",
+        "--headless",
+        "--norestore",
+        "--nolockcheck",
+        "--convert-to",
+        libreoffice.XLSX_FILTER,
+        "--outdir",
+        str(out_dir),
+        str(src),
+    ]
 
 
 def best_of(repeat: int, run) -> float:
@@ -84,8 +95,11 @@ def compare(ours: Path, lo: Path, n: int) -> list[str]:
     for row in sample_rows(n):
         for col, label in COLUMNS.items():
             x, y = a[f"{col}{row}"].value, b[f"{col}{row}"].value
-            same = (math.isclose(x, y, rel_tol=REL_TOL) if isinstance(x, (int, float))
-                    and isinstance(y, (int, float)) else x == y and x is not None)
+            same = (
+                math.isclose(x, y, rel_tol=REL_TOL)
+                if isinstance(x, (int, float)) and isinstance(y, (int, float))
+                else x == y and x is not None
+            )
             if not same:
                 problems.append(f"{col}{row} ({label}): xlfuncs calc {x!r}, LibreOffice {y!r}")
     return problems
@@ -99,8 +113,9 @@ def main(argv: list[str] | None = None) -> int:
     if not libreoffice.available():
         print("LibreOffice (soffice) is not installed: apt-get install libreoffice-calc")
         return 1
-    soffice_version = subprocess.run([libreoffice.executable(), "--version"], capture_output=True,
-                                     text=True).stdout.strip()
+    soffice_version = subprocess.run(
+        [libreoffice.executable(), "--version"], capture_output=True, text=True
+    ).stdout.strip()
     print(f"Python {platform.python_version()}, {platform.platform()}; {soffice_version}")
     with tempfile.TemporaryDirectory(prefix="xlfuncs_bench_calc_") as tmp:
         tmp = Path(tmp)
@@ -138,17 +153,25 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"MISMATCH between xlfuncs calc and LibreOffice ({out.parent.name}):")
                 print("\n".join(problems[:20]))
                 return 1
-        print(f"verified: {len(sample_rows(args.rows))} rows x {len(COLUMNS)} columns "
-              f"({', '.join(COLUMNS.values())}) agree")
+        print(
+            f"verified: {len(sample_rows(args.rows))} rows x {len(COLUMNS)} columns "
+            f"({', '.join(COLUMNS.values())}) agree"
+        )
 
         t_ours = best_of(args.repeat, ours)
         t_fresh = best_of(args.repeat, lo_fresh)
         t_warm = best_of(args.repeat, lo_warm)
     print(f"xlfuncs calc (spilled xlfuncs formulas):        {t_ours:6.2f} s  (best of {args.repeat})")
-    print(f"LibreOffice, fresh profile (native twin):      {t_fresh:6.2f} s  ratio ours/LO {t_ours / t_fresh:.2f}")
-    print(f"LibreOffice, warm profile (native twin):       {t_warm:6.2f} s  ratio ours/LO {t_ours / t_warm:.2f}")
+    print(
+        f"LibreOffice, fresh profile (native twin):      {t_fresh:6.2f} s  ratio ours/LO {t_ours / t_fresh:.2f}"
+    )
+    print(
+        f"LibreOffice, warm profile (native twin):       {t_warm:6.2f} s  ratio ours/LO {t_ours / t_warm:.2f}"
+    )
     verdict = "PASS" if t_ours <= t_fresh else "MISS"
-    print(f"{verdict}: goal xlfuncs calc no slower than LibreOffice (fresh profile, as recalculate() runs it)")
+    print(
+        f"{verdict}: goal xlfuncs calc no slower than LibreOffice (fresh profile, as recalculate() runs it)"
+    )
     return 0
 
 

@@ -82,15 +82,20 @@ def child_bench(client, job) -> dict:
     single_args = [[[[p]], [[SHARES]]] for p in col]
 
     def check(path, array_out, single_out):
-        assert len(array_out) == rows and all(len(r) == 1 for r in array_out), \
+        assert len(array_out) == rows and all(len(r) == 1 for r in array_out), (
             f"{path}: the array result is not {rows}x1: {str(array_out)[:200]}"
+        )
         assert all(len(r) == 1 and len(r[0]) == 1 for r in single_out), f"{path}: a single result is not 1x1"
         diffs = [i for i in range(rows) if array_out[i][0] != single_out[i][0][0]]
-        assert not diffs, (f"{path}: {len(diffs)} of {rows} cells differ from the single-cell results, first "
-                           f"row {diffs[0]}: {array_out[diffs[0]][0]!r} != {single_out[diffs[0]][0][0]!r}")
+        assert not diffs, (
+            f"{path}: {len(diffs)} of {rows} cells differ from the single-cell results, first "
+            f"row {diffs[0]}: {array_out[diffs[0]][0]!r} != {single_out[diffs[0]][0][0]!r}"
+        )
         wrong = [i for i in range(rows) if array_out[i][0] != expected[i]]
-        assert not wrong, (f"{path}: {len(wrong)} cells are not price x shares, first row {wrong[0]}: "
-                           f"{array_out[wrong[0]][0]!r} != {expected[wrong[0]]!r}")
+        assert not wrong, (
+            f"{path}: {len(wrong)} cells are not price x shares, first row {wrong[0]}: "
+            f"{array_out[wrong[0]][0]!r} != {expected[wrong[0]]!r}"
+        )
 
     # HTTP: one request over the range against one request per cell.
     url = server_harness.CALL_URL
@@ -122,8 +127,11 @@ def child_bench(client, job) -> dict:
         return payload(copy.deepcopy(args))
 
     async def direct():
-        check("custom_functions_call", await call(fresh(array_args), module),
-              [await call(fresh(a), module) for a in single_args])
+        check(
+            "custom_functions_call",
+            await call(fresh(array_args), module),
+            [await call(fresh(a), module) for a in single_args],
+        )
         t_array = t_single = math.inf
         for _ in range(ROUNDS):
             for _ in range(ARRAY_CALLS_PER_ROUND):
@@ -139,9 +147,12 @@ def child_bench(client, job) -> dict:
         return t_array, t_single
 
     direct_array, direct_single = asyncio.run(direct())
-    return {"rows": rows, "verified": True,
-            "http": {"array_s": http_array, "single_s": http_single},
-            "direct": {"array_s": direct_array, "single_s": direct_single}}
+    return {
+        "rows": rows,
+        "verified": True,
+        "http": {"array_s": http_array, "single_s": http_single},
+        "direct": {"array_s": direct_array, "single_s": direct_single},
+    }
 
 
 # --------------------------------------------------------------------------- parent side
@@ -164,8 +175,10 @@ def machine_line() -> str:
             return "not installed"
 
     deps = ", ".join(f"{d} {version(d)}" for d in ("xlwings", "xlwings-server", "fastapi", "httpx"))
-    return (f"machine: {platform.platform()} ({platform.machine()}), {os.cpu_count()} CPUs, {load_average()}; "
-            f"{platform.python_implementation()} {platform.python_version()}; {deps}, xlfuncs {xlfuncs.__version__}")
+    return (
+        f"machine: {platform.platform()} ({platform.machine()}), {os.cpu_count()} CPUs, {load_average()}; "
+        f"{platform.python_implementation()} {platform.python_version()}; {deps}, xlfuncs {xlfuncs.__version__}"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -179,8 +192,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.rows < 1:
         parser.error("--rows must be at least 1")
 
-    print(f"xlwings Server benchmark: 1 POST over a {args.rows:,}-row MARKETCAP range vs {args.rows:,} "
-          "single-cell POSTs, ratios measured in this run")
+    print(
+        f"xlwings Server benchmark: 1 POST over a {args.rows:,}-row MARKETCAP range vs {args.rows:,} "
+        "single-cell POSTs, ratios measured in this run"
+    )
     print(machine_line())
     if not server_harness.installed():
         print(f"not run: {server_harness.NOT_INSTALLED}")
@@ -189,8 +204,9 @@ def main(argv: list[str] | None = None) -> int:
     start = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="xlfuncs_bench_server_") as d:
         try:
-            result = server_harness.run_server(server_harness.make_project(Path(d)), {"rows": args.rows},
-                                               script=Path(__file__), timeout=None)
+            result = server_harness.run_server(
+                server_harness.make_project(Path(d)), {"rows": args.rows}, script=Path(__file__), timeout=None
+            )
         except RuntimeError as exc:
             print(f"FAILED (wrong results or a crash; nothing timed is reported): {exc}")
             return 1
@@ -199,20 +215,30 @@ def main(argv: list[str] | None = None) -> int:
         return 1
 
     n = f"{args.rows:,}"
-    print(f"verified: the array result equals the {n} single-cell results cell for cell "
-          "(HTTP and custom_functions_call)")
-    print(f"timing: best of {ROUNDS} interleaved rounds ({ARRAY_CALLS_PER_ROUND} array calls + 1 loop of "
-          f"{n} single calls each); in-process TestClient, no network")
-    header = (f"{'path':<36}{'1 call, ' + n + ' rows (ms)':>26}{n + ' x 1-cell calls (ms)':>28}"
-              f"{'per call (us)':>15}{'ratio':>9}{'goal':>9}  result")
+    print(
+        f"verified: the array result equals the {n} single-cell results cell for cell "
+        "(HTTP and custom_functions_call)"
+    )
+    print(
+        f"timing: best of {ROUNDS} interleaved rounds ({ARRAY_CALLS_PER_ROUND} array calls + 1 loop of "
+        f"{n} single calls each); in-process TestClient, no network"
+    )
+    header = (
+        f"{'path':<36}{'1 call, ' + n + ' rows (ms)':>26}{n + ' x 1-cell calls (ms)':>28}"
+        f"{'per call (us)':>15}{'ratio':>9}{'goal':>9}  result"
+    )
     print(header)
     print("-" * len(header))
-    for label, key in (("POST /xlwings/custom-functions-call", "http"),
-                       ("custom_functions_call (no HTTP)", "direct")):
+    for label, key in (
+        ("POST /xlwings/custom-functions-call", "http"),
+        ("custom_functions_call (no HTTP)", "direct"),
+    ):
         t_array, t_single = result[key]["array_s"], result[key]["single_s"]
         ratio = t_single / t_array
-        print(f"{label:<36}{t_array * 1e3:>26.2f}{t_single * 1e3:>28.1f}{t_single / args.rows * 1e6:>15.1f}"
-              f"{ratio:>8.1f}x{'>= ' + format(GOAL, 'g') + 'x':>9}  {'PASS' if ratio >= GOAL else 'MISS'}")
+        print(
+            f"{label:<36}{t_array * 1e3:>26.2f}{t_single * 1e3:>28.1f}{t_single / args.rows * 1e6:>15.1f}"
+            f"{ratio:>8.1f}x{'>= ' + format(GOAL, 'g') + 'x':>9}  {'PASS' if ratio >= GOAL else 'MISS'}"
+        )
     print(f"total {time.perf_counter() - start:.1f} s; at the end {load_average()}")
     return 0
 

@@ -87,7 +87,9 @@ def make_project(directory: Path) -> Path:
     return directory
 
 
-def run_server(project: Path, job: dict, script: Path | str | None = None, timeout: float | None = 600) -> dict:
+def run_server(
+    project: Path, job: dict, script: Path | str | None = None, timeout: float | None = 600
+) -> dict:
     """Run ``job`` against xlwings Server's app in a fresh interpreter; return its JSON answer.
 
     ``script`` is run with ``--child`` (default: this file, which answers a list of
@@ -100,9 +102,15 @@ def run_server(project: Path, job: dict, script: Path | str | None = None, timeo
         XLWINGS_FUNCTIONS_NAMESPACE=NAMESPACE,
         PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
     )
-    proc = subprocess.run([sys.executable, str(Path(script or __file__).resolve()), "--child"],
-                          input=json.dumps(job), env=env, cwd=project,
-                          capture_output=True, text=True, timeout=timeout)
+    proc = subprocess.run(
+        [sys.executable, str(Path(script or __file__).resolve()), "--child"],
+        input=json.dumps(job),
+        env=env,
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
     if proc.returncode:
         raise RuntimeError(f"xlwings Server child exited with {proc.returncode}:\n{proc.stderr[-5000:]}")
     return json.loads(proc.stdout)
@@ -138,8 +146,10 @@ def serve(handler) -> None:
         # server process does (otherwise every request starts a thread and an event loop).
         with TestClient(main_app) as client:
             out = handler(client, job)
-        out.update(xlwings_func_module=xlwings.func.__module__,
-                   custom_functions=sys.modules["custom_functions"].__file__)
+        out.update(
+            xlwings_func_module=xlwings.func.__module__,
+            custom_functions=sys.modules["custom_functions"].__file__,
+        )
     json.dump(out, sys.stdout)
 
 

@@ -54,6 +54,7 @@ ERRORS = ("#NAME?", "#VALUE!", "#REF!", "#DIV/0!", "#NUM!", "#N/A", "#NULL!", "#
 
 # --- the render-only copy ----------------------------------------------------------------
 
+
 def _quote(sheet: str) -> str:
     return "'" + sheet.replace("'", "''") + "'"
 
@@ -107,12 +108,20 @@ def render_copy(src: Path, dst: Path, show: list[tuple[str, int | None]]) -> Non
             return f"<sheet{tag}/>" if name in wanted else f'<sheet{tag} state="hidden"/>'
 
         xml = re.sub(r"<sheet\b([^>]*?)\s*/>", hide, xml)
-        xml = re.sub(r'(<workbookView\b[^>]*?)(\s*/?>)',
-                     lambda m: re.sub(r'\s(?:activeTab|firstSheet)="[^"]*"', "", m.group(1))
-                     + f' activeTab="{first}" firstSheet="{first}"' + m.group(2), xml, count=1)
+        xml = re.sub(
+            r"(<workbookView\b[^>]*?)(\s*/?>)",
+            lambda m: (
+                re.sub(r'\s(?:activeTab|firstSheet)="[^"]*"', "", m.group(1))
+                + f' activeTab="{first}" firstSheet="{first}"'
+                + m.group(2)
+            ),
+            xml,
+            count=1,
+        )
         xml = re.sub(r'<definedName name="_xlnm.Print_Area"[^>]*>.*?</definedName>', "", xml)
-        names_xml = "".join(f'<definedName name="_xlnm.Print_Area" localSheetId="{i}">{ref}</definedName>'
-                            for i, ref in areas)
+        names_xml = "".join(
+            f'<definedName name="_xlnm.Print_Area" localSheetId="{i}">{ref}</definedName>' for i, ref in areas
+        )
         if names_xml:
             if "<definedNames>" in xml:
                 xml = xml.replace("<definedNames>", "<definedNames>" + names_xml, 1)
@@ -123,11 +132,14 @@ def render_copy(src: Path, dst: Path, show: list[tuple[str, int | None]]) -> Non
 
 # --- pictures ----------------------------------------------------------------------------
 
+
 def _page_image(pdf: Path, page: int, work: Path) -> np.ndarray:
     """Page ``page`` of ``pdf`` as an RGB array (pdftoppm, PPM output)."""
     prefix = work / f"{pdf.stem}-{page}"
-    subprocess.run(["pdftoppm", "-r", str(DPI), "-f", str(page), "-l", str(page), "-singlefile",
-                    str(pdf), str(prefix)], check=True)
+    subprocess.run(
+        ["pdftoppm", "-r", str(DPI), "-f", str(page), "-l", str(page), "-singlefile", str(pdf), str(prefix)],
+        check=True,
+    )
     data = (prefix.with_suffix(".ppm")).read_bytes()
     header = re.match(rb"P6\s+(\d+)\s+(\d+)\s+(\d+)\s", data)
     width, height = int(header.group(1)), int(header.group(2))
@@ -140,15 +152,16 @@ def _trim(image: np.ndarray) -> np.ndarray:
     rows, cols = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
     if not len(rows):
         raise SystemExit("empty page")
-    content = image[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1]
+    content = image[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
     return np.pad(content, ((MARGIN, MARGIN), (MARGIN, MARGIN), (0, 0)), constant_values=255)
 
 
 def _stack(images: list[np.ndarray]) -> np.ndarray:
     """Pictures one below the other (their margins make the gap), left-aligned."""
     width = max(i.shape[1] for i in images)
-    return np.concatenate([np.pad(i, ((0, 0), (0, width - i.shape[1]), (0, 0)), constant_values=255)
-                           for i in images])
+    return np.concatenate(
+        [np.pad(i, ((0, 0), (0, width - i.shape[1]), (0, 0)), constant_values=255) for i in images]
+    )
 
 
 def write_png(image: np.ndarray, path: Path) -> None:
@@ -160,8 +173,12 @@ def write_png(image: np.ndarray, path: Path) -> None:
     def chunk(kind: bytes, data: bytes) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
-    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
-                     + chunk(b"IDAT", zlib.compress(raw.tobytes(), 9)) + chunk(b"IEND", b""))
+    path.write_bytes(
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+        + chunk(b"IDAT", zlib.compress(raw.tobytes(), 9))
+        + chunk(b"IEND", b"")
+    )
 
 
 def render(workbook: Path, show: list[tuple[str, int | None]], png: Path, work: Path) -> dict:
@@ -173,26 +190,39 @@ def render(workbook: Path, show: list[tuple[str, int | None]], png: Path, work: 
     render_copy(frozen, copy, show)
     pdf = libreoffice.render_pdf(copy, work / "pdf")
     lo = time.perf_counter()
-    pages = int(re.search(r"Pages:\s+(\d+)", subprocess.run(["pdfinfo", str(pdf)], capture_output=True,
-                                                            text=True, check=True).stdout).group(1))
+    pages = int(
+        re.search(
+            r"Pages:\s+(\d+)",
+            subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout,
+        ).group(1)
+    )
     if pages != len(show):
         raise SystemExit(f"{png.name}: {pages} pages for {len(show)} sheets; a sheet does not fit one page")
-    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
-                          check=True).stdout
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
     bad = sorted({e for e in ERRORS if e in text})
     if bad:
         raise SystemExit(f"{png.name}: the rendered sheets show {bad}:\n{text}")
     image = _stack([_trim(_page_image(pdf, page, work)) for page in range(1, pages + 1)])
     png.parent.mkdir(parents=True, exist_ok=True)
     write_png(image, png)
-    return {"seconds": time.perf_counter() - start, "libreoffice": lo - start,
-            "size": f"{image.shape[1]}x{image.shape[0]}"}
+    return {
+        "seconds": time.perf_counter() - start,
+        "libreoffice": lo - start,
+        "size": f"{image.shape[1]}x{image.shape[0]}",
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("workbooks", nargs="?", type=Path, default=ROOT / "workbooks",
-                        help="folder with the template workbooks (default: workbooks/)")
+    parser.add_argument(
+        "workbooks",
+        nargs="?",
+        type=Path,
+        default=ROOT / "workbooks",
+        help="folder with the template workbooks (default: workbooks/)",
+    )
     parser.add_argument("-o", "--out", type=Path, default=ROOT / "docs" / "img", help="folder for the PNGs")
     parser.add_argument("--build", action="store_true", help="build the templates afresh instead")
     args = parser.parse_args(argv)
@@ -214,8 +244,10 @@ def main(argv: list[str] | None = None) -> int:
             if not workbook.is_file():
                 raise SystemExit(f"{workbook} is missing: build the templates or use --build")
             result = render(workbook, show, args.out / png, work)
-            print(f"{args.out / png}: {result['size']} px, {result['seconds']:.2f} s "
-                  f"(LibreOffice {result['libreoffice']:.2f} s)")
+            print(
+                f"{args.out / png}: {result['size']} px, {result['seconds']:.2f} s "
+                f"(LibreOffice {result['libreoffice']:.2f} s)"
+            )
     return 0
 
 

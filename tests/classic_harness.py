@@ -550,8 +550,14 @@ def to_com(value):
         if not isinstance(value, _dt.datetime):
             value = _dt.datetime(value.year, value.month, value.day)
         return pywintypes.TimeType(
-            value.year, value.month, value.day, value.hour, value.minute,
-            value.second, value.microsecond, tzinfo=_dt.timezone.utc,
+            value.year,
+            value.month,
+            value.day,
+            value.hour,
+            value.minute,
+            value.second,
+            value.microsecond,
+            tzinfo=_dt.timezone.utc,
         )
     if isinstance(value, (list, tuple)):
         return tuple(to_com(v) for v in value)
@@ -627,8 +633,7 @@ class FakeWorkbook:
     "ImportXlwingsUdfsModule"``) is not modelled.
     """
 
-    def __init__(self, name="xlfuncs.xlam", excel_version="16.0", sheets=("Sheet1",),
-                 hwnd=4242):
+    def __init__(self, name="xlfuncs.xlam", excel_version="16.0", sheets=("Sheet1",), hwnd=4242):
         self.name, self.excel_version = name, excel_version
         self.removed, self.imported, self.macro_options = [], [], []
         self._components = {}
@@ -674,9 +679,7 @@ class FakeWorkbook:
                     "Count": len(self._sheets),
                     "__iter__": lambda: list(self._sheets.values()),
                     "__call__": lambda key: (
-                        list(self._sheets.values())[key - 1]
-                        if isinstance(key, int)
-                        else self._sheets[key]
+                        list(self._sheets.values())[key - 1] if isinstance(key, int) else self._sheets[key]
                     ),
                     "Parent": self.com,
                 },
@@ -727,8 +730,7 @@ def _default_wb():
 # --------------------------------------------------------------------------------------
 # Public entry points
 # --------------------------------------------------------------------------------------
-def import_udfs(module_name, workbook_name="xlfuncs.xlam", excel_version="16.0",
-                workbook=None):
+def import_udfs(module_name, workbook_name="xlfuncs.xlam", excel_version="16.0", workbook=None):
     """Run the real ``xlwings.import_udfs`` exactly as the VBA button does
     (``XLPy.Str(XLPy.Call(XLPy.Module("xlwings"), "import_udfs",
     XLPy.Tuple(GetUdfModules(wb), wb)))``) against a recording FakeWorkbook.
@@ -766,7 +768,5 @@ def call_udf(module_name, func_name, *args, workbook=None, caller=None, raw=Fals
     if caller is None:
         caller = Ref(None, row=2, column=2, workbook=wb)
     com_caller = caller.com(wb) if isinstance(caller, Ref) else caller
-    com_args = tuple(
-        a.com(wb) if isinstance(a, Ref) else (a if raw else to_com(a)) for a in args
-    )
+    com_args = tuple(a.com(wb) if isinstance(a, Ref) else (a if raw else to_com(a)) for a in args)
     return XLPython().CallUDF(module_name, func_name, com_args, wb.com, com_caller)

@@ -44,12 +44,16 @@ def exports(module):
     out = {}
     for name in module.__all__:
         xlfunc = getattr(getattr(module, name), "__xlfunc__", None)
-        out[name] = None if xlfunc is None else {
-            "name": xlfunc["name"],
-            "args": [a["name"] for a in xlfunc["args"]],
-            "options": [a["options"] for a in xlfunc["args"]],
-            "keys": sorted(xlfunc),
-        }
+        out[name] = (
+            None
+            if xlfunc is None
+            else {
+                "name": xlfunc["name"],
+                "args": [a["name"] for a in xlfunc["args"]],
+                "options": [a["options"] for a in xlfunc["args"]],
+                "keys": sorted(xlfunc),
+            }
+        )
     return out
 
 
@@ -79,10 +83,11 @@ def main():
 
         results = []
         for call in calls:
-            data = payload(call["func_name"], call["args"], call.get("runtime", "1.4"),
-                           xlwings.__version__)
+            data = payload(call["func_name"], call["args"], call.get("runtime", "1.4"), xlwings.__version__)
             try:
-                results.append(asyncio.run(xlwings.server.custom_functions_call(data, xlfuncs.runtimes.excel)))
+                results.append(
+                    asyncio.run(xlwings.server.custom_functions_call(data, xlfuncs.runtimes.excel))
+                )
             except Exception as exc:  # noqa: BLE001 - reported to the parent test
                 results.append({"raised": f"{type(exc).__name__}: {exc}"})
         out = {

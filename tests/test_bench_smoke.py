@@ -24,8 +24,14 @@ pytest.importorskip("anyio")
 
 def test_bench_quick_runs_and_prints_both_parts():
     env = {k: v for k, v in os.environ.items() if not k.startswith("XLWINGS_")}
-    proc = subprocess.run([sys.executable, str(BENCH), "--quick"], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=300)
+    proc = subprocess.run(
+        [sys.executable, str(BENCH), "--quick"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     output = proc.stdout + proc.stderr
     assert proc.returncode == 0, output
     assert "A. Core functions on 100,000 rows" in proc.stdout, output
@@ -38,8 +44,14 @@ def test_bench_quick_runs_and_prints_both_parts():
 def test_bench_server_small_runs_and_verifies():
     # Also without xlwings Server (an optional extra): the script then says so and exits 0.
     env = {k: v for k, v in os.environ.items() if not k.startswith("XLWINGS_")}
-    proc = subprocess.run([sys.executable, str(BENCH_SERVER), "--rows", "50"], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=300)
+    proc = subprocess.run(
+        [sys.executable, str(BENCH_SERVER), "--rows", "50"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     output = proc.stdout + proc.stderr
     assert proc.returncode == 0, output
     assert proc.stdout.startswith("xlwings Server benchmark"), output

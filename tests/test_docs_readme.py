@@ -25,6 +25,7 @@ def test_every_function_documented():
 def test_ci_runs_the_readme_test_command():
     command = "bash scripts/test.sh"
     assert command in README
-    ci = [line for line in (ROOT / ".ci" / "run").read_text().splitlines()
-          if line and not line.startswith("#")]
+    ci = [
+        line for line in (ROOT / ".ci" / "run").read_text().splitlines() if line and not line.startswith("#")
+    ]
     assert command in ci

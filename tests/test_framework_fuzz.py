@@ -35,15 +35,36 @@ SAFE_TEXT = st.text(st.characters(codec="utf-8", exclude_characters="<(\x00"), m
 
 # --------------------------------------------------------------------------- cells
 
-special_numbers = st.sampled_from([
-    0.0, -0.0, 0, 5e-324, -5e-324, 2.2250738585072014e-308, 1e308, -1e308, 1.7976931348623157e308,
-    math.nan, -math.nan, math.inf, -math.inf, 10**400, -10**400, 2**63, -2**63 - 1, 2**64, 1, -1, 0.5,
-])
+special_numbers = st.sampled_from(
+    [
+        0.0,
+        -0.0,
+        0,
+        5e-324,
+        -5e-324,
+        2.2250738585072014e-308,
+        1e308,
+        -1e308,
+        1.7976931348623157e308,
+        math.nan,
+        -math.nan,
+        math.inf,
+        -math.inf,
+        10**400,
+        -(10**400),
+        2**63,
+        -(2**63) - 1,
+        2**64,
+        1,
+        -1,
+        0.5,
+    ]
+)
 numbers = st.one_of(
     special_numbers,
     st.floats(),  # everything: nan, ±inf, subnormals, ±0
     st.integers(),
-    st.integers(-10**500, 10**500),
+    st.integers(-(10**500), 10**500),
     st.floats(0, 1e12),  # plausible amounts, so that valid cases are common
     st.floats(0, 1),
     st.integers(0, 10**12),
@@ -55,30 +76,65 @@ def _cased(word_and_flags):
     return "".join(c.upper() if f else c for c, f in zip(word, flags + [False] * len(word)))
 
 
-method_words = st.tuples(st.sampled_from(["gross", "tsm", "all", "Mega", "nm"]),
-                         st.lists(st.booleans(), max_size=5)).map(_cased)
+method_words = st.tuples(
+    st.sampled_from(["gross", "tsm", "all", "Mega", "nm"]), st.lists(st.booleans(), max_size=5)
+).map(_cased)
 padding = st.sampled_from(["", " ", "  ", "\t"])
-numeric_text = st.tuples(padding, st.one_of(
-    st.floats().map(repr), st.floats(0, 1e12).map(lambda x: f"{x:g}"), st.integers().map(str),
-    st.sampled_from(["1e5", "1e400", "-1e400", ".5", "5.", "+3", "-0", "1_000", "0x10", "1,5",
-                     "inf", "nan", "Infinity", "1e", "e5", "١٢٣", "１２"]),
-), padding).map("".join)
+numeric_text = st.tuples(
+    padding,
+    st.one_of(
+        st.floats().map(repr),
+        st.floats(0, 1e12).map(lambda x: f"{x:g}"),
+        st.integers().map(str),
+        st.sampled_from(
+            [
+                "1e5",
+                "1e400",
+                "-1e400",
+                ".5",
+                "5.",
+                "+3",
+                "-0",
+                "1_000",
+                "0x10",
+                "1,5",
+                "inf",
+                "nan",
+                "Infinity",
+                "1e",
+                "e5",
+                "١٢٣",
+                "１２",
+            ]
+        ),
+    ),
+    padding,
+).map("".join)
 # Error values as text typed into cells, in any case and padded.
-error_text = st.tuples(padding, st.sampled_from(EXCEL_ERRORS).flatmap(
-    lambda e: st.sampled_from([e, e.lower()])), padding).map("".join)
-texts = st.one_of(SAFE_TEXT, numeric_text, st.tuples(padding, method_words, padding).map("".join),
-                  st.sampled_from(["", " ", "NM", "#N/A", "N/A", "#SPILL!", "#CALC!"]))
-numpy_scalars = st.one_of(
-    st.floats().map(np.float64), st.integers(-2**63, 2**63 - 1).map(np.int64),
-    st.booleans().map(np.bool_), st.floats(width=32).map(np.float32),
+error_text = st.tuples(
+    padding, st.sampled_from(EXCEL_ERRORS).flatmap(lambda e: st.sampled_from([e, e.lower()])), padding
+).map("".join)
+texts = st.one_of(
+    SAFE_TEXT,
+    numeric_text,
+    st.tuples(padding, method_words, padding).map("".join),
+    st.sampled_from(["", " ", "NM", "#N/A", "N/A", "#SPILL!", "#CALC!"]),
 )
-cells = st.one_of(numbers, texts, st.booleans(), st.none(), st.sampled_from(EXCEL_ERRORS), error_text,
-                  numpy_scalars)
+numpy_scalars = st.one_of(
+    st.floats().map(np.float64),
+    st.integers(-(2**63), 2**63 - 1).map(np.int64),
+    st.booleans().map(np.bool_),
+    st.floats(width=32).map(np.float32),
+)
+cells = st.one_of(
+    numbers, texts, st.booleans(), st.none(), st.sampled_from(EXCEL_ERRORS), error_text, numpy_scalars
+)
 
 # --------------------------------------------------------------------------- arguments
 
 rectangles = st.tuples(st.integers(1, 4), st.integers(1, 4)).flatmap(
-    lambda rc: st.lists(st.lists(cells, min_size=rc[1], max_size=rc[1]), min_size=rc[0], max_size=rc[0]))
+    lambda rc: st.lists(st.lists(cells, min_size=rc[1], max_size=rc[1]), min_size=rc[0], max_size=rc[0])
+)
 columns = st.lists(cells, min_size=1, max_size=5).map(lambda c: [[v] for v in c])
 ragged = st.lists(st.lists(cells, max_size=4), max_size=4)  # possibly ragged or empty
 numpy_arrays = st.one_of(
@@ -93,8 +149,11 @@ arguments = st.one_of(cells, rectangles, columns, ragged, st.lists(cells, max_si
 # Mostly-valid arguments, so that the kernels run often and the wild values sit next to
 # valid ones: plausible amounts, fractions and method words, as cells, rows or columns.
 plausible_cells = st.one_of(
-    st.floats(0, 1e12), st.integers(0, 10**9), st.floats(0, 1),
-    st.sampled_from([0, 0.0, 1, 5, 10, 100.0, 1e6, 50e6, 2e9]), method_words,
+    st.floats(0, 1e12),
+    st.integers(0, 10**9),
+    st.floats(0, 1),
+    st.sampled_from([0, 0.0, 1, 5, 10, 100.0, 1e6, 50e6, 2e9]),
+    method_words,
 )
 plausible = st.one_of(
     plausible_cells,
@@ -108,10 +167,12 @@ def argument_lists(n_args, n_required):
     mostly_plausible = st.one_of(plausible, plausible, plausible, arguments)
     lengths = st.one_of(st.integers(0, n_args + 1), st.integers(n_required, n_args))
     return st.tuples(lengths, st.booleans()).flatmap(
-        lambda nb: st.lists(mostly_plausible if nb[1] else arguments, min_size=nb[0], max_size=nb[0]))
+        lambda nb: st.lists(mostly_plausible if nb[1] else arguments, min_size=nb[0], max_size=nb[0])
+    )
 
 
 # --------------------------------------------------------------------------- checks
+
 
 class _Records(logging.Handler):
     def __init__(self):
@@ -165,16 +226,19 @@ def test_fuzz(name, sheet_errors):
     n_args, n_required = len(spec_args), sum(a.required for a in spec_args)
     examples = 0
 
-    @settings(max_examples=PER_FUNCTION, deadline=None, derandomize=False,
-              suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+    @settings(
+        max_examples=PER_FUNCTION,
+        deadline=None,
+        derandomize=False,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    )
     @given(argument_lists(n_args, n_required))
     def run(args):
         nonlocal examples
         examples += 1
         sheet_errors.records.clear()
         result = function(*args)
-        assert not sheet_errors.records, \
-            f"catch-all hit: {sheet_errors.format(sheet_errors.records[0])}"
+        assert not sheet_errors.records, f"catch-all hit: {sheet_errors.format(sheet_errors.records[0])}"
         check_grid(result)
 
     run()

@@ -56,6 +56,7 @@ X = _Checked()
 
 # --------------------------------------------------------------------------- broadcasting
 
+
 def test_call_with_spec_equals_excel_function():
     assert assert_grid(call(REGISTRY["MARKETCAP"], 100, 1_000_000)) == [[100 * 1e6]]
     assert X.MARKETCAP(100, 1_000_000) == [[100 * 1e6]]
@@ -102,10 +103,19 @@ def test_1d_list_is_a_row():
 
 # --------------------------------------------------------------------------- errors
 
-@pytest.mark.parametrize("first, second, expected", [
-    (DIV0, NA, DIV0), (NA, DIV0, NA), (-1, "abc", NUM), ("abc", -1, VALUE),
-    (None, REF, NA), (REF, None, REF), (True, -1, VALUE),
-])
+
+@pytest.mark.parametrize(
+    "first, second, expected",
+    [
+        (DIV0, NA, DIV0),
+        (NA, DIV0, NA),
+        (-1, "abc", NUM),
+        ("abc", -1, VALUE),
+        (None, REF, NA),
+        (REF, None, REF),
+        (True, -1, VALUE),
+    ],
+)
 def test_first_error_in_argument_order_wins(first, second, expected):
     assert X.MARKETCAP(first, second) == [[expected]]
 
@@ -204,12 +214,12 @@ def test_div0_and_part_exceeding_whole():
 
 
 def test_dilution_and_ffmcap():
-    assert X.DILUTION([[100, 90, 100, 100]], [[25, -10, -100, -150]]) == \
-        [[25 / 125, -10 / 80, NUM, NUM]]
+    assert X.DILUTION([[100, 90, 100, 100]], [[25, -10, -100, -150]]) == [[25 / 125, -10 / 80, NUM, NUM]]
     assert X.FFMCAP(50, 100e6, [[0.7, 1.5, -0.1]]) == [[50 * 100e6 * 0.7, NUM, NUM]]
 
 
 # --------------------------------------------------------------------------- size classes
+
 
 def test_mcapclass_defaults_column():
     caps = [[250e9], [10e9], [10e9 - 1], [1.4e9], [50e6], [1.0]]
@@ -235,6 +245,7 @@ def test_mcapclass_trailing_blank_rows_in_tables_are_ignored():
 
 # --------------------------------------------------------------------------- shapes
 
+
 @pytest.mark.parametrize("bad", [[[1, 2], [3]], [[1, 2], 3], [[[1]]], [[]]])
 def test_ragged_input_is_value(bad):
     assert X.MARKETCAP(bad, 1) == [[VALUE]]
@@ -256,9 +267,22 @@ def test_xlfuncs_version_cell():
 # --------------------------------------------------------------------------- FDBRIDGE spill
 
 BRIDGE_LABELS = [
-    "Share price", "Basic shares", "Instruments counted", "Exercise proceeds", "Shares repurchased",
-    "FD shares", "Market cap", "FD market cap", "Debt", "Preferred", "Minority interest", "Cash",
-    "Cash + proceeds", "Investments", "EV", "FD EV",
+    "Share price",
+    "Basic shares",
+    "Instruments counted",
+    "Exercise proceeds",
+    "Shares repurchased",
+    "FD shares",
+    "Market cap",
+    "FD market cap",
+    "Debt",
+    "Preferred",
+    "Minority interest",
+    "Cash",
+    "Cash + proceeds",
+    "Investments",
+    "EV",
+    "FD EV",
 ]
 
 
@@ -306,8 +330,18 @@ def test_universe_mcapclass_and_multiple():
     caps = [[float(i) * 1e8] for i in range(N)]  # 0 .. 199.9bn
     out = X.MCAPCLASS(caps)
     assert len(out) == N
-    expected = ["Nano" if i * 1e8 < 50e6 else "Micro" if i * 1e8 < 300e6 else "Small" if i * 1e8 < 2e9
-                else "Mid" if i * 1e8 < 10e9 else "Large" for i in range(N)]
+    expected = [
+        "Nano"
+        if i * 1e8 < 50e6
+        else "Micro"
+        if i * 1e8 < 300e6
+        else "Small"
+        if i * 1e8 < 2e9
+        else "Mid"
+        if i * 1e8 < 10e9
+        else "Large"
+        for i in range(N)
+    ]
     assert [r[0] for r in out] == expected
     out = X.MULTIPLE(caps, [[float(i % 3)] for i in range(N)])
     assert len(out) == N

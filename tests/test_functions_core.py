@@ -15,8 +15,21 @@ import pytest
 
 import xlfuncs
 from xlfuncs import (
-    InputError, dilution, ev, fdbridge, fdev, fdmcap, fdshares, fdv, ffmcap, freefloat,
-    marketcap, mcapclass, multiple, ownership, version_info,
+    InputError,
+    dilution,
+    ev,
+    fdbridge,
+    fdev,
+    fdmcap,
+    fdshares,
+    fdv,
+    ffmcap,
+    freefloat,
+    marketcap,
+    mcapclass,
+    multiple,
+    ownership,
+    version_info,
 )
 
 M, BN = 1e6, 1e9
@@ -47,6 +60,7 @@ def assert_input_error(call, excel_error, argument, position=None):
 
 
 # --------------------------------------------------------------------------- articles
+
 
 def test_article_marketcap_one_million_shares_at_100():
     assert marketcap(100, 1_000_000) == 100 * 1_000_000 == 100 * M
@@ -82,6 +96,7 @@ def test_article_coin():
 
 # --------------------------------------------------------------------------- marketcap, ev
 
+
 def test_marketcap_hand_cases():
     assert marketcap(12.5, 4_000_000) == 12.5 * 4_000_000
     assert marketcap(0, 4_000_000) == 0.0
@@ -102,6 +117,7 @@ def test_ev_negative_when_net_cash_exceeds_market_cap():
 
 # --------------------------------------------------------------------------- free float, ownership
 
+
 def test_freefloat_hand_cases():
     assert freefloat(80 * M, 20 * M) == (80 - 20) / 80
     assert freefloat(10, 0) == 1.0
@@ -121,6 +137,7 @@ def test_ownership_hand_cases():
 
 
 # --------------------------------------------------------------------------- dilution, multiple
+
 
 def test_dilution_issue_and_buyback():
     """dilution = new / (shares + new); a buyback (new < 0) is negative."""
@@ -148,6 +165,7 @@ def test_multiple_arrays_mix_nan_and_values():
 
 # --------------------------------------------------------------------------- fdv
 
+
 def test_fdv_max_supply():
     assert fdv(60_000, 21 * M) == 60_000 * 21e6
     assert fdv(2, 100, 50) == 2 * 100  # max supply wins when given
@@ -166,14 +184,25 @@ def test_fdv_neither_supply_is_nan(max_supply):
 
 # --------------------------------------------------------------------------- mcapclass
 
-@pytest.mark.parametrize("cap, label", [
-    (1e15, "Mega"), (200e9, "Mega"), (200e9 - 1, "Large"),
-    (10e9, "Large"), (10e9 - 1, "Mid"),
-    (2e9, "Mid"), (2e9 - 1, "Small"),
-    (300e6, "Small"), (300e6 - 1, "Micro"),
-    (50e6, "Micro"), (50e6 - 1, "Nano"),
-    (1.0, "Nano"), (0.0, "Nano"),
-])
+
+@pytest.mark.parametrize(
+    "cap, label",
+    [
+        (1e15, "Mega"),
+        (200e9, "Mega"),
+        (200e9 - 1, "Large"),
+        (10e9, "Large"),
+        (10e9 - 1, "Mid"),
+        (2e9, "Mid"),
+        (2e9 - 1, "Small"),
+        (300e6, "Small"),
+        (300e6 - 1, "Micro"),
+        (50e6, "Micro"),
+        (50e6 - 1, "Nano"),
+        (1.0, "Nano"),
+        (0.0, "Nano"),
+    ],
+)
 def test_mcapclass_default_boundaries(cap, label):
     """Lower bounds are inclusive: exactly 10e9 is Large, 10e9 − 1 is Mid."""
     assert mcapclass(cap) == label
@@ -183,9 +212,17 @@ def test_mcapclass_default_array():
     assert mcapclass([250e9, 5e9, 10e6]).tolist() == ["Mega", "Mid", "Nano"]
 
 
-@pytest.mark.parametrize("cap, label", [
-    (0, "lo"), (4.99, "lo"), (5, "mid"), (9.99, "mid"), (10, "hi"), (1e6, "hi"),
-])
+@pytest.mark.parametrize(
+    "cap, label",
+    [
+        (0, "lo"),
+        (4.99, "lo"),
+        (5, "mid"),
+        (9.99, "mid"),
+        (10, "hi"),
+        (1e6, "hi"),
+    ],
+)
 def test_mcapclass_custom_unsorted_thresholds(cap, label):
     assert mcapclass(cap, [10, 0, 5], ["hi", "lo", "mid"]) == label
 
@@ -211,14 +248,16 @@ def test_mcapclass_bad_tables():
 
 # --------------------------------------------------------------------------- fully diluted
 
+
 def test_fd_gross_mixed_tranches():
     """Gross: only strike < price (and RSUs) count: 100k ITM + 30k RSU; proceeds 100k × $10."""
     fd_shares = SHARES_A + 100_000 + 30_000
     proceeds = 100_000 * 10.0
     assert fdshares(P_A, SHARES_A, COUNTS_A, STRIKES_A) == fd_shares
     assert fdmcap(P_A, SHARES_A, COUNTS_A, STRIKES_A, "gross") == P_A * fd_shares
-    assert fdev(P_A, SHARES_A, DEBT_A, CASH_A, COUNTS_A, STRIKES_A) == \
-        P_A * fd_shares + DEBT_A - (CASH_A + proceeds)
+    assert fdev(P_A, SHARES_A, DEBT_A, CASH_A, COUNTS_A, STRIKES_A) == P_A * fd_shares + DEBT_A - (
+        CASH_A + proceeds
+    )
 
 
 def test_fd_tsm_mixed_tranches():
@@ -226,8 +265,9 @@ def test_fd_tsm_mixed_tranches():
     fd_shares = SHARES_A + 100_000 * (20 - 10) / 20 + 30_000
     assert fdshares(P_A, SHARES_A, COUNTS_A, STRIKES_A, "tsm") == fd_shares
     assert fdmcap(P_A, SHARES_A, COUNTS_A, STRIKES_A, "tsm") == P_A * fd_shares
-    assert fdev(P_A, SHARES_A, DEBT_A, CASH_A, COUNTS_A, STRIKES_A, "tsm") == \
-        P_A * fd_shares + DEBT_A - CASH_A
+    assert (
+        fdev(P_A, SHARES_A, DEBT_A, CASH_A, COUNTS_A, STRIKES_A, "tsm") == P_A * fd_shares + DEBT_A - CASH_A
+    )
 
 
 def test_fd_all_mixed_tranches():
@@ -236,8 +276,11 @@ def test_fd_all_mixed_tranches():
     proceeds = 100_000 * 10 + 50_000 * 25 + 20_000 * 20 + 30_000 * 0
     assert fdshares(P_A, SHARES_A, COUNTS_A, STRIKES_A, "all") == fd_shares
     assert fdmcap(P_A, SHARES_A, COUNTS_A, STRIKES_A, "all") == P_A * fd_shares
-    assert fdev(P_A, SHARES_A, DEBT_A, CASH_A, COUNTS_A, STRIKES_A, "all") == \
-        P_A * fd_shares + DEBT_A - (CASH_A + proceeds) == 22_350_000
+    assert (
+        fdev(P_A, SHARES_A, DEBT_A, CASH_A, COUNTS_A, STRIKES_A, "all")
+        == P_A * fd_shares + DEBT_A - (CASH_A + proceeds)
+        == 22_350_000
+    )
 
 
 @pytest.mark.parametrize("method", ["gross", "tsm"])
@@ -250,13 +293,32 @@ def test_fdev_bridge_components():
     """Preferred, minority interest and investments enter FD EV as in EV."""
     fd_shares = SHARES_A + 130_000
     expected = P_A * fd_shares + DEBT_A + 500_000 + 200_000 - (CASH_A + 100_000 * 10) - 100_000
-    assert fdev(P_A, SHARES_A, DEBT_A, CASH_A, COUNTS_A, STRIKES_A, "gross",
-                preferred=500_000, minority_interest=200_000, investments=100_000) == expected
+    assert (
+        fdev(
+            P_A,
+            SHARES_A,
+            DEBT_A,
+            CASH_A,
+            COUNTS_A,
+            STRIKES_A,
+            "gross",
+            preferred=500_000,
+            minority_interest=200_000,
+            investments=100_000,
+        )
+        == expected
+    )
 
 
-@pytest.mark.parametrize("method, expected", [
-    ("GROSS", 1_130_000), (" Tsm ", 1_080_000), ("All", 1_200_000), ("gRoSs", 1_130_000),
-])
+@pytest.mark.parametrize(
+    "method, expected",
+    [
+        ("GROSS", 1_130_000),
+        (" Tsm ", 1_080_000),
+        ("All", 1_200_000),
+        ("gRoSs", 1_130_000),
+    ],
+)
 def test_fd_method_is_case_insensitive(method, expected):
     assert fdshares(P_A, SHARES_A, COUNTS_A, STRIKES_A, method) == expected
 
@@ -288,13 +350,16 @@ def test_blank_count_is_zero():
     assert fdshares(10, 100, [None, 7], [5, 5]) == 100 + 7
 
 
-@pytest.mark.parametrize("method, fd_shares, fd_ev", [
-    # price 0: no option is in the money; the 40 RSUs count; TSM repurchases nothing.
-    ("gross", 1_000 + 40, 0 + 50 - 30),
-    ("tsm", 1_000 + 40, 0 + 50 - 30),
-    # all: the $5 tranche counts and its 100 × $5 proceeds go to cash.
-    ("all", 1_000 + 100 + 40, 0 + 50 - (30 + 100 * 5)),
-])
+@pytest.mark.parametrize(
+    "method, fd_shares, fd_ev",
+    [
+        # price 0: no option is in the money; the 40 RSUs count; TSM repurchases nothing.
+        ("gross", 1_000 + 40, 0 + 50 - 30),
+        ("tsm", 1_000 + 40, 0 + 50 - 30),
+        # all: the $5 tranche counts and its 100 × $5 proceeds go to cash.
+        ("all", 1_000 + 100 + 40, 0 + 50 - (30 + 100 * 5)),
+    ],
+)
 def test_fd_price_zero(method, fd_shares, fd_ev):
     assert fdshares(0, 1_000, [100, 40], [5, 0], method) == fd_shares
     assert fdmcap(0, 1_000, [100, 40], [5, 0], method) == 0.0
@@ -304,8 +369,11 @@ def test_fd_price_zero(method, fd_shares, fd_ev):
 def test_fd_price_array_moves_tranches_in_the_money():
     """At $5 only the RSU counts, at $15 the $10 tranche too, at $30 every tranche."""
     out = fdshares([5, 15, 30], SHARES_A, COUNTS_A, STRIKES_A)
-    assert out.tolist() == [SHARES_A + 30_000, SHARES_A + 100_000 + 30_000,
-                            SHARES_A + 100_000 + 50_000 + 20_000 + 30_000]
+    assert out.tolist() == [
+        SHARES_A + 30_000,
+        SHARES_A + 100_000 + 30_000,
+        SHARES_A + 100_000 + 50_000 + 20_000 + 30_000,
+    ]
 
 
 def test_fd_method_array():
@@ -351,6 +419,7 @@ def test_fdbridge_broadcasts_each_row():
 
 # --------------------------------------------------------------------------- version_info
 
+
 def test_version_info():
     info = version_info()
     assert sorted(info) == ["python", "runtime", "xlfuncs", "xlwings"]
@@ -366,56 +435,178 @@ def test_version_info():
 # and which are tables (tranches, thresholds) rather than broadcast.
 TRANCHES = dict(counts=[10 * M, 10 * M], strikes=[5.0, 5.0])
 FUNCTIONS = {
-    "marketcap": (marketcap, dict(price=10.0, shares=5.0),
-                  ["price", "shares"], ["price", "shares"], ["price", "shares"], []),
-    "ev": (ev, dict(market_cap=100.0, debt=10.0, cash=5.0, preferred=1.0, minority_interest=1.0,
-                    investments=1.0),
-           ["market_cap", "debt", "cash"],
-           ["market_cap", "debt", "cash", "preferred", "minority_interest", "investments"],
-           ["market_cap", "debt", "cash", "preferred", "minority_interest", "investments"], []),
-    "fdshares": (fdshares, dict(price=10.0, shares=50 * M, **TRANCHES, method="gross"),
-                 ["price", "shares", "counts"], ["price", "shares", "counts", "strikes"],
-                 ["price", "shares", "counts", "strikes"], ["counts", "strikes"]),
-    "fdmcap": (fdmcap, dict(price=10.0, shares=50 * M, **TRANCHES, method="tsm"),
-               ["price", "shares"], ["price", "shares", "counts", "strikes"],
-               ["price", "shares", "counts", "strikes"], ["counts", "strikes"]),
-    "fdev": (fdev, dict(price=10.0, shares=50 * M, debt=1.0, cash=100 * M, **TRANCHES, method="all",
-                        preferred=1.0, minority_interest=1.0, investments=1.0),
-             ["price", "shares", "debt", "cash"],
-             ["price", "shares", "debt", "cash", "counts", "strikes", "preferred",
-              "minority_interest", "investments"],
-             ["price", "shares", "debt", "cash", "counts", "strikes", "preferred",
-              "minority_interest", "investments"], ["counts", "strikes"]),
-    "fdbridge": (fdbridge, dict(price=10.0, shares=50 * M, debt=1.0, cash=100 * M, **TRANCHES,
-                                method="gross", preferred=1.0, minority_interest=1.0, investments=1.0),
-                 ["price", "shares", "debt", "cash"],
-                 ["price", "shares", "debt", "cash", "counts", "strikes", "preferred",
-                  "minority_interest", "investments"],
-                 ["price", "shares", "debt", "cash", "counts", "strikes", "preferred",
-                  "minority_interest", "investments"], ["counts", "strikes"]),
-    "freefloat": (freefloat, dict(shares=100.0, restricted=30.0),
-                  ["shares", "restricted"], ["shares", "restricted"], ["shares", "restricted"], []),
-    "ffmcap": (ffmcap, dict(price=50.0, shares=100.0, free_float=0.7),
-               ["price", "shares", "free_float"], ["price", "shares", "free_float"],
-               ["price", "shares", "free_float"], []),
-    "fdv": (fdv, dict(price=10.0, max_supply=100.0, total_supply=50.0),
-            ["price"], ["price", "max_supply", "total_supply"], ["price", "max_supply", "total_supply"], []),
-    "mcapclass": (mcapclass, dict(market_cap=5e9, thresholds=[0.0, 1e9], labels=["s", "l"]),
-                  ["market_cap"], ["market_cap", "thresholds"], ["market_cap", "thresholds"],
-                  ["thresholds", "labels"]),
-    "dilution": (dilution, dict(shares=100.0, new_shares=25.0),
-                 ["shares", "new_shares"], ["shares", "new_shares"], ["shares"], []),
-    "ownership": (ownership, dict(holding=1.0, shares=100.0),
-                  ["holding", "shares"], ["holding", "shares"], ["holding", "shares"], []),
-    "multiple": (multiple, dict(value=84.0, metric=7.0),
-                 ["value", "metric"], ["value", "metric"], [], []),
+    "marketcap": (
+        marketcap,
+        dict(price=10.0, shares=5.0),
+        ["price", "shares"],
+        ["price", "shares"],
+        ["price", "shares"],
+        [],
+    ),
+    "ev": (
+        ev,
+        dict(market_cap=100.0, debt=10.0, cash=5.0, preferred=1.0, minority_interest=1.0, investments=1.0),
+        ["market_cap", "debt", "cash"],
+        ["market_cap", "debt", "cash", "preferred", "minority_interest", "investments"],
+        ["market_cap", "debt", "cash", "preferred", "minority_interest", "investments"],
+        [],
+    ),
+    "fdshares": (
+        fdshares,
+        dict(price=10.0, shares=50 * M, **TRANCHES, method="gross"),
+        ["price", "shares", "counts"],
+        ["price", "shares", "counts", "strikes"],
+        ["price", "shares", "counts", "strikes"],
+        ["counts", "strikes"],
+    ),
+    "fdmcap": (
+        fdmcap,
+        dict(price=10.0, shares=50 * M, **TRANCHES, method="tsm"),
+        ["price", "shares"],
+        ["price", "shares", "counts", "strikes"],
+        ["price", "shares", "counts", "strikes"],
+        ["counts", "strikes"],
+    ),
+    "fdev": (
+        fdev,
+        dict(
+            price=10.0,
+            shares=50 * M,
+            debt=1.0,
+            cash=100 * M,
+            **TRANCHES,
+            method="all",
+            preferred=1.0,
+            minority_interest=1.0,
+            investments=1.0,
+        ),
+        ["price", "shares", "debt", "cash"],
+        [
+            "price",
+            "shares",
+            "debt",
+            "cash",
+            "counts",
+            "strikes",
+            "preferred",
+            "minority_interest",
+            "investments",
+        ],
+        [
+            "price",
+            "shares",
+            "debt",
+            "cash",
+            "counts",
+            "strikes",
+            "preferred",
+            "minority_interest",
+            "investments",
+        ],
+        ["counts", "strikes"],
+    ),
+    "fdbridge": (
+        fdbridge,
+        dict(
+            price=10.0,
+            shares=50 * M,
+            debt=1.0,
+            cash=100 * M,
+            **TRANCHES,
+            method="gross",
+            preferred=1.0,
+            minority_interest=1.0,
+            investments=1.0,
+        ),
+        ["price", "shares", "debt", "cash"],
+        [
+            "price",
+            "shares",
+            "debt",
+            "cash",
+            "counts",
+            "strikes",
+            "preferred",
+            "minority_interest",
+            "investments",
+        ],
+        [
+            "price",
+            "shares",
+            "debt",
+            "cash",
+            "counts",
+            "strikes",
+            "preferred",
+            "minority_interest",
+            "investments",
+        ],
+        ["counts", "strikes"],
+    ),
+    "freefloat": (
+        freefloat,
+        dict(shares=100.0, restricted=30.0),
+        ["shares", "restricted"],
+        ["shares", "restricted"],
+        ["shares", "restricted"],
+        [],
+    ),
+    "ffmcap": (
+        ffmcap,
+        dict(price=50.0, shares=100.0, free_float=0.7),
+        ["price", "shares", "free_float"],
+        ["price", "shares", "free_float"],
+        ["price", "shares", "free_float"],
+        [],
+    ),
+    "fdv": (
+        fdv,
+        dict(price=10.0, max_supply=100.0, total_supply=50.0),
+        ["price"],
+        ["price", "max_supply", "total_supply"],
+        ["price", "max_supply", "total_supply"],
+        [],
+    ),
+    "mcapclass": (
+        mcapclass,
+        dict(market_cap=5e9, thresholds=[0.0, 1e9], labels=["s", "l"]),
+        ["market_cap"],
+        ["market_cap", "thresholds"],
+        ["market_cap", "thresholds"],
+        ["thresholds", "labels"],
+    ),
+    "dilution": (
+        dilution,
+        dict(shares=100.0, new_shares=25.0),
+        ["shares", "new_shares"],
+        ["shares", "new_shares"],
+        ["shares"],
+        [],
+    ),
+    "ownership": (
+        ownership,
+        dict(holding=1.0, shares=100.0),
+        ["holding", "shares"],
+        ["holding", "shares"],
+        ["holding", "shares"],
+        [],
+    ),
+    "multiple": (multiple, dict(value=84.0, metric=7.0), ["value", "metric"], ["value", "metric"], [], []),
 }
 
 
 def _error_cases():
-    bad_numeric = [("abc", "#VALUE!"), ("1,5", "#VALUE!"), (True, "#VALUE!"), (False, "#VALUE!"),
-                   (math.nan, "#NUM!"), (math.inf, "#NUM!"), (-math.inf, "#NUM!"),
-                   (10**400, "#NUM!"), ("#REF!", "#REF!")]
+    bad_numeric = [
+        ("abc", "#VALUE!"),
+        ("1,5", "#VALUE!"),
+        (True, "#VALUE!"),
+        (False, "#VALUE!"),
+        (math.nan, "#NUM!"),
+        (math.inf, "#NUM!"),
+        (-math.inf, "#NUM!"),
+        (10**400, "#NUM!"),
+        ("#REF!", "#REF!"),
+    ]
     for name, (fn, base, required, numeric, nonneg, tables) in FUNCTIONS.items():
         for arg in required:
             yield pytest.param(name, arg, None, "#N/A", id=f"{name}-{arg}-None")
@@ -443,7 +634,9 @@ def _select(cases, *, second_element_of_broadcast_list):
         yield p
 
 
-@pytest.mark.parametrize("name, arg, bad, code", list(_select(_error_cases(), second_element_of_broadcast_list=False)))
+@pytest.mark.parametrize(
+    "name, arg, bad, code", list(_select(_error_cases(), second_element_of_broadcast_list=False))
+)
 def test_error_rule_scalar_or_table(name, arg, bad, code):
     """One bad argument -> InputError with the rule's Excel error, naming the argument.
 
@@ -462,7 +655,9 @@ def test_error_rule_scalar_or_table(name, arg, bad, code):
     assert_input_error(lambda: fn(**kwargs), code, arg, position)
 
 
-@pytest.mark.parametrize("name, arg, bad, code", list(_select(_error_cases(), second_element_of_broadcast_list=True)))
+@pytest.mark.parametrize(
+    "name, arg, bad, code", list(_select(_error_cases(), second_element_of_broadcast_list=True))
+)
 def test_error_rule_array_position(name, arg, bad, code):
     """The same bad value as the second element of a list names the position, e.g. price[1]."""
     fn, base, *_ = FUNCTIONS[name]
@@ -471,10 +666,13 @@ def test_error_rule_array_position(name, arg, bad, code):
 
 
 def test_error_position_2d_and_series_label():
-    err = assert_input_error(lambda: marketcap(np.array([[1.0, 2.0], [3.0, -4.0]]), 3), "#NUM!", "price", (1, 1))
+    err = assert_input_error(
+        lambda: marketcap(np.array([[1.0, 2.0], [3.0, -4.0]]), 3), "#NUM!", "price", (1, 1)
+    )
     assert "price[1, 1]" in str(err)
-    err = assert_input_error(lambda: marketcap(pd.Series([1.0, -2.0], index=["AAA", "BBB"]), 3),
-                             "#NUM!", "price", (1,))
+    err = assert_input_error(
+        lambda: marketcap(pd.Series([1.0, -2.0], index=["AAA", "BBB"]), 3), "#NUM!", "price", (1,)
+    )
     assert "BBB" in str(err)
 
 
@@ -500,10 +698,13 @@ def test_dilution_check_position():
     assert_input_error(lambda: dilution([100, 0], 0), "#NUM!", "new_shares", (1,))
 
 
-@pytest.mark.parametrize("fn, kwargs", [
-    (freefloat, dict(shares=0, restricted=0)),
-    (ownership, dict(holding=0, shares=0)),
-])
+@pytest.mark.parametrize(
+    "fn, kwargs",
+    [
+        (freefloat, dict(shares=0, restricted=0)),
+        (ownership, dict(holding=0, shares=0)),
+    ],
+)
 def test_shares_zero_is_div0(fn, kwargs):
     assert_input_error(lambda: fn(**kwargs), "#DIV/0!", "shares")
 
@@ -538,6 +739,7 @@ def test_ragged_list_is_input_error():
 
 
 # --------------------------------------------------------------------------- input types
+
 
 def test_scalar_inputs_give_python_scalars():
     assert type(marketcap(3, 4)) is float and marketcap(3, 4) == 12.0
@@ -612,6 +814,7 @@ def test_fdbridge_series_values():
 
 
 # --------------------------------------------------------------------------- regressions and bugs found
+
 
 def test_boolean_inside_numeric_list():
     """Regression: numpy alone would read [10.0, True] as [10.0, 1.0]."""

@@ -13,19 +13,34 @@ from hypothesis.extra.numpy import mutually_broadcastable_shapes
 import xlfuncs
 import xlfuncs.runtimes.excel as X
 from xlfuncs import (
-    dilution, ev, fdbridge, fdev, fdmcap, fdshares, fdv, ffmcap, freefloat, marketcap, mcapclass,
-    multiple, ownership,
+    dilution,
+    ev,
+    fdbridge,
+    fdev,
+    fdmcap,
+    fdshares,
+    fdv,
+    ffmcap,
+    freefloat,
+    marketcap,
+    mcapclass,
+    multiple,
+    ownership,
 )
 
-SETTINGS = settings(max_examples=150, deadline=None,
-                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+SETTINGS = settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
+)
 PER_FUNCTION = settings(SETTINGS, max_examples=60)  # tests parametrized over the functions
 
 
 def amounts(lo=0.0, hi=1e12):
     """Finite amounts in [lo, hi], with exact zeros and round numbers likely."""
-    return st.one_of(st.just(lo), st.floats(lo, hi, allow_nan=False, allow_infinity=False),
-                     st.integers(int(math.ceil(lo)), int(hi)).map(float))
+    return st.one_of(
+        st.just(lo),
+        st.floats(lo, hi, allow_nan=False, allow_infinity=False),
+        st.integers(int(math.ceil(lo)), int(hi)).map(float),
+    )
 
 
 prices = amounts(0.0, 1e5)
@@ -45,6 +60,7 @@ def scale(price, shares, debt, cash, counts, strikes):
 
 
 # --------------------------------------------------------------------------- identities
+
 
 @SETTINGS
 @given(prices, share_counts, amounts(), amounts(), tranches)
@@ -80,6 +96,7 @@ def test_fdbridge_rows_add_up(price, shares, debt, cash, table, method, pref, mi
 
 # --------------------------------------------------------------------------- monotonicity
 
+
 @SETTINGS
 @given(st.lists(prices, min_size=2, max_size=2), st.lists(share_counts, min_size=2, max_size=2))
 def test_marketcap_non_decreasing(p, s):
@@ -100,11 +117,16 @@ def test_fd_shares_gross_ge_tsm_ge_basic_and_all_ge_gross(price, shares, table):
     assert gross >= tsm
     assert tsm >= shares - tol
     assert every >= gross - tol
-    assert fdmcap(price, shares, counts, strikes, "all") >= fdmcap(price, shares, counts, strikes, "gross") - price * tol
+    assert (
+        fdmcap(price, shares, counts, strikes, "all")
+        >= fdmcap(price, shares, counts, strikes, "gross") - price * tol
+    )
 
 
 @SETTINGS
-@given(amounts(), amounts(), amounts(), amounts(1.0, 1e12), amounts(0, 1e12), amounts(0, 1e12), amounts(0, 1e12))
+@given(
+    amounts(), amounts(), amounts(), amounts(1.0, 1e12), amounts(0, 1e12), amounts(0, 1e12), amounts(0, 1e12)
+)
 def test_ev_decreasing_in_cash(mcap, debt, cash, delta, pref, minority, inv):
     base = ev(mcap, debt, cash, pref, minority, inv)
     assert ev(mcap, debt, cash + delta, pref, minority, inv) < base
@@ -138,21 +160,57 @@ def test_dilution_increasing_in_new_shares(shares, new):
 XYZ_TABLES = dict(counts=[10e6, 5e6, 3e6], strikes=[5.0, 12.0, 0.0])
 BROADCAST = {
     "marketcap": (marketcap, dict(price=prices, shares=share_counts), {}),
-    "ev": (ev, dict(market_cap=amounts(), debt=amounts(), cash=amounts(), preferred=amounts(),
-                    minority_interest=amounts(), investments=amounts()), {}),
+    "ev": (
+        ev,
+        dict(
+            market_cap=amounts(),
+            debt=amounts(),
+            cash=amounts(),
+            preferred=amounts(),
+            minority_interest=amounts(),
+            investments=amounts(),
+        ),
+        {},
+    ),
     "fdshares": (fdshares, dict(price=prices, shares=share_counts, method=methods), XYZ_TABLES),
     "fdmcap": (fdmcap, dict(price=prices, shares=share_counts, method=methods), XYZ_TABLES),
-    "fdev": (fdev, dict(price=prices, shares=share_counts, debt=amounts(), cash=amounts(), method=methods,
-                        preferred=amounts(), minority_interest=amounts(), investments=amounts()), XYZ_TABLES),
-    "fdbridge": (fdbridge, dict(price=prices, shares=share_counts, debt=amounts(), cash=amounts(),
-                                method=methods, preferred=amounts(), minority_interest=amounts(),
-                                investments=amounts()), XYZ_TABLES),
+    "fdev": (
+        fdev,
+        dict(
+            price=prices,
+            shares=share_counts,
+            debt=amounts(),
+            cash=amounts(),
+            method=methods,
+            preferred=amounts(),
+            minority_interest=amounts(),
+            investments=amounts(),
+        ),
+        XYZ_TABLES,
+    ),
+    "fdbridge": (
+        fdbridge,
+        dict(
+            price=prices,
+            shares=share_counts,
+            debt=amounts(),
+            cash=amounts(),
+            method=methods,
+            preferred=amounts(),
+            minority_interest=amounts(),
+            investments=amounts(),
+        ),
+        XYZ_TABLES,
+    ),
     "freefloat": (freefloat, dict(shares=amounts(1e3, 1e10), restricted=amounts(0, 1e3)), {}),
     "ffmcap": (ffmcap, dict(price=prices, shares=share_counts, free_float=amounts(0, 1)), {}),
     "fdv": (fdv, dict(price=prices, max_supply=amounts(0, 1e12), total_supply=amounts(0, 1e12)), {}),
     "mcapclass": (mcapclass, dict(market_cap=amounts(0, 1e13)), {}),
-    "mcapclass_custom": (mcapclass, dict(market_cap=amounts(0, 100)),
-                         dict(thresholds=[50.0, 10.0, 1.0], labels=["big", "mid", "small"])),
+    "mcapclass_custom": (
+        mcapclass,
+        dict(market_cap=amounts(0, 100)),
+        dict(thresholds=[50.0, 10.0, 1.0], labels=["big", "mid", "small"]),
+    ),
     "dilution": (dilution, dict(shares=amounts(1, 1e10), new_shares=amounts(-0.5, 1e10)), {}),
     "ownership": (ownership, dict(holding=amounts(0, 1e3), shares=amounts(1e3, 1e10)), {}),
     "multiple": (multiple, dict(value=amounts(-1e12, 1e12), metric=amounts(-1e9, 1e9)), {}),
@@ -198,11 +256,14 @@ def test_broadcasting_matches_elementwise_scalar_calls(name, data):
 
 # --------------------------------------------------------------------------- sheet == Python
 
+
 def _grid_shapes(n_args):
     """Excel-compatible shapes: each argument is 1×1, 1×c, r×1 or r×c for a common r×c."""
     return st.tuples(st.integers(1, 3), st.integers(1, 3)).flatmap(
-        lambda rc: st.lists(st.sampled_from([(1, 1), (1, rc[1]), (rc[0], 1), rc]),
-                            min_size=n_args, max_size=n_args))
+        lambda rc: st.lists(
+            st.sampled_from([(1, 1), (1, rc[1]), (rc[0], 1), rc]), min_size=n_args, max_size=n_args
+        )
+    )
 
 
 NAN_CELL = {"MULTIPLE": "NM", "FDV": "#N/A"}
@@ -219,7 +280,7 @@ def test_sheet_matches_python_api(name, data):
     ranges, arrays = [], {}
     for (arg, values), shape in zip(rules.items(), shapes):
         cells = data.draw(st.lists(values, min_size=shape[0] * shape[1], max_size=shape[0] * shape[1]))
-        grid = [cells[i * shape[1]:(i + 1) * shape[1]] for i in range(shape[0])]
+        grid = [cells[i * shape[1] : (i + 1) * shape[1]] for i in range(shape[0])]
         ranges.append(grid)
         arrays[arg] = np.array(grid, dtype=object if arg == "method" else float)
     # Positional worksheet arguments in the function's order, tables as columns.

@@ -45,12 +45,25 @@ def ref(values):
 # XYZ: 50m shares at $10, 10m options and 10m warrants struck at $5, cash $100m, no debt.
 XYZ = [10, 50e6, 0, 100e6, ref([[10e6], [10e6]]), ref([[5], [5]])]
 XYZ_BRIDGE = [
-    ["Share price", 10.0], ["Basic shares", 50e6], ["Instruments counted", 20e6],
-    ["Exercise proceeds", 100e6], ["Shares repurchased", 0.0], ["FD shares", 70e6],
-    ["Market cap", 500e6], ["FD market cap", 700e6], ["Debt", 0.0], ["Preferred", 0.0],
-    ["Minority interest", 0.0], ["Cash", 100e6], ["Cash + proceeds", 200e6],
-    ["Investments", 0.0], ["EV", 400e6], ["FD EV", 500e6],
+    ["Share price", 10.0],
+    ["Basic shares", 50e6],
+    ["Instruments counted", 20e6],
+    ["Exercise proceeds", 100e6],
+    ["Shares repurchased", 0.0],
+    ["FD shares", 70e6],
+    ["Market cap", 500e6],
+    ["FD market cap", 700e6],
+    ["Debt", 0.0],
+    ["Preferred", 0.0],
+    ["Minority interest", 0.0],
+    ["Cash", 100e6],
+    ["Cash + proceeds", 200e6],
+    ["Investments", 0.0],
+    ["EV", 400e6],
+    ["FD EV", 500e6],
 ]
+
+
 @dataclass(frozen=True)
 class Case:
     label: str
@@ -61,37 +74,67 @@ class Case:
 
 CASES = [
     Case("marketcap scalar", "MARKETCAP", [10, 1000], 10000.0),
-    Case("marketcap 2-D range", "MARKETCAP", [ref([[10, 20], [30, 40]]), 1000],
-         [[10000.0, 20000.0], [30000.0, 40000.0]]),
-    Case("marketcap 1xN range squeezed to a row", "MARKETCAP", [ref([[10, 20, 30]]), 1000],
-         [10000.0, 20000.0, 30000.0]),
+    Case(
+        "marketcap 2-D range",
+        "MARKETCAP",
+        [ref([[10, 20], [30, 40]]), 1000],
+        [[10000.0, 20000.0], [30000.0, 40000.0]],
+    ),
+    Case(
+        "marketcap 1xN range squeezed to a row",
+        "MARKETCAP",
+        [ref([[10, 20, 30]]), 1000],
+        [10000.0, 20000.0, 30000.0],
+    ),
     Case("marketcap column range", "MARKETCAP", [ref([[10], [20]]), 1000], [[10000.0], [20000.0]]),
-    Case("marketcap error cells come back as text", "MARKETCAP", [ref([[10, NA], [DIV0, 40]]), 1000],
-         [[10000.0, "#N/A"], ["#DIV/0!", 40000.0]]),
+    Case(
+        "marketcap error cells come back as text",
+        "MARKETCAP",
+        [ref([[10, NA], [DIV0, 40]]), 1000],
+        [[10000.0, "#N/A"], ["#DIV/0!", 40000.0]],
+    ),
     Case("marketcap error value", "MARKETCAP", [NA, 1000], "#N/A"),
     Case("marketcap single error cell", "MARKETCAP", [ref(NA), ref(1000)], "#N/A"),
     Case("marketcap empty cell in a range", "MARKETCAP", [ref([[10, None]]), 1000], [10000.0, "#N/A"]),
     Case("marketcap empty required argument", "MARKETCAP", [10, ref(None)], "#N/A"),
-    Case("marketcap bad input", "MARKETCAP", [ref([[-1, "abc", True, "12"]]), 1000],
-         ["#NUM!", "#VALUE!", "#VALUE!", 12000.0]),
-    Case("marketcap boolean in a numeric range", "MARKETCAP", [ref([[10, True]]), 1000], [10000.0, "#VALUE!"]),
+    Case(
+        "marketcap bad input",
+        "MARKETCAP",
+        [ref([[-1, "abc", True, "12"]]), 1000],
+        ["#NUM!", "#VALUE!", "#VALUE!", 12000.0],
+    ),
+    Case(
+        "marketcap boolean in a numeric range", "MARKETCAP", [ref([[10, True]]), 1000], [10000.0, "#VALUE!"]
+    ),
     Case("ev omitted optionals", "EV", [100, 20, 5, MISSING, MISSING, MISSING], 115.0),
     Case("ev empty optional cells", "EV", [100, 20, 5, ref(None), ref(None), None], 115.0),
     Case("ev all arguments", "EV", [ref(100), ref(20), ref(5), 10, 2, 7], 120.0),
-    Case("ev column x row", "EV", [ref([[100], [200]]), ref([[20, 40]]), 5, MISSING, MISSING, MISSING],
-         [[115.0, 135.0], [215.0, 235.0]]),
+    Case(
+        "ev column x row",
+        "EV",
+        [ref([[100], [200]]), ref([[20, 40]]), 5, MISSING, MISSING, MISSING],
+        [[115.0, 135.0], [215.0, 235.0]],
+    ),
     Case("multiple NM", "MULTIPLE", [1400, ref([[175], [0], [-20]])], [[8.0], ["NM"], ["NM"]]),
     Case("fdev xyz", "FDEV", XYZ + [MISSING] * 4, 500e6),
     Case("fdev xyz tsm", "FDEV", XYZ + ["tsm", MISSING, MISSING, MISSING], 500e6),
     Case("fdev empty strikes cell", "FDEV", XYZ[:5] + [ref(None)] + [MISSING] * 4, 600e6),
     Case("fdbridge xyz 2-column spill", "FDBRIDGE", XYZ + [MISSING] * 4, XYZ_BRIDGE),
     Case("fdv no supply known", "FDV", [3000, 0, MISSING], "#N/A"),
-    Case("mcapclass defaults", "MCAPCLASS", [ref([[250e9], [5e9], [1.4e9], [10e6]]), MISSING, MISSING],
-         [["Mega"], ["Mid"], ["Small"], ["Nano"]]),
+    Case(
+        "mcapclass defaults",
+        "MCAPCLASS",
+        [ref([[250e9], [5e9], [1.4e9], [10e6]]), MISSING, MISSING],
+        [["Mega"], ["Mid"], ["Small"], ["Nano"]],
+    ),
     Case("mcapclass empty optional cells", "MCAPCLASS", [5e9, ref(None), ref(None)], "Mid"),
-    Case("xlfuncs version info", "XLFUNCS", [],
-         f"xlfuncs {xlfuncs.__version__}, xlwings {metadata.version('xlwings')}, "
-         f"runtime classic COM (Windows desktop Excel), python {platform.python_version()}"),
+    Case(
+        "xlfuncs version info",
+        "XLFUNCS",
+        [],
+        f"xlfuncs {xlfuncs.__version__}, xlwings {metadata.version('xlwings')}, "
+        f"runtime classic COM (Windows desktop Excel), python {platform.python_version()}",
+    ),
 ]
 
 
@@ -100,8 +143,15 @@ def classic():
     """Import Functions and every case in one fresh interpreter under the classic runtime."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("XLWINGS_")}
     calls = [{"func_name": c.func, "args": c.args} for c in CASES]
-    proc = subprocess.run([sys.executable, str(HELPER)], input=json.dumps(calls), env=env,
-                          cwd=ROOT, capture_output=True, text=True, timeout=300)
+    proc = subprocess.run(
+        [sys.executable, str(HELPER)],
+        input=json.dumps(calls),
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     if proc.returncode:
         pytest.fail(f"{HELPER.name} exited with {proc.returncode}:\n{proc.stderr}")
     out = json.loads(proc.stdout)
@@ -111,8 +161,11 @@ def classic():
 
 
 def test_registered_by_the_classic_decorators(classic):
-    assert classic["runtime"] == {"func_module": "xlwings.udfs", "func_is_xlfunc": True,
-                                  "arg_module": "xlwings.udfs"}
+    assert classic["runtime"] == {
+        "func_module": "xlwings.udfs",
+        "func_is_xlfunc": True,
+        "arg_module": "xlwings.udfs",
+    }
     # call_in_wizard: a key only the classic decorator writes
     assert_registered(classic["exports"], REGISTRY, {"ndim": 2, "err_to_str": True}, "call_in_wizard")
 
@@ -131,8 +184,9 @@ def test_vba_wrapper_of_each_function(classic, name):
     params = ", ".join(("" if a.required else "Optional ") + a.name for a in spec.args)
     assert f"Function {name}({params})" in lines
     array = ", ".join(a.name for a in spec.args)
-    assert (f'{name} = XLPy.CallUDF("{MODULE}", "{name}", Array({array}), ActiveWorkbook, '
-            "Application.Caller)") in lines
+    assert (
+        f'{name} = XLPy.CallUDF("{MODULE}", "{name}", Array({array}), ActiveWorkbook, Application.Caller)'
+    ) in lines
 
 
 def test_macro_options_for_every_function(classic):

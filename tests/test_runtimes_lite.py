@@ -42,10 +42,21 @@ PURE_PYTHON_TAG = "-py3-none-any.whl"
 #: Built by Pyodide itself: their version is the Pyodide's, so requirements.txt must not pin them.
 PYODIDE_BUILT = {"numpy"}
 #: Modules that need packages Lite may not provide (or a desktop); they must stay out of main.py.
-NOT_FOR_LITE = {"calc", "cli", "demo", "docs", "engine", "examples", "libreoffice", "names",
-                "templates", "xlsx", "lite"}
+NOT_FOR_LITE = {
+    "calc",
+    "cli",
+    "demo",
+    "docs",
+    "engine",
+    "examples",
+    "libreoffice",
+    "names",
+    "templates",
+    "xlsx",
+    "lite",
+}
 
-RUNNER = r'''
+RUNNER = r"""
 import asyncio, contextlib, importlib, importlib.util, json, os, sys
 
 main_path, extra_paths, options = sys.argv[1], json.loads(sys.argv[2]), json.loads(sys.argv[3])
@@ -107,7 +118,7 @@ with contextlib.redirect_stdout(sys.stderr):  # stdout carries only the JSON res
                          - set(sys.stdlib_module_names)),
     }
 print(json.dumps(out))
-'''
+"""
 
 
 def export(directory: Path, *argv: str) -> int:
@@ -139,12 +150,28 @@ def run_in_lite_stand_in(main_py: Path, paths: list[Path], **options) -> dict:
     runner = work / "runner.py"
     runner.write_text(RUNNER, encoding="utf-8")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "XLWINGS"))}
-    env.update(XLWINGS_ON_SERVER="true", XLWINGS_LICENSE_KEY="noncommercial",
-               TMPDIR=str(temp), TEMP=str(temp), TMP=str(temp))
+    env.update(
+        XLWINGS_ON_SERVER="true",
+        XLWINGS_LICENSE_KEY="noncommercial",
+        TMPDIR=str(temp),
+        TEMP=str(temp),
+        TMP=str(temp),
+    )
     proc = subprocess.run(
-        [sys.executable, "-I", "-S", str(runner), str(main_py), json.dumps([str(p) for p in paths]),
-         json.dumps(options)],
-        cwd=work, env=env, capture_output=True, text=True, timeout=300,
+        [
+            sys.executable,
+            "-I",
+            "-S",
+            str(runner),
+            str(main_py),
+            json.dumps([str(p) for p in paths]),
+            json.dumps(options),
+        ],
+        cwd=work,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
     return json.loads(proc.stdout)
@@ -175,8 +202,12 @@ def wheel(tmp_path_factory) -> Path:
         shutil.copy2(ROOT / name, source / name)
     shutil.copytree(ROOT / "xlfuncs", source / "xlfuncs", ignore=shutil.ignore_patterns("__pycache__"))
     out = tmp_path_factory.mktemp("wheelhouse")
-    proc = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", str(source), "-w", str(out)],
-                          capture_output=True, text=True, timeout=600)
+    proc = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", str(source), "-w", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
     [built] = out.glob("*.whl")
     return built
@@ -194,8 +225,9 @@ def test_export_writes_main_and_requirements(exported):
     for name in REGISTRY:
         assert name in head
     assert "\r" not in main
-    assert main.rstrip().endswith("from xlfuncs.runtimes.excel import *  # noqa: E402,F401,F403  "
-                                  "(one attribute per worksheet function)")
+    assert main.rstrip().endswith(
+        "from xlfuncs.runtimes.excel import *  # noqa: E402,F401,F403  (one attribute per worksheet function)"
+    )
     compile(main, "main.py", "exec")
 
 
@@ -217,8 +249,9 @@ def test_requirements_are_installable_in_pyodide(exported):
 
 
 def test_xlwings_line_is_the_tested_series():
-    dependencies = re.search(r"^dependencies = \[(.*)\]$", (ROOT / "pyproject.toml").read_text(encoding="utf-8"),
-                             re.M).group(1)
+    dependencies = re.search(
+        r"^dependencies = \[(.*)\]$", (ROOT / "pyproject.toml").read_text(encoding="utf-8"), re.M
+    ).group(1)
     assert f'"{lite.XLWINGS_REQUIREMENT}"' in dependencies
 
 
@@ -229,9 +262,21 @@ def test_xlwings_line_can_be_left_out(tmp_path):
 
 def test_packed_modules_are_the_runtime_closure(exported):
     modules = lite.runtime_modules()
-    assert {f"xlfuncs.{m}" for m in ("runtimes.excel", "framework.sheet", "framework.spec", "framework.values",
-                                      "framework.errors", "framework.rules", "functions.versions")} <= set(modules)
-    assert {"xlfuncs", "xlfuncs.framework", "xlfuncs.functions", "xlfuncs.runtimes"} <= set(modules)  # packages too
+    assert {
+        f"xlfuncs.{m}"
+        for m in (
+            "runtimes.excel",
+            "framework.sheet",
+            "framework.spec",
+            "framework.values",
+            "framework.errors",
+            "framework.rules",
+            "functions.versions",
+        )
+    } <= set(modules)
+    assert {"xlfuncs", "xlfuncs.framework", "xlfuncs.functions", "xlfuncs.runtimes"} <= set(
+        modules
+    )  # packages too
     assert not {m.rpartition(".")[2] for m in modules} & NOT_FOR_LITE
     # every module the registry's kernels live in is packed
     assert {spec.kernel.__module__ for spec in REGISTRY.values()} <= set(modules)
@@ -258,8 +303,10 @@ def test_export_refuses_a_module_lite_cannot_run(monkeypatch):
         return internal, external | ({"pandas", "subprocess"} if name == "xlfuncs.framework.sheet" else set())
 
     monkeypatch.setattr(lite, "module_imports", imports)
-    with pytest.raises(lite.LiteExportError,
-                       match=r"xlfuncs/framework/sheet\.py imports pandas.*sheet\.py imports subprocess"):
+    with pytest.raises(
+        lite.LiteExportError,
+        match=r"xlfuncs/framework/sheet\.py imports pandas.*sheet\.py imports subprocess",
+    ):
         lite.build_main_py()
 
 
@@ -326,9 +373,11 @@ def test_wheel_is_pure_python(wheel):
         meta = archive.read(f"xlfuncs-{__version__}.dist-info/METADATA").decode()
     assert "Root-Is-Purelib: true" in info
     assert not [n for n in names if n.endswith((".so", ".pyd", ".dll", ".dylib"))]
-    required = {re.match(r"[A-Za-z0-9_.-]+", line.split(":", 1)[1].strip()).group(0).lower()
-                for line in meta.splitlines()
-                if line.startswith("Requires-Dist:") and "extra ==" not in line}
+    required = {
+        re.match(r"[A-Za-z0-9_.-]+", line.split(":", 1)[1].strip()).group(0).lower()
+        for line in meta.splitlines()
+        if line.startswith("Requires-Dist:") and "extra ==" not in line
+    }
     # all install in Pyodide: numpy is built by Pyodide; xlwings and olefile are pure-Python wheels
     assert required == {"numpy", "xlwings", "olefile"}
 
@@ -345,7 +394,9 @@ def installed(tmp_path_factory, wheel) -> Path:
 def test_main_replaces_an_xlfuncs_imported_before_and_runs_twice(tmp_path, exported, installed, site):
     (tmp_path / "lite").mkdir()
     shutil.copy2(exported / "main.py", tmp_path / "lite" / "main.py")
-    result = run_in_lite_stand_in(tmp_path / "lite" / "main.py", [site], import_first=[str(installed)], runs=2)
+    result = run_in_lite_stand_in(
+        tmp_path / "lite" / "main.py", [site], import_first=[str(installed)], runs=2
+    )
     assert result["imported_before"] == str(installed / "xlfuncs" / "runtimes" / "excel.py")
     assert result["xlfuncs_file"] == os.path.join(result["archive"], "xlfuncs", "__init__.py")
     assert all(f.startswith(result["archive"]) for f in result["packed"].values()), result["packed"]
@@ -359,7 +410,10 @@ def test_requirement_mode_imports_the_installed_wheel(tmp_path, wheel, installed
     main = (tmp_path / "lite" / "main.py").read_text(encoding="utf-8")
     assert "_XLFUNCS_ZIP" not in main and len(main) < 4000
     assert (tmp_path / "lite" / "requirements.txt").read_text(encoding="utf-8").splitlines() == [
-        lite.XLWINGS_REQUIREMENT, "numpy", spec]
+        lite.XLWINGS_REQUIREMENT,
+        "numpy",
+        spec,
+    ]
     result = run_in_lite_stand_in(tmp_path / "lite" / "main.py", [installed, site])
     assert result["archive"] is None
     assert result["xlfuncs_file"] == str(installed / "xlfuncs" / "__init__.py")

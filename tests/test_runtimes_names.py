@@ -54,46 +54,90 @@ def test_builtins_fall_back_to_formulae_without_xlsxwriter(monkeypatch):
 
 def test_xlwings_vba_names_come_from_the_installed_bas_files():
     vba = names.xlwings_vba_names()
-    for name in ("RunPython", "GetConfig", "XLPy", "KillPy", "NDims", "ImportPythonUDFs",
-                 "ImportPythonUDFsToAddin", "ShowError", "ReadFile", "FileExists",
-                 "ParentFolder", "WScript", "sql", "has_dynamic_array", "XLPyDLLVersion",
-                 "XLWINGS_VERSION", "Main"):
+    for name in (
+        "RunPython",
+        "GetConfig",
+        "XLPy",
+        "KillPy",
+        "NDims",
+        "ImportPythonUDFs",
+        "ImportPythonUDFsToAddin",
+        "ShowError",
+        "ReadFile",
+        "FileExists",
+        "ParentFolder",
+        "WScript",
+        "sql",
+        "has_dynamic_array",
+        "XLPyDLLVersion",
+        "XLWINGS_VERSION",
+        "Main",
+    ):
         assert name.upper() in vba, name
     assert "AUTO_DISMISS" not in vba  # a Const local to a procedure is not a public name
 
 
 def test_vba_names_parser():
-    text = "\r\n".join([
-        'Attribute VB_Name = "Mod1"',
-        "#If VBA7 Then",
-        '    Private Declare PtrSafe Function LibFn Lib "x.dll" (ByVal a As Long) As Long',
-        "#End If",
-        'Public Const PUBLIC_CONST As String = "x"',
-        "Public SomeVar As Boolean",
-        "Private Type MyType",
-        "    member As Long",
-        "End Type",
-        "Function Visible(x)",
-        "    Const LOCAL_CONST = 1",
-        "    Dim localVar",
-        "End Function",
-        "Private Sub Hidden()",
-        "End Sub",
-        "' Function Commented()",
-    ])
-    assert names.vba_names(text) == {"Mod1", "LibFn", "PUBLIC_CONST", "SomeVar", "MyType",
-                                     "Visible", "Hidden"}
+    text = "\r\n".join(
+        [
+            'Attribute VB_Name = "Mod1"',
+            "#If VBA7 Then",
+            '    Private Declare PtrSafe Function LibFn Lib "x.dll" (ByVal a As Long) As Long',
+            "#End If",
+            'Public Const PUBLIC_CONST As String = "x"',
+            "Public SomeVar As Boolean",
+            "Private Type MyType",
+            "    member As Long",
+            "End Type",
+            "Function Visible(x)",
+            "    Const LOCAL_CONST = 1",
+            "    Dim localVar",
+            "End Function",
+            "Private Sub Hidden()",
+            "End Sub",
+            "' Function Commented()",
+        ]
+    )
+    assert names.vba_names(text) == {
+        "Mod1",
+        "LibFn",
+        "PUBLIC_CONST",
+        "SomeVar",
+        "MyType",
+        "Visible",
+        "Hidden",
+    }
     cls = 'VERSION 1.0 CLASS\r\nAttribute VB_Name = "Klass"\r\nPublic Function Member()\r\nEnd Function'
     assert names.vba_names(cls) == {"Klass"}
 
 
-@pytest.mark.parametrize("name, style", [
-    ("EV1", "A1"), ("ABC123", "A1"), ("A1", "A1"), ("xfd1048576", "A1"), ("XFD1048576", "A1"),
-    ("R", "R1C1"), ("C", "R1C1"), ("RC", "R1C1"), ("R1C1", "R1C1"), ("R1C", "R1C1"),
-    ("r1c1", "R1C1"), ("R2", "A1"), ("C3", "A1"), ("RC1", "A1"),
-    ("XFE1", None), ("XFD1048577", None), ("ABCD1", None), ("EV", None), ("FDV", None),
-    ("MCAP2024", None), ("RC2D", None), ("R1C1X", None),
-])
+@pytest.mark.parametrize(
+    "name, style",
+    [
+        ("EV1", "A1"),
+        ("ABC123", "A1"),
+        ("A1", "A1"),
+        ("xfd1048576", "A1"),
+        ("XFD1048576", "A1"),
+        ("R", "R1C1"),
+        ("C", "R1C1"),
+        ("RC", "R1C1"),
+        ("R1C1", "R1C1"),
+        ("R1C", "R1C1"),
+        ("r1c1", "R1C1"),
+        ("R2", "A1"),
+        ("C3", "A1"),
+        ("RC1", "A1"),
+        ("XFE1", None),
+        ("XFD1048577", None),
+        ("ABCD1", None),
+        ("EV", None),
+        ("FDV", None),
+        ("MCAP2024", None),
+        ("RC2D", None),
+        ("R1C1X", None),
+    ],
+)
 def test_cell_reference(name, style):
     assert names.cell_reference(name) == style
 
@@ -145,15 +189,29 @@ def test_bad_specs_report_each_rule():
 
 def test_problem_strings_say_what_and_why():
     [problem] = problems_of(spec("EV1", "x"))
-    assert problem == ("EV1: function name looks like a cell reference (A1 style); "
-                       "Excel reads it as a reference")
+    assert problem == (
+        "EV1: function name looks like a cell reference (A1 style); Excel reads it as a reference"
+    )
 
 
 def test_reserved_words_are_case_insensitive():
-    for word in ("currency", "CURRENCY", "Date", "string", "step", "error", "property",
-                 "time", "mid", "binary", "name", "lineinput"):
+    for word in (
+        "currency",
+        "CURRENCY",
+        "Date",
+        "string",
+        "step",
+        "error",
+        "property",
+        "time",
+        "mid",
+        "binary",
+        "name",
+        "lineinput",
+    ):
         assert problems_of(spec("GOODNAME", word)) == [
-            f"GOODNAME: argument {word!r} is a VBA reserved word (Import Functions fails)"], word
+            f"GOODNAME: argument {word!r} is a VBA reserved word (Import Functions fails)"
+        ], word
 
 
 def test_length_limits():
@@ -164,5 +222,12 @@ def test_length_limits():
 
 
 def test_good_fake_specs_pass():
-    assert problems_of(spec("XFE1", "x"), spec("MCAP2024", "price", "shares"),
-                       spec("RC2D", "value"), spec("ABCD1", "rate")) == []
+    assert (
+        problems_of(
+            spec("XFE1", "x"),
+            spec("MCAP2024", "price", "shares"),
+            spec("RC2D", "value"),
+            spec("ABCD1", "rate"),
+        )
+        == []
+    )

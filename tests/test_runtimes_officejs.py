@@ -48,14 +48,40 @@ DIV0_CELL = {"type": "Error", "basicType": "Error", "basicValue": "#DIV/0!", "er
 # XYZ: 50m shares at $10, 10m options and 10m warrants struck at $5, cash $100m, no debt.
 XYZ = [[[10]], [[50e6]], [[0]], [[100e6]], [[10e6], [10e6]], [[5], [5]]]
 XYZ_BRIDGE = [  # gross method: both tranches in the money, proceeds 20m x $5 added to cash
-    ["Share price", 10.0], ["Basic shares", 50e6], ["Instruments counted", 20e6],
-    ["Exercise proceeds", 100e6], ["Shares repurchased", 0.0], ["FD shares", 70e6],
-    ["Market cap", 500e6], ["FD market cap", 700e6], ["Debt", 0.0], ["Preferred", 0.0],
-    ["Minority interest", 0.0], ["Cash", 100e6], ["Cash + proceeds", 200e6],
-    ["Investments", 0.0], ["EV", 400e6], ["FD EV", 500e6],
+    ["Share price", 10.0],
+    ["Basic shares", 50e6],
+    ["Instruments counted", 20e6],
+    ["Exercise proceeds", 100e6],
+    ["Shares repurchased", 0.0],
+    ["FD shares", 70e6],
+    ["Market cap", 500e6],
+    ["FD market cap", 700e6],
+    ["Debt", 0.0],
+    ["Preferred", 0.0],
+    ["Minority interest", 0.0],
+    ["Cash", 100e6],
+    ["Cash + proceeds", 200e6],
+    ["Investments", 0.0],
+    ["EV", 400e6],
+    ["FD EV", 500e6],
 ]
 XYZ_TSM = [  # treasury stock method: 100m proceeds buy back 10m shares at $10, no cash added
-    10.0, 50e6, 20e6, 100e6, 10e6, 60e6, 500e6, 600e6, 0.0, 0.0, 0.0, 100e6, 100e6, 0.0, 400e6, 500e6,
+    10.0,
+    50e6,
+    20e6,
+    100e6,
+    10e6,
+    60e6,
+    500e6,
+    600e6,
+    0.0,
+    0.0,
+    0.0,
+    100e6,
+    100e6,
+    0.0,
+    400e6,
+    500e6,
 ]
 
 
@@ -71,23 +97,44 @@ class Case:
 CASES = [
     # MARKETCAP: scalars, ranges, empty and error cells, bad input, runtime 1.3
     Case("marketcap scalar", "MARKETCAP", [[[10]], [[1000]]], [[10000.0]]),
-    Case("marketcap 2-D range", "MARKETCAP", [[[10, 20], [30, 40]], [[1000]]],
-         [[10000.0, 20000.0], [30000.0, 40000.0]]),
-    Case("marketcap error cells pass through", "MARKETCAP", [[[10, NA_CELL], [DIV0_CELL, 40]], [[1000]]],
-         [[10000.0, NA], [DIV0, 40000.0]]),
+    Case(
+        "marketcap 2-D range",
+        "MARKETCAP",
+        [[[10, 20], [30, 40]], [[1000]]],
+        [[10000.0, 20000.0], [30000.0, 40000.0]],
+    ),
+    Case(
+        "marketcap error cells pass through",
+        "MARKETCAP",
+        [[[10, NA_CELL], [DIV0_CELL, 40]], [[1000]]],
+        [[10000.0, NA], [DIV0, 40000.0]],
+    ),
     Case("marketcap empty cell in a range", "MARKETCAP", [[[10, None]], [[1000]]], [[10000.0, NA]]),
     Case("marketcap empty required argument", "MARKETCAP", [[[10]], [[None]]], [[NA]]),
-    Case("marketcap bad input", "MARKETCAP", [[[-1, "abc", True, "12"]], [[1000]]],
-         [[NUM, VALUE, VALUE, 12000.0]]),
+    Case(
+        "marketcap bad input",
+        "MARKETCAP",
+        [[[-1, "abc", True, "12"]], [[1000]]],
+        [[NUM, VALUE, VALUE, 12000.0]],
+    ),
     Case("marketcap boolean in a numeric range", "MARKETCAP", [[[10, True]], [[1000]]], [[10000.0, VALUE]]),
-    Case("marketcap runtime 1.3: errors are text", "MARKETCAP", [[[-1, "abc", True, NA_CELL, 2]], [[1000]]],
-         [["#NUM!", "#VALUE!", "#VALUE!", "#N/A", 2000.0]], runtime="1.3"),
+    Case(
+        "marketcap runtime 1.3: errors are text",
+        "MARKETCAP",
+        [[[-1, "abc", True, NA_CELL, 2]], [[1000]]],
+        [["#NUM!", "#VALUE!", "#VALUE!", "#N/A", 2000.0]],
+        runtime="1.3",
+    ),
     # EV: omitted and empty optionals take the default, Excel-style broadcasting
     Case("ev omitted optionals", "EV", [[[100]], [[20]], [[5]], None, None, None], [[115.0]]),
     Case("ev empty optional cells", "EV", [[[100]], [[20]], [[5]], [[None]], [[None]], [[None]]], [[115.0]]),
     Case("ev all arguments", "EV", [[[100]], [[20]], [[5]], [[10]], [[2]], [[7]]], [[120.0]]),
-    Case("ev column x row", "EV", [[[100], [200]], [[20, 40]], [[5]], None, None, None],
-         [[115.0, 135.0], [215.0, 235.0]]),
+    Case(
+        "ev column x row",
+        "EV",
+        [[[100], [200]], [[20, 40]], [[5]], None, None, None],
+        [[115.0, 135.0], [215.0, 235.0]],
+    ),
     Case("ev net cash is negative", "EV", [[[200]], [[0]], [[250]], None, None, None], [[-50.0]]),
     # checks per element
     Case("freefloat", "FREEFLOAT", [[[100, 0, 50]], [[30, 0, 60]]], [[0.7, DIV0, NUM]]),
@@ -96,8 +143,12 @@ CASES = [
     Case("ownership", "OWNERSHIP", [[[1e6]], [[100e6, 125e6, 0]]], [[0.01, 0.008, DIV0]]),
     Case("multiple NM", "MULTIPLE", [[[1400]], [[175], [0], [-20]]], [[8.0], ["NM"], ["NM"]]),
     # fully diluted: XYZ
-    Case("fdshares methods side by side", "FDSHARES", XYZ[:2] + XYZ[4:] + [[["gross", "tsm", "all"]]],
-         [[70e6, 60e6, 70e6]]),
+    Case(
+        "fdshares methods side by side",
+        "FDSHARES",
+        XYZ[:2] + XYZ[4:] + [[["gross", "tsm", "all"]]],
+        [[70e6, 60e6, 70e6]],
+    ),
     Case("fdshares unknown method", "FDSHARES", XYZ[:2] + XYZ[4:] + [[["bogus"]]], [[VALUE]]),
     Case("fdmcap xyz", "FDMCAP", XYZ[:2] + XYZ[4:] + [None], [[700e6]]),
     Case("fdmcap without tranches", "FDMCAP", XYZ[:2] + [None, None, None], [[500e6]]),
@@ -106,24 +157,45 @@ CASES = [
     # an empty strikes cell is "omitted": every tranche counts with no proceeds, 10 x 70m - 100m
     Case("fdev empty strikes cell", "FDEV", XYZ[:5] + [[[None]]] + [None] * 4, [[600e6]]),
     Case("fdbridge xyz 2-column spill", "FDBRIDGE", XYZ + [None] * 4, XYZ_BRIDGE),
-    Case("fdbridge gross and tsm side by side", "FDBRIDGE", XYZ + [[["gross", "tsm"]], None, None, None],
-         [row + [tsm] for row, tsm in zip(XYZ_BRIDGE, XYZ_TSM, strict=True)]),
+    Case(
+        "fdbridge gross and tsm side by side",
+        "FDBRIDGE",
+        XYZ + [[["gross", "tsm"]], None, None, None],
+        [row + [tsm] for row, tsm in zip(XYZ_BRIDGE, XYZ_TSM, strict=True)],
+    ),
     # crypto
     Case("fdv max supply", "FDV", [[[60000]], [[21e6]], None], [[1.26e12]]),
     Case("fdv unlimited supply", "FDV", [[[3000]], [[0]], [[120e6]]], [[3.6e11]]),
     Case("fdv no supply known", "FDV", [[[3000]], [[0]], None], [[NA]]),
     # labels
-    Case("mcapclass defaults", "MCAPCLASS", [[[250e9], [5e9], [1.4e9], [10e6]], None, None],
-         [["Mega"], ["Mid"], ["Small"], ["Nano"]]),
+    Case(
+        "mcapclass defaults",
+        "MCAPCLASS",
+        [[[250e9], [5e9], [1.4e9], [10e6]], None, None],
+        [["Mega"], ["Mid"], ["Small"], ["Nano"]],
+    ),
     Case("mcapclass empty optional cells", "MCAPCLASS", [[[5e9]], [[None]], [[None]]], [["Mid"]]),
-    Case("mcapclass custom", "MCAPCLASS", [[[12e9, 5]], [[0, 1e9, 10e9]], [["small", "mid", "large"]]],
-         [["large", "small"]]),
+    Case(
+        "mcapclass custom",
+        "MCAPCLASS",
+        [[[12e9, 5]], [[0, 1e9, 10e9]], [["small", "mid", "large"]]],
+        [["large", "small"]],
+    ),
     Case("mcapclass below custom thresholds", "MCAPCLASS", [[[5]], [[10]], [["x"]]], [[NA]]),
-    Case("mcapclass bad input", "MCAPCLASS", [[[5e9, -1, "x", NA_CELL]], None, None],
-         [["Mid", NUM, VALUE, NA]]),
-    Case("xlfuncs version info", "XLFUNCS", [],
-         [[f"xlfuncs {xlfuncs.__version__}, xlwings {metadata.version('xlwings')}, "
-           f"runtime Office.js (xlwings Lite/Server), python {platform.python_version()}"]]),
+    Case(
+        "mcapclass bad input", "MCAPCLASS", [[[5e9, -1, "x", NA_CELL]], None, None], [["Mid", NUM, VALUE, NA]]
+    ),
+    Case(
+        "xlfuncs version info",
+        "XLFUNCS",
+        [],
+        [
+            [
+                f"xlfuncs {xlfuncs.__version__}, xlwings {metadata.version('xlwings')}, "
+                f"runtime Office.js (xlwings Lite/Server), python {platform.python_version()}"
+            ]
+        ],
+    ),
 ]
 LOCAL_PATH = re.compile(r"/(home|work|tmp)\b|defined in", re.I)
 
@@ -134,8 +206,15 @@ def officejs():
     env = {k: v for k, v in os.environ.items() if not k.startswith("XLWINGS_")}
     env.update(XLWINGS_ON_SERVER="true", XLWINGS_LICENSE_KEY="noncommercial")
     calls = [{"func_name": c.func, "args": c.args, "runtime": c.runtime} for c in CASES]
-    proc = subprocess.run([sys.executable, str(HELPER)], input=json.dumps(calls), env=env,
-                          cwd=ROOT, capture_output=True, text=True, timeout=300)
+    proc = subprocess.run(
+        [sys.executable, str(HELPER)],
+        input=json.dumps(calls),
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     if proc.returncode:
         pytest.fail(f"{HELPER.name} exited with {proc.returncode}:\n{proc.stderr}")
     out = json.loads(proc.stdout)
@@ -154,14 +233,18 @@ def test_plain_python_process_registers_nothing():
 
     assert xlwings.func.__module__ == "xlwings"  # the no-op fallback in xlwings/__init__.py
     assert xlfuncs.runtimes.excel.__all__ == list(REGISTRY)
-    registered = [n for n in xlfuncs.runtimes.excel.__all__ if hasattr(getattr(xlfuncs.runtimes.excel, n), "__xlfunc__")]
+    registered = [
+        n for n in xlfuncs.runtimes.excel.__all__ if hasattr(getattr(xlfuncs.runtimes.excel, n), "__xlfunc__")
+    ]
     assert registered == []
 
 
 def test_registered_by_the_officejs_decorators(officejs):
-    assert officejs["runtime"] == {"func_module": "xlwings.pro.udfs_officejs",
-                                   "func_is_server_func": True,
-                                   "arg_module": "xlwings.pro.udfs_officejs"}
+    assert officejs["runtime"] == {
+        "func_module": "xlwings.pro.udfs_officejs",
+        "func_is_server_func": True,
+        "arg_module": "xlwings.pro.udfs_officejs",
+    }
     # raw: matrices as Excel sends them; excel_name: a key only the Office.js decorator writes
     assert_registered(officejs["exports"], REGISTRY, {"convert": "raw"}, "excel_name")
 

@@ -101,14 +101,17 @@ def test_manifest_namespace(server):
     assert f'id="Functions.Namespace" DefaultValue="{NAMESPACE}"' in response(server, "manifest")["text"]
 
 
-@pytest.mark.parametrize("label, result", [
-    ("marketcap", [[100_000_000.0]]),
-    ("marketcap range", [[100_000_000.0], [50_000_000.0]]),
-    ("error pass-through", [[err("NotAvailable"), err("Div0"), 100_000_000.0]]),
-    ("bad input", [[err("Num")]]),
-    ("bad input mixed", [[err("Num"), err("Value"), 100_000_000.0]]),
-    ("runtime 1.3", [["#NUM!", 100_000_000.0]]),
-    ("ev omitted optionals", [[115.0]]),
-])
+@pytest.mark.parametrize(
+    "label, result",
+    [
+        ("marketcap", [[100_000_000.0]]),
+        ("marketcap range", [[100_000_000.0], [50_000_000.0]]),
+        ("error pass-through", [[err("NotAvailable"), err("Div0"), 100_000_000.0]]),
+        ("bad input", [[err("Num")]]),
+        ("bad input mixed", [[err("Num"), err("Value"), 100_000_000.0]]),
+        ("runtime 1.3", [["#NUM!", 100_000_000.0]]),
+        ("ev omitted optionals", [[115.0]]),
+    ],
+)
 def test_call(server, label, result):
     assert response(server, label)["json"] == {"result": result}

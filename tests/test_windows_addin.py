@@ -74,7 +74,9 @@ def test_patched_sheet_is_valid_spreadsheetml(built):
             copy.writestr(name, data)
     book = openpyxl.load_workbook(buffer)
     assert book.sheetnames == ["xlfuncs.conf"]
-    assert [[c.value for c in row] for row in book.active.iter_rows()] == [["UDF Modules", "xlfuncs.runtimes.excel"]]
+    assert [[c.value for c in row] for row in book.active.iter_rows()] == [
+        ["UDF Modules", "xlfuncs.runtimes.excel"]
+    ]
 
 
 def test_blank_settings_are_refused(tmp_path):
@@ -93,9 +95,17 @@ def test_config_sheet_read_like_vba(tmp_path):
             copy.writestr(info, data.replace(b'name="_myaddin.conf"', b'name="myaddin.conf"'))
     info = addin.inspect_addin(path)
     assert info.config_sheet == "myaddin.conf"
-    assert info.config == {"INTERPRETER_WIN": "", "INTERPRETER_MAC": "", "PYTHONPATH": "",
-                           "CONDA PATH": "", "CONDA ENV": "", "UDF MODULES": "",
-                           "DEBUG UDFS": False, "USE UDF SERVER": False, "SHOW CONSOLE": False}
+    assert info.config == {
+        "INTERPRETER_WIN": "",
+        "INTERPRETER_MAC": "",
+        "PYTHONPATH": "",
+        "CONDA PATH": "",
+        "CONDA ENV": "",
+        "UDF MODULES": "",
+        "DEBUG UDFS": False,
+        "USE UDF SERVER": False,
+        "SHOW CONSOLE": False,
+    }
 
 
 def test_unreadable_addin(tmp_path):
@@ -134,7 +144,7 @@ class CodeModule:
         return len(self.lines)
 
     def Lines(self, start, count):  # noqa: N802
-        return "\r\n".join(self.lines[start - 1:start - 1 + count])
+        return "\r\n".join(self.lines[start - 1 : start - 1 + count])
 
     def ReplaceLine(self, number, text):  # noqa: N802
         self.lines[number - 1] = text
@@ -146,13 +156,16 @@ def test_rename_project_changes_one_line():
     project = SimpleNamespace(Name="MyAddin", VBComponents=lambda name: SimpleNamespace(CodeModule=module))
     addin.rename_project(project, "xlfuncs")
     changed = [(a, b) for a, b in zip(before, module.lines, strict=True) if a != b]
-    assert changed == [('Public Const PROJECT_NAME As String = "myaddin"',
-                        'Public Const PROJECT_NAME As String = "xlfuncs"')]
+    assert changed == [
+        ('Public Const PROJECT_NAME As String = "myaddin"', 'Public Const PROJECT_NAME As String = "xlfuncs"')
+    ]
     assert project.Name == "xlfuncs"
 
 
 def test_rename_project_needs_the_constant():
-    project = SimpleNamespace(Name="P", VBComponents=lambda name: SimpleNamespace(CodeModule=CodeModule(["x"])))
+    project = SimpleNamespace(
+        Name="P", VBComponents=lambda name: SimpleNamespace(CodeModule=CodeModule(["x"]))
+    )
     with pytest.raises(InstallError, match="PROJECT_NAME not found"):
         addin.rename_project(project, "xlfuncs")
 
@@ -181,7 +194,9 @@ def test_import_functions_needs_an_xlam_name():
 @pytest.mark.skipif(sys.platform == "win32", reason="on Windows the classic decorators are active")
 def test_import_functions_refuses_a_module_without_registration():
     """Here xlwings' decorators do nothing: importing would give an add-in without functions."""
-    book = SimpleNamespace(Name="xlfuncs.xlam", VBProject=SimpleNamespace(VBComponents=SimpleNamespace(Count=5)))
+    book = SimpleNamespace(
+        Name="xlfuncs.xlam", VBProject=SimpleNamespace(VBComponents=SimpleNamespace(Count=5))
+    )
     with pytest.raises(InstallError, match="registers no function"):
         addin.import_functions(book, "xlfuncs", "xlfuncs.runtimes.excel")
 
@@ -220,8 +235,13 @@ json.dump({"project_lines": [l for l in module.lines if "PROJECT_NAME As" in l],
 @pytest.fixture(scope="module")
 def classic_import():
     env = {k: v for k, v in __import__("os").environ.items() if k != "XLWINGS_ON_SERVER"}
-    done = subprocess.run([sys.executable, "-c", CLASSIC, str(ROOT / "tests"), str(ROOT)],
-                          capture_output=True, text=True, env=env, timeout=300)
+    done = subprocess.run(
+        [sys.executable, "-c", CLASSIC, str(ROOT / "tests"), str(ROOT)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)
 

@@ -67,8 +67,12 @@ def test_addin_option_inspects_a_file(capsys, tmp_path):
 
 def excel_built(info: addin.AddinInfo) -> addin.AddinInfo:
     """What the add-in holds after Excel ran the import (can't be made without Excel)."""
-    return dataclasses.replace(info, project="xlfuncs", functions=tuple(REGISTRY),
-                               modules=tuple(sorted({*info.modules, "xlwings_udfs"})))
+    return dataclasses.replace(
+        info,
+        project="xlfuncs",
+        functions=tuple(REGISTRY),
+        modules=tuple(sorted({*info.modules, "xlwings_udfs"})),
+    )
 
 
 @pytest.fixture
@@ -94,16 +98,38 @@ def test_healthy_windows(capsys, windows):
     code, lines = run(capsys, host=windows[2])
     checks = by_what(lines)
     assert code == 0 and lines[-1] == f"{len(lines) - 1} OK, 0 WARN, 0 FAIL", lines
-    assert set(checks) >= {"platform", "Python", "xlwings", "Excel", "VBA project access", "add-in",
-                           "add-in xlwings version", "add-in functions", "add-in config sheet",
-                           "install record", "config INTERPRETER_WIN", "xlwings DLL", "module",
-                           "function names", "registration"}
+    assert set(checks) >= {
+        "platform",
+        "Python",
+        "xlwings",
+        "Excel",
+        "VBA project access",
+        "add-in",
+        "add-in xlwings version",
+        "add-in functions",
+        "add-in config sheet",
+        "install record",
+        "config INTERPRETER_WIN",
+        "xlwings DLL",
+        "module",
+        "function names",
+        "registration",
+    }
 
 
 def test_addin_of_another_xlwings_version(capsys, windows, monkeypatch):
-    monkeypatch.setattr(addin, "inspect_addin", lambda path: addin.AddinInfo(
-        ("xlwings", "xlwings_udfs"), ("xlwings32-0.30.0.dll", "xlwings64-0.30.0.dll"), "xlfuncs",
-        tuple(REGISTRY), "xlfuncs.conf", {"UDF MODULES": "xlfuncs.runtimes.excel"}))
+    monkeypatch.setattr(
+        addin,
+        "inspect_addin",
+        lambda path: addin.AddinInfo(
+            ("xlwings", "xlwings_udfs"),
+            ("xlwings32-0.30.0.dll", "xlwings64-0.30.0.dll"),
+            "xlfuncs",
+            tuple(REGISTRY),
+            "xlfuncs.conf",
+            {"UDF MODULES": "xlfuncs.runtimes.excel"},
+        ),
+    )
     code, lines = run(capsys, host=windows[2])
     line = by_what(lines)["add-in xlwings version"]
     assert code == 1 and line.startswith("FAIL") and "File not found: xlwings64-0.30.0.dll" in line
@@ -143,8 +169,13 @@ def test_store_builds_and_trust(capsys, windows):
     host.trusted = None
     code, lines = run(capsys, host=host)
     checks = by_what(lines)
-    assert code == 1 and checks["Excel"] == f"FAIL Excel: {host.excel} is the Microsoft Store build. Fix: {STORE_EXCEL}"
-    assert checks["VBA project access"].startswith("WARN") and checks["VBA project access"].endswith(TRUST_HOWTO)
+    assert (
+        code == 1
+        and checks["Excel"] == f"FAIL Excel: {host.excel} is the Microsoft Store build. Fix: {STORE_EXCEL}"
+    )
+    assert checks["VBA project access"].startswith("WARN") and checks["VBA project access"].endswith(
+        TRUST_HOWTO
+    )
     store = doctor._python(Path(r"C:\Users\z\AppData\Local\Microsoft\WindowsApps\python.exe"))
     assert store.status == "FAIL" and store.fix == STORE_PYTHON
 
@@ -156,13 +187,16 @@ def test_a_broken_check_is_a_fail_not_a_crash(capsys, windows):
     windows[2].excel_path = broken
     code, lines = run(capsys, host=windows[2])
     assert code == 1 and by_what(lines)["Excel"] == (
-        "FAIL Excel: could not check: OSError: registry unreadable. Fix: report this to xlfuncs")
+        "FAIL Excel: could not check: OSError: registry unreadable. Fix: report this to xlfuncs"
+    )
 
 
 def test_name_problems_fail(capsys, monkeypatch):
     monkeypatch.setattr(names, "problems", lambda: ["EV1: function name looks like a cell reference"])
     code, lines = run(capsys)
-    assert code == 1 and by_what(lines)["function names"].startswith("FAIL function names: 1 problems, first: EV1")
+    assert code == 1 and by_what(lines)["function names"].startswith(
+        "FAIL function names: 1 problems, first: EV1"
+    )
 
 
 def test_missing_addin_file_is_a_usage_error(capsys, tmp_path):

@@ -24,10 +24,18 @@ from xlfuncs.windows import addin, install
 from xlfuncs.windows.winconfig import STORE_EXCEL, STORE_PYTHON
 
 ROOT = Path(__file__).resolve().parents[1]
-USER_KEYS = [("CONDA PATH", r"C:\Users\Zoë\miniconda3"), ("CONDA ENV", "base"),
-             ("PYTHONPATH", r"C:\work\lib"), ("INTERPRETER_WIN", r"C:\Users\Zoë\miniconda3\pythonw.exe"),
-             ("UDF MODULES", "my_udfs"), ("DEBUG UDFS", "False"), ("USE UDF SERVER", "True"),
-             ("SHOW CONSOLE", "False"), ("LICENSE_KEY", "noncommercial"), ("SHOW_ERROR_POPUPS", "False")]
+USER_KEYS = [
+    ("CONDA PATH", r"C:\Users\Zoë\miniconda3"),
+    ("CONDA ENV", "base"),
+    ("PYTHONPATH", r"C:\work\lib"),
+    ("INTERPRETER_WIN", r"C:\Users\Zoë\miniconda3\pythonw.exe"),
+    ("UDF MODULES", "my_udfs"),
+    ("DEBUG UDFS", "False"),
+    ("USE UDF SERVER", "True"),
+    ("SHOW CONSOLE", "False"),
+    ("LICENSE_KEY", "noncommercial"),
+    ("SHOW_ERROR_POPUPS", "False"),
+]
 USER_FILE = "".join(f'"{k}","{v}"\r\n' for k, v in USER_KEYS).encode("cp1252")
 XLWINGS_SAID = "Error: Failed to install the add-in: If Excel is running, quit Excel and try again."
 
@@ -35,8 +43,9 @@ XLWINGS_SAID = "Error: Failed to install the add-in: If Excel is running, quit E
 class FakeHost:
     """Records the Excel and xlwings actions; answers the queries from its attributes."""
 
-    def __init__(self, root: Path, excel=r"C:\Program Files\Microsoft Office\root\Office16",
-                 trusted=True, copies=True):
+    def __init__(
+        self, root: Path, excel=r"C:\Program Files\Microsoft Office\root\Office16", trusted=True, copies=True
+    ):
         self.xlstart = root / "AppData" / "Roaming" / "Microsoft" / "Excel" / "XLSTART"
         self.xlstart.mkdir(parents=True)
         self.excel, self.trusted, self.copies = excel, trusted, copies
@@ -112,8 +121,10 @@ def test_install_sequence(machine):
     code, said = do_install(machine)
     assert code == 0
     staged = host.calls[1][-1]
-    assert host.calls == [("import_functions", "xlfuncs.xlam", "xlfuncs", "xlfuncs.runtimes.excel"),
-                          ("xlwings", "addin", "install", "-f", staged)]
+    assert host.calls == [
+        ("import_functions", "xlfuncs.xlam", "xlfuncs", "xlfuncs.runtimes.excel"),
+        ("xlwings", "addin", "install", "-f", staged),
+    ]
     assert Path(staged).name == "xlfuncs.xlam" and not Path(staged).parent.exists()  # temporary
     installed = host.xlstart / "xlfuncs.xlam"
     with zipfile.ZipFile(installed) as book:
@@ -122,8 +133,11 @@ def test_install_sequence(machine):
     assert conf(home).read_bytes() == f'"INTERPRETER_WIN","{python}"\r\n'.encode()
     record = json.loads((home / ".xlfuncs" / "install.json").read_text())
     assert record["addin"]["path"] == str(installed)
-    assert record["config"] == {"path": str(conf(home)), "created": True,
-                                "keys": {"INTERPRETER_WIN": {"previous": None, "value": str(python)}}}
+    assert record["config"] == {
+        "path": str(conf(home)),
+        "created": True,
+        "keys": {"INTERPRETER_WIN": {"previous": None, "value": str(python)}},
+    }
     assert record["folder_created"] is True
     steps = [line.split(" ", 1)[0] for line in said.splitlines()]
     assert steps == ["build", "open", "run", "write", "write", "done:"]
@@ -134,11 +148,17 @@ def test_dry_run_names_every_file_and_action_and_changes_nothing(machine, tmp_pa
     before = snapshot(tmp_path)
     code, said = do_install(machine, dry_run=True)
     assert code == 0 and host.calls == [] and snapshot(tmp_path) == before
-    assert "would open" in said and "hidden Excel over COM" in said and "xlwings.import_udfs('xlfuncs.runtimes.excel')" in said
+    assert (
+        "would open" in said
+        and "hidden Excel over COM" in said
+        and "xlwings.import_udfs('xlfuncs.runtimes.excel')" in said
+    )
     assert "would run `xlwings addin install -f" in said
     assert said.splitlines()[-1] == "dry run: nothing was changed"
     do_install(machine)
-    written = [p for p, content in snapshot(tmp_path).items() if content != "dir" and before.get(p) != content]
+    written = [
+        p for p, content in snapshot(tmp_path).items() if content != "dir" and before.get(p) != content
+    ]
     assert written and all(str(p) in said for p in written), (written, said)
 
 
@@ -204,8 +224,12 @@ def test_uninstall_dry_run_changes_nothing(machine, tmp_path):
     before, calls = snapshot(tmp_path), len(host.calls)
     code, said = do_uninstall(machine, dry_run=True)
     assert code == 0 and snapshot(tmp_path) == before and len(host.calls) == calls
-    for text in ("would run `xlwings addin remove -f xlfuncs.xlam`", f"would delete {conf(home)}",
-                 f"would delete {home / '.xlfuncs' / 'install.json'}", "would delete the empty folder"):
+    for text in (
+        "would run `xlwings addin remove -f xlfuncs.xlam`",
+        f"would delete {conf(home)}",
+        f"would delete {home / '.xlfuncs' / 'install.json'}",
+        "would delete the empty folder",
+    ):
         assert text in said
 
 
@@ -271,9 +295,11 @@ def test_trust_setting_off_stops_before_excel(machine, tmp_path, capsys):
     code, out, err = run_cli(machine, "install", capsys=capsys)
     one_line_error(err)
     assert code == 1 and machine[2].calls == [] and snapshot(tmp_path) == before
-    for where in ("File > Options > Trust Center > Trust Center Settings > Macro Settings",
-                  '"Trust access to the VBA project object model"',
-                  r"HKCU\Software\Microsoft\Office\16.0\Excel\Security, AccessVBOM = 1"):
+    for where in (
+        "File > Options > Trust Center > Trust Center Settings > Macro Settings",
+        '"Trust access to the VBA project object model"',
+        r"HKCU\Software\Microsoft\Office\16.0\Excel\Security, AccessVBOM = 1",
+    ):
         assert where in err
 
 
@@ -355,8 +381,11 @@ def test_excel_host_com_session(monkeypatch):
     import xlfuncs.runtimes.excel
 
     events = []
-    module = SimpleNamespace(CountOfLines=1, Lines=lambda n, count: 'Public Const PROJECT_NAME As String = "x"',
-                             ReplaceLine=lambda n, text: events.append(("ReplaceLine", text)))
+    module = SimpleNamespace(
+        CountOfLines=1,
+        Lines=lambda n, count: 'Public Const PROJECT_NAME As String = "x"',
+        ReplaceLine=lambda n, text: events.append(("ReplaceLine", text)),
+    )
 
     class Components:
         Count = 5
@@ -365,8 +394,9 @@ def test_excel_host_com_session(monkeypatch):
             return SimpleNamespace(CodeModule=module)
 
     class Book:
-        api = SimpleNamespace(Name="xlfuncs.xlam",
-                              VBProject=SimpleNamespace(Name="MyAddin", VBComponents=Components()))
+        api = SimpleNamespace(
+            Name="xlfuncs.xlam", VBProject=SimpleNamespace(Name="MyAddin", VBComponents=Components())
+        )
 
         def save(self):
             events.append(("save",))
@@ -398,9 +428,16 @@ def test_excel_host_com_session(monkeypatch):
         monkeypatch.setattr(getattr(xlfuncs.runtimes.excel, name), "__xlfunc__", {}, raising=False)
     xlam = Path("C:/Temp/x/xlfuncs.xlam")
     object.__new__(install.ExcelHost).import_functions(xlam, "xlfuncs", "xlfuncs.runtimes.excel")
-    assert events == [("App", False, False), ("display_alerts", False), ("open", str(xlam)),
-                      ("ReplaceLine", 'Public Const PROJECT_NAME As String = "xlfuncs"'),
-                      ("import_udfs", "xlfuncs.runtimes.excel", "xlfuncs.xlam"), ("save",), ("close",), ("quit",)]
+    assert events == [
+        ("App", False, False),
+        ("display_alerts", False),
+        ("open", str(xlam)),
+        ("ReplaceLine", 'Public Const PROJECT_NAME As String = "xlfuncs"'),
+        ("import_udfs", "xlfuncs.runtimes.excel", "xlfuncs.xlam"),
+        ("save",),
+        ("close",),
+        ("quit",),
+    ]
     assert Book.api.VBProject.Name == "xlfuncs"
 
 
@@ -419,13 +456,22 @@ def test_installer_scripts():
     cmd = (ROOT / "installer" / "install.cmd").read_text()
     assert '-ExecutionPolicy Bypass -File "%~dp0install.ps1" %*' in cmd
     ps1 = (ROOT / "installer" / "install.ps1").read_text(encoding="utf-8")
-    for text in (r"$env:LOCALAPPDATA\xlfuncs\venv", '"-m", "venv"', '"-m", "pip", "install"',
-                 '"xlfuncs.cli", "install"', '"xlfuncs.cli", "uninstall"', "-m xlfuncs.cli doctor",
-                 '$options += "--dry-run"', "WindowsApps",
-                 r"\Packages\PythonSoftwareFoundation", "AccessVBOM",
-                 r"HKCU:\Software\Microsoft\Office\16.0\Excel\Security",
-                 "File > Options > Trust Center > Trust Center Settings > Macro Settings",
-                 '"Trust access to the VBA project object model"', "Microsoft Store"):
+    for text in (
+        r"$env:LOCALAPPDATA\xlfuncs\venv",
+        '"-m", "venv"',
+        '"-m", "pip", "install"',
+        '"xlfuncs.cli", "install"',
+        '"xlfuncs.cli", "uninstall"',
+        "-m xlfuncs.cli doctor",
+        '$options += "--dry-run"',
+        "WindowsApps",
+        r"\Packages\PythonSoftwareFoundation",
+        "AccessVBOM",
+        r"HKCU:\Software\Microsoft\Office\16.0\Excel\Security",
+        "File > Options > Trust Center > Trust Center Settings > Macro Settings",
+        '"Trust access to the VBA project object model"',
+        "Microsoft Store",
+    ):
         assert text in ps1, text
     code = re.sub(r"#.*|'[^']*'|\"(?:`.|[^\"`])*\"", "", ps1)  # without comments and strings
     for opening, closing in ("{}", "()", "[]"):

@@ -63,7 +63,9 @@ def test_replace_keeps_every_other_line_in_place():
 
 
 def test_line_is_what_vba_writes():
-    assert winconfig.line("INTERPRETER_WIN", r"C:\a b\pythonw.exe") == r'"INTERPRETER_WIN","C:\a b\pythonw.exe"'
+    assert (
+        winconfig.line("INTERPRETER_WIN", r"C:\a b\pythonw.exe") == r'"INTERPRETER_WIN","C:\a b\pythonw.exe"'
+    )
 
 
 @pytest.mark.parametrize("value", ['C:\\say "hi"\\python.exe', "two\r\nlines", ""])
@@ -90,7 +92,9 @@ def test_write_crlf_ansi_with_backup(tmp_path):
     winconfig.write(path, winconfig.replace(lines, "LICENSE_KEY", None), backup)
     assert backup.read_bytes() == USER_FILE
     assert path.read_bytes() == USER_FILE.replace(b'"LICENSE_KEY","noncommercial"\r\n', b"")
-    assert sorted(p.name for p in path.parent.iterdir()) == sorted([backup.name, path.name])  # no temporary left
+    assert sorted(p.name for p in path.parent.iterdir()) == sorted(
+        [backup.name, path.name]
+    )  # no temporary left
 
 
 def test_backup_names_never_collide(tmp_path):
@@ -109,7 +113,7 @@ def test_unrelated_bytes_survive_a_rewrite(tmp_path):
     odd = '"NOTE","Zoë ✓"'.encode() + b"\r\n" + b'"RAW","\x81\x8d"\n'
     path.write_bytes(odd)
     winconfig.write(path, winconfig.replace(winconfig.read(path), "K", '"K","v"'))
-    assert path.read_bytes() == odd.replace(b"\x8d\"\n", b"\x8d\"\r\n") + b'"K","v"\r\n'
+    assert path.read_bytes() == odd.replace(b'\x8d"\n', b'\x8d"\r\n') + b'"K","v"\r\n'
 
 
 def test_merge_is_idempotent(tmp_path):
@@ -118,7 +122,9 @@ def test_merge_is_idempotent(tmp_path):
     writes = 0
     for _ in range(2):
         lines = winconfig.read(path)
-        new = winconfig.replace(lines, "INTERPRETER_WIN", winconfig.line("INTERPRETER_WIN", r"C:\v\pythonw.exe"))
+        new = winconfig.replace(
+            lines, "INTERPRETER_WIN", winconfig.line("INTERPRETER_WIN", r"C:\v\pythonw.exe")
+        )
         if new != lines:
             winconfig.write(path, new)
             writes += 1
@@ -137,8 +143,10 @@ def test_xlwings_reads_what_we_write(tmp_path, monkeypatch):
     path.parent.mkdir()
     path.write_bytes("".join(f'"{k}","{v}"\r\n' for k, v in keys).encode())
     lines = winconfig.read(path)
-    winconfig.write(path, winconfig.replace(lines, "interpreter_win",
-                                            winconfig.line("INTERPRETER_WIN", r"C:\v\pythonw.exe")))
+    winconfig.write(
+        path,
+        winconfig.replace(lines, "interpreter_win", winconfig.line("INTERPRETER_WIN", r"C:\v\pythonw.exe")),
+    )
     monkeypatch.setattr(xlwings, "USER_CONFIG_FILE", str(path))
     expected = {k.lower(): os.path.expandvars(v) for k, v in keys} | {"interpreter_win": r"C:\v\pythonw.exe"}
     assert xlwings.utils.read_user_config() == expected
@@ -159,17 +167,28 @@ def test_excel_python_prefers_pythonw(tmp_path):
     assert winconfig.excel_python(python) == tmp_path / "pythonw.exe"
 
 
-@pytest.mark.parametrize(("path", "store"), [
-    (r"C:\Users\z\AppData\Local\Microsoft\WindowsApps\python.exe", True),
-    (r"C:\Program Files\WindowsApps\PythonSoftwareFoundation.Python.3.11_3.11.2544.0_x64__qbz5\python.exe", True),
-    (r"C:\Users\z\AppData\Local\Packages\PythonSoftwareFoundation.Python.3.11_qbz5\LocalCache\python.exe", True),
-    (r"C:\Users\z\AppData\Local\Programs\Python\Python311\pythonw.exe", False),
-    (r"C:\Users\z\AppData\Local\xlfuncs\venv\Scripts\pythonw.exe", False),
-])
+@pytest.mark.parametrize(
+    ("path", "store"),
+    [
+        (r"C:\Users\z\AppData\Local\Microsoft\WindowsApps\python.exe", True),
+        (
+            r"C:\Program Files\WindowsApps\PythonSoftwareFoundation.Python.3.11_3.11.2544.0_x64__qbz5\python.exe",
+            True,
+        ),
+        (
+            r"C:\Users\z\AppData\Local\Packages\PythonSoftwareFoundation.Python.3.11_qbz5\LocalCache\python.exe",
+            True,
+        ),
+        (r"C:\Users\z\AppData\Local\Programs\Python\Python311\pythonw.exe", False),
+        (r"C:\Users\z\AppData\Local\xlfuncs\venv\Scripts\pythonw.exe", False),
+    ],
+)
 def test_store_python(path, store):
     assert winconfig.store_python(path) is store
 
 
 def test_store_excel():
-    assert winconfig.store_excel(r"C:\Program Files\WindowsApps\Microsoft.Office.Desktop.Excel_16051.x64\Office16")
+    assert winconfig.store_excel(
+        r"C:\Program Files\WindowsApps\Microsoft.Office.Desktop.Excel_16051.x64\Office16"
+    )
     assert not winconfig.store_excel(r"C:\Program Files\Microsoft Office\root\Office16")

@@ -30,16 +30,29 @@ ROWS = [
 # Every formula cell of the test book and its hand-computed value.
 EXPECTED = {
     # MARKETCAP spilled over G2:G6: price x shares, #NUM! for the negative price
-    ("Data", "G2"): 10_000_000_000, ("Data", "G3"): 300_000_000_000, ("Data", "G4"): "#NUM!",
-    ("Data", "G5"): 4_000_000_000, ("Data", "G6"): 200_000_000,
+    ("Data", "G2"): 10_000_000_000,
+    ("Data", "G3"): 300_000_000_000,
+    ("Data", "G4"): "#NUM!",
+    ("Data", "G5"): 4_000_000_000,
+    ("Data", "G6"): 200_000_000,
     # EV = market cap + debt - cash; the error passes through
-    ("Data", "H2"): 11_500_000_000, ("Data", "H3"): 299_000_000_000, ("Data", "H4"): "#NUM!",
-    ("Data", "H5"): 4_200_000_000, ("Data", "H6"): 150_000_000,
+    ("Data", "H2"): 11_500_000_000,
+    ("Data", "H3"): 299_000_000_000,
+    ("Data", "H4"): "#NUM!",
+    ("Data", "H5"): 4_200_000_000,
+    ("Data", "H6"): 150_000_000,
     # MCAPCLASS labels: Large >= 10bn, Mega >= 200bn, Mid >= 2bn, Micro >= 50m
-    ("Data", "I2"): "Large", ("Data", "I3"): "Mega", ("Data", "I4"): "#NUM!",
-    ("Data", "I5"): "Mid", ("Data", "I6"): "Micro",
+    ("Data", "I2"): "Large",
+    ("Data", "I3"): "Mega",
+    ("Data", "I4"): "#NUM!",
+    ("Data", "I5"): "Mid",
+    ("Data", "I6"): "Micro",
     # MULTIPLE market cap / earnings, NM for earnings <= 0
-    ("Data", "J2"): 20, ("Data", "J3"): "NM", ("Data", "J4"): "#NUM!", ("Data", "J5"): "NM", ("Data", "J6"): 10,
+    ("Data", "J2"): 20,
+    ("Data", "J3"): "NM",
+    ("Data", "J4"): "#NUM!",
+    ("Data", "J5"): "NM",
+    ("Data", "J6"): 10,
     ("Summary", "B1"): 10_000,  # =MARKETCAP(10,1000)
     ("Summary", "B2"): "#N/A",  # =EV(B12,100,50), B12 =NA()
     ("Summary", "B3"): RRI,  # =_xlfn.RRI(10,100,232)
@@ -63,7 +76,9 @@ def build_book(path):
     wb = xlsxwriter.Workbook(path)
     money = wb.add_format({"num_format": '$#,##0.0,,,"B";-$#,##0.0,,,"B"'})
     ws = wb.add_worksheet("Data")
-    ws.write_row(0, 0, ["Ticker", "Price", "Shares", "Debt", "Cash", "Earnings", "MCap", "EV", "Class", "P/E"])
+    ws.write_row(
+        0, 0, ["Ticker", "Price", "Shares", "Debt", "Cash", "Earnings", "MCap", "EV", "Class", "P/E"]
+    )
     for r, row in enumerate(ROWS, start=1):
         ws.write_row(r, 0, row)
     ws.set_column("G:H", 14, money)
@@ -129,8 +144,11 @@ def test_calculate_returns_every_formula_cell_with_real_sheet_names(computed):
     values = calc.calculate(src)
     assert set(values) == set(EXPECTED)  # only formula cells; every cell of each spilled range
     assert list(values)[:2] == [("Data", "G2"), ("Data", "H2")]  # sheet, row, column order
-    wrong = {k: (values[k], v) for k, v in EXPECTED.items()
-             if not (math.isclose(values[k], v, rel_tol=1e-12) if isinstance(v, float) else values[k] == v)}
+    wrong = {
+        k: (values[k], v)
+        for k, v in EXPECTED.items()
+        if not (math.isclose(values[k], v, rel_tol=1e-12) if isinstance(v, float) else values[k] == v)
+    }
     assert not wrong
     assert values[("Summary", "B14")] is True and type(values[("Summary", "B5")]) is int
     assert values[("Data", "G4")] == "#NUM!" and isinstance(values[("Data", "G4")], ExcelError)
@@ -159,10 +177,19 @@ def test_formulas_formats_and_other_parts_are_kept(computed):
                 assert a.read(name) == b.read(name), name
         sheet = b.read("xl/worksheets/sheet1.xml").decode()
     # the dynamic-array markers and the spill range stay; errors and labels are typed
-    assert re.search(r'<c r="G2" s="\d+" cm="1" t="e"><f t="array" ref="G2:G6">MARKETCAP\(B2:B6,C2:C6\)</f>'
-                     r"<v>10000000000</v></c>", sheet) is None  # G2 is a number: no t attribute
-    assert re.search(r'<c r="G2" s="\d+" cm="1"><f t="array" ref="G2:G6">MARKETCAP\(B2:B6,C2:C6\)</f>'
-                     r"<v>10000000000</v></c>", sheet)
+    assert (
+        re.search(
+            r'<c r="G2" s="\d+" cm="1" t="e"><f t="array" ref="G2:G6">MARKETCAP\(B2:B6,C2:C6\)</f>'
+            r"<v>10000000000</v></c>",
+            sheet,
+        )
+        is None
+    )  # G2 is a number: no t attribute
+    assert re.search(
+        r'<c r="G2" s="\d+" cm="1"><f t="array" ref="G2:G6">MARKETCAP\(B2:B6,C2:C6\)</f>'
+        r"<v>10000000000</v></c>",
+        sheet,
+    )
     assert re.search(r'<c r="G4" s="\d+" t="e"><v>#NUM!</v></c>', sheet)
     assert '<c r="I2" cm="1" t="str"><f t="array" ref="I2:I6">MCAPCLASS(G2:G6)</f><v>Large</v></c>' in sheet
 
@@ -206,7 +233,9 @@ def test_openpyxl_book_inline_strings_and_array_cells_not_in_the_file(tmp_path):
     ws["F2"] = '=IFERROR(C3,"bad")'
     ws["F7"] = "=F2"  # a row of its own
     wb.save(tmp_path / "py.xlsx")
-    assert calc.main([str(tmp_path / "py.xlsx"), "-o", str(tmp_path / "out.xlsx")], echo=lambda line: None) == 0
+    assert (
+        calc.main([str(tmp_path / "py.xlsx"), "-o", str(tmp_path / "out.xlsx")], echo=lambda line: None) == 0
+    )
     got = openpyxl.load_workbook(tmp_path / "out.xlsx", data_only=True)["Caps"]
     assert [[c.value for c in row] for row in got["A1:D4"]] == [
         ["Price", "Shares", "MCap", "Class"],
@@ -227,11 +256,21 @@ def test_write_values_types_and_new_cells(tmp_path):
     ws.write_formula("B3", "=1+1")
     ws.set_column("D:D", 10, wb.add_format({"num_format": "0.00"}))
     wb.close()
-    calc.write_values(src, src, {
-        ("My Sheet", "B3"): 2, ("my sheet", "A3"): 1.5, ("My Sheet", "C3"): 'a<b & "c"',
-        ("My Sheet", "D3"): False, ("My Sheet", "E3"): ExcelError("#DIV/0!"), ("My Sheet", "F3"): float("nan"),
-        ("My Sheet", "G3"): float("-inf"), ("My Sheet", "D9"): 1e20, ("My Sheet", "A1"): "#N/A",
-    })
+    calc.write_values(
+        src,
+        src,
+        {
+            ("My Sheet", "B3"): 2,
+            ("my sheet", "A3"): 1.5,
+            ("My Sheet", "C3"): 'a<b & "c"',
+            ("My Sheet", "D3"): False,
+            ("My Sheet", "E3"): ExcelError("#DIV/0!"),
+            ("My Sheet", "F3"): float("nan"),
+            ("My Sheet", "G3"): float("-inf"),
+            ("My Sheet", "D9"): 1e20,
+            ("My Sheet", "A1"): "#N/A",
+        },
+    )
     got = openpyxl.load_workbook(src, data_only=True)["My Sheet"]
     assert [c.value for c in got[3]] == [1.5, 2, 'a<b & "c"', False, "#DIV/0!", "#NUM!", "#NUM!"]
     assert got["B2"].value == "keep me" and got["D9"].value == 1e20 and got["A1"].value == "#N/A"
@@ -264,12 +303,15 @@ def test_formulas_limits_are_reported_not_raised(tmp_path):
     assert [c.value for c in got[1]] == ["#VALUE!", 0, 0, 6]
 
 
-@pytest.mark.parametrize("name, content, message", [
-    ("missing.xlsx", None, "no such file"),
-    ("fake.xlsx", b"Ticker,Price\nT1,10\n", "not an .xlsx workbook"),
-    ("notes.txt", b"hello", "not an Excel workbook"),
-    ("broken.xlsx", b"PK\x03\x04 truncated", "not an .xlsx workbook"),
-])
+@pytest.mark.parametrize(
+    "name, content, message",
+    [
+        ("missing.xlsx", None, "no such file"),
+        ("fake.xlsx", b"Ticker,Price\nT1,10\n", "not an .xlsx workbook"),
+        ("notes.txt", b"hello", "not an Excel workbook"),
+        ("broken.xlsx", b"PK\x03\x04 truncated", "not an .xlsx workbook"),
+    ],
+)
 def test_unusable_input_exit_code_2_one_line(tmp_path, capsys, name, content, message):
     path = tmp_path / name
     if content is not None:
@@ -297,12 +339,18 @@ def test_zip_without_workbook_and_unwritable_output(tmp_path):
 def test_command_line_prints_only_the_summary(tmp_path):
     """No progress bar, warning or log output from formulas on the console."""
     book = build_book(tmp_path / "book.xlsx")
-    run = subprocess.run([sys.executable, "-m", "xlfuncs.workbooks.calc", str(book), "-o", str(tmp_path / "o.xlsx")],
-                         capture_output=True, text=True)
+    run = subprocess.run(
+        [sys.executable, "-m", "xlfuncs.workbooks.calc", str(book), "-o", str(tmp_path / "o.xlsx")],
+        capture_output=True,
+        text=True,
+    )
     assert run.returncode == 0 and run.stderr == ""
     assert run.stdout.splitlines()[1] == "#NUM! 4 cells: Data!G4, Data!H4, Data!I4, Data!J4"
-    missing = subprocess.run([sys.executable, "-m", "xlfuncs.workbooks.calc", str(tmp_path / "nope.xlsx")],
-                             capture_output=True, text=True)
+    missing = subprocess.run(
+        [sys.executable, "-m", "xlfuncs.workbooks.calc", str(tmp_path / "nope.xlsx")],
+        capture_output=True,
+        text=True,
+    )
     assert missing.returncode == 2 and missing.stderr == ""
     assert missing.stdout.strip() == f"xlfuncs calc: error: {tmp_path / 'nope.xlsx'}: no such file"
 
@@ -311,12 +359,22 @@ def test_two_thousand_rows_with_spilled_columns_is_practical(tmp_path):
     """The issue's size: 2,000 rows, one spilled formula per column, a summary over the spills."""
     n, last = 2000, 2001
     rng = random.Random(3)
-    rows = [(f"T{i:04d}", round(rng.uniform(1, 500), 2), rng.randint(1, 5000) * 1_000_000,
-             rng.randint(0, 900) * 1_000_000, rng.randint(0, 400) * 1_000_000,
-             rng.randint(-50, 500) * 1_000_000) for i in range(n)]
+    rows = [
+        (
+            f"T{i:04d}",
+            round(rng.uniform(1, 500), 2),
+            rng.randint(1, 5000) * 1_000_000,
+            rng.randint(0, 900) * 1_000_000,
+            rng.randint(0, 400) * 1_000_000,
+            rng.randint(-50, 500) * 1_000_000,
+        )
+        for i in range(n)
+    ]
     wb = xlsxwriter.Workbook(tmp_path / "big.xlsx")
     ws = wb.add_worksheet("Data")
-    ws.write_row(0, 0, ["Ticker", "Price", "Shares", "Debt", "Cash", "Earnings", "MCap", "EV", "Class", "P/E"])
+    ws.write_row(
+        0, 0, ["Ticker", "Price", "Shares", "Debt", "Cash", "Earnings", "MCap", "EV", "Class", "P/E"]
+    )
     for r, row in enumerate(rows, start=1):
         ws.write_row(r, 0, row)
     ws.write_dynamic_array_formula(1, 6, n, 6, f"=MARKETCAP(B2:B{last},C2:C{last})")
@@ -353,12 +411,15 @@ def test_two_thousand_rows_with_spilled_columns_is_practical(tmp_path):
 
 def test_sheet_xml_with_namespace_prefix_and_without_cell_references():
     """SpreadsheetML from other writers: an ``x:`` prefix, rows and cells without ``r``."""
-    xml = ('<x:worksheet xmlns:x="urn"><x:dimension ref="A1:B1"/><x:sheetData><x:row><x:c><x:v>1</x:v></x:c>'
-           '<x:c><x:f>A1*2</x:f></x:c></x:row><x:row r="3"><x:c r="A3" t="inlineStr"><x:is><x:t>hi</x:t></x:is>'
-           "</x:c></x:row></x:sheetData></x:worksheet>")
+    xml = (
+        '<x:worksheet xmlns:x="urn"><x:dimension ref="A1:B1"/><x:sheetData><x:row><x:c><x:v>1</x:v></x:c>'
+        '<x:c><x:f>A1*2</x:f></x:c></x:row><x:row r="3"><x:c r="A3" t="inlineStr"><x:is><x:t>hi</x:t></x:is>'
+        "</x:c></x:row></x:sheetData></x:worksheet>"
+    )
     patched = calc._SheetPatcher(xml, {(1, 2): 2, (2, 1): ExcelError("#N/A"), (3, 3): "z"}).patch()
     assert patched == (
         '<x:worksheet xmlns:x="urn"><x:dimension ref="A1:C3"/><x:sheetData><x:row><x:c><x:v>1</x:v></x:c>'
         '<x:c><x:f>A1*2</x:f><x:v>2</x:v></x:c></x:row><x:row r="2"><x:c r="A2" t="e"><x:v>#N/A</x:v></x:c>'
         '</x:row><x:row r="3"><x:c r="A3" t="inlineStr"><x:is><x:t>hi</x:t></x:is></x:c>'
-        '<x:c r="C3" t="str"><x:v>z</x:v></x:c></x:row></x:sheetData></x:worksheet>')
+        '<x:c r="C3" t="str"><x:v>z</x:v></x:c></x:row></x:sheetData></x:worksheet>'
+    )

@@ -14,7 +14,10 @@ def test_every_figure_of_both_articles_checks_out(tmp_path):
     figures = sum(len(e.figures) for e in EXAMPLES)
     assert lines[-1].strip() == f"{figures} of {figures} figures OK, 0 mismatches."
     assert sorted(p.name for p in tmp_path.iterdir()) == [
-        "article_examples.xlsx", "universe_screen.xlsx", "valuation_bridge.xlsx"]
+        "article_examples.xlsx",
+        "universe_screen.xlsx",
+        "valuation_bridge.xlsx",
+    ]
 
 
 def test_a_wrong_figure_is_reported(tmp_path, monkeypatch):
@@ -27,8 +30,9 @@ def test_a_wrong_figure_is_reported(tmp_path, monkeypatch):
 
 
 def test_cli_demo_exit_code_and_help(tmp_path):
-    run = subprocess.run([sys.executable, "-m", "xlfuncs.cli", "demo", str(tmp_path)],
-                         capture_output=True, text=True)
+    run = subprocess.run(
+        [sys.executable, "-m", "xlfuncs.cli", "demo", str(tmp_path)], capture_output=True, text=True
+    )
     assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-2000:]
     assert "0 mismatches" in run.stdout and not run.stderr
     helped = subprocess.run([sys.executable, "-m", "xlfuncs.cli", "--help"], capture_output=True, text=True)

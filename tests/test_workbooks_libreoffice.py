@@ -31,9 +31,11 @@ ABS_TOL = 1e-12
 @pytest.fixture(scope="module")
 def soffice():
     if not libreoffice.available():
-        pytest.fail("LibreOffice (soffice) is not installed, so the templates cannot be checked against a "
-                    "second engine. scripts/test.sh installs it (CI installs it); by hand: "
-                    "apt-get install libreoffice-calc")
+        pytest.fail(
+            "LibreOffice (soffice) is not installed, so the templates cannot be checked against a "
+            "second engine. scripts/test.sh installs it (CI installs it); by hand: "
+            "apt-get install libreoffice-calc"
+        )
 
 
 @pytest.fixture(scope="module")
@@ -81,10 +83,14 @@ def _same(got, want) -> bool:
 
 # --- article_examples.xlsx as it is: native cross-checks in LibreOffice -----------------
 
+
 def _figure_rows(ws):
     """Rows of the figure table: below the header row, every row with a Check formula."""
-    header = next(r for r in range(1, ws.max_row + 1)
-                  if (ws.cell(r, 1).value, ws.cell(r, 2).value) == ("Figure", "Our functions"))
+    header = next(
+        r
+        for r in range(1, ws.max_row + 1)
+        if (ws.cell(r, 1).value, ws.cell(r, 2).value) == ("Figure", "Our functions")
+    )
     return [r for r in range(header + 1, ws.max_row + 1) if _is_formula(ws.cell(r, 7).value)]
 
 
@@ -98,7 +104,9 @@ def test_native_cross_checks_give_the_articles_figures_in_libreoffice(soffice, b
         ws, values = formulas_book[example.sheet], lo[example.sheet]
         rows = _figure_rows(ws)
         expected_rows = sum(len(f.expected) if isinstance(f.expected, tuple) else 1 for f in example.figures)
-        assert len(rows) == expected_rows, f"{example.sheet}: {len(rows)} figure rows, {expected_rows} expected"
+        assert len(rows) == expected_rows, (
+            f"{example.sheet}: {len(rows)} figure rows, {expected_rows} expected"
+        )
         for r in rows:
             assert _is_formula(ws.cell(r, 3).value), f"{example.sheet}!C{r} is not a formula"
             got, want, tol = (values.cell(r, c).value for c in (3, 5, 6))
@@ -112,8 +120,9 @@ def test_native_cross_checks_give_the_articles_figures_in_libreoffice(soffice, b
             elif not isinstance(got, (int, float)) or abs(got - want) > tol:
                 problems.append(f"{where}: {got!r}, expected {want!r} ± {tol}")
     assert not problems, "\n".join(problems)
-    assert checked == sum(len(f.expected) if isinstance(f.expected, tuple) else 1
-                          for e in EXAMPLES for f in e.figures)
+    assert checked == sum(
+        len(f.expected) if isinstance(f.expected, tuple) else 1 for e in EXAMPLES for f in e.figures
+    )
     # LibreOffice does not know our functions: column B shows #NAME? there.
     first = EXAMPLES[0]
     row = _figure_rows(formulas_book[first.sheet])[0]
@@ -122,6 +131,7 @@ def test_native_cross_checks_give_the_articles_figures_in_libreoffice(soffice, b
 
 
 # --- every template, our functions frozen: two engines agree ----------------------------
+
 
 @pytest.mark.parametrize("name", list(templates.TEMPLATES))
 def test_libreoffice_agrees_with_formulas_on_every_native_formula(soffice, built, tmp_path, name):
@@ -153,12 +163,15 @@ def test_libreoffice_agrees_with_formulas_on_every_native_formula(soffice, built
 
 # --- the helpers themselves -------------------------------------------------------------
 
+
 def test_freeze_keeps_values_and_styles_and_leaves_native_formulas(built, tmp_path):
     src = built("valuation_bridge.xlsx")
     dst = tmp_path / "frozen.xlsx"
     frozen = libreoffice.freeze_our_functions(src, dst)["Valuation bridge"]
-    before, cached = openpyxl.load_workbook(src)["Valuation bridge"], \
-        openpyxl.load_workbook(src, data_only=True)["Valuation bridge"]
+    before, cached = (
+        openpyxl.load_workbook(src)["Valuation bridge"],
+        openpyxl.load_workbook(src, data_only=True)["Valuation bridge"],
+    )
     after = openpyxl.load_workbook(dst)["Valuation bridge"]
     assert {"H5", "H7", "I7", "J7", "G18", "J33"} <= set(frozen)  # whole spill ranges
     for ref in frozen:
@@ -176,17 +189,21 @@ def test_freeze_handles_plain_and_shared_formulas_and_refuses_missing_values(tmp
     book.save(raw)  # openpyxl stores no values: the workbook was never computed
     with pytest.raises(ValueError, match="xlfuncs calc"):
         libreoffice.freeze_our_functions(raw, tmp_path / "frozen.xlsx")
-    xml = ('<sheetData><row r="1"><c r="A1" t="str"><f t="shared" ref="A1:A2" si="0">MCAPCLASS(B1)</f>'
-           '<v>Mid &amp; up</v></c><c r="B1"><f>SUM(C1:C2)</f><v>3</v></c></row>'
-           '<row r="2"><c r="A2" t="str"><f t="shared" si="0"/><v>Small</v></c>'
-           '<c r="B2"><f>_xludf.EV(B1,1,2)</f><v>2</v></c><c r="C2" t="e"><f>FDV(1,-1)</f><v>#NUM!</v></c>'
-           '</row></sheetData>')
+    xml = (
+        '<sheetData><row r="1"><c r="A1" t="str"><f t="shared" ref="A1:A2" si="0">MCAPCLASS(B1)</f>'
+        '<v>Mid &amp; up</v></c><c r="B1"><f>SUM(C1:C2)</f><v>3</v></c></row>'
+        '<row r="2"><c r="A2" t="str"><f t="shared" si="0"/><v>Small</v></c>'
+        '<c r="B2"><f>_xludf.EV(B1,1,2)</f><v>2</v></c><c r="C2" t="e"><f>FDV(1,-1)</f><v>#NUM!</v></c>'
+        "</row></sheetData>"
+    )
     out, cells = libreoffice._freeze_sheet(xml, "test")
     assert cells == ["A1", "B2", "C2", "A2"]
-    assert out == ('<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t xml:space="preserve">Mid &amp; up</t>'
-                   '</is></c><c r="B1"><f>SUM(C1:C2)</f><v>3</v></c></row>'
-                   '<row r="2"><c r="A2" t="inlineStr"><is><t xml:space="preserve">Small</t></is></c>'
-                   '<c r="B2"><v>2</v></c><c r="C2" t="e"><v>#NUM!</v></c></row></sheetData>')
+    assert out == (
+        '<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t xml:space="preserve">Mid &amp; up</t>'
+        '</is></c><c r="B1"><f>SUM(C1:C2)</f><v>3</v></c></row>'
+        '<row r="2"><c r="A2" t="inlineStr"><is><t xml:space="preserve">Small</t></is></c>'
+        '<c r="B2"><v>2</v></c><c r="C2" t="e"><v>#NUM!</v></c></row></sheetData>'
+    )
 
 
 def test_missing_libreoffice_is_a_clear_error(tmp_path, monkeypatch):

@@ -89,5 +89,9 @@ def test_cached_values_are_stored_for_viewers_without_the_add_in():
         assert ws.cell(r, 8).value == pytest.approx(price * shares + debt - cash, rel=1e-12)
         assert ws.cell(r, 9).value in {"Mega", "Large", "Mid", "Small", "Micro", "Nano"}
         multiple = ws.cell(r, 10).value
-        assert multiple == "NM" if ebitda <= 0 else multiple == pytest.approx((price * shares + debt - cash) / ebitda)
+        assert (
+            multiple == "NM"
+            if ebitda <= 0
+            else multiple == pytest.approx((price * shares + debt - cash) / ebitda)
+        )
     assert wb["Summary"]["B11"].value == 2000

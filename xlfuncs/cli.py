@@ -10,26 +10,48 @@ from pathlib import Path
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="xlfuncs", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    demo = sub.add_parser("demo", help="build and compute the templates; check every example of both articles")
-    demo.add_argument("directory", nargs="?", default="xlfuncs-demo", type=Path,
-                      help="folder for the computed workbooks (default: xlfuncs-demo)")
+    demo = sub.add_parser(
+        "demo", help="build and compute the templates; check every example of both articles"
+    )
+    demo.add_argument(
+        "directory",
+        nargs="?",
+        default="xlfuncs-demo",
+        type=Path,
+        help="folder for the computed workbooks (default: xlfuncs-demo)",
+    )
     books = sub.add_parser("workbooks", help="write the template workbooks, computed, into a folder")
-    books.add_argument("directory", nargs="?", default="workbooks", type=Path,
-                       help="target folder (default: workbooks)")
-    books.add_argument("--force", action="store_true",
-                       help="overwrite workbooks that differ from the templates (edited ones)")
+    books.add_argument(
+        "directory", nargs="?", default="workbooks", type=Path, help="target folder (default: workbooks)"
+    )
+    books.add_argument(
+        "--force",
+        action="store_true",
+        help="overwrite workbooks that differ from the templates (edited ones)",
+    )
     from .workbooks import calc
 
-    calc.add_arguments(sub.add_parser("calc", help="compute every formula of a workbook without Excel "
-                                                   "and store the values in it"))
+    calc.add_arguments(
+        sub.add_parser(
+            "calc", help="compute every formula of a workbook without Excel and store the values in it"
+        )
+    )
     from .runtimes import lite
 
-    lite.add_arguments(sub.add_parser("lite", help="write main.py and requirements.txt for xlwings Lite "
-                                                   "(Excel on Mac, the web and Windows without local Python)"))
+    lite.add_arguments(
+        sub.add_parser(
+            "lite",
+            help="write main.py and requirements.txt for xlwings Lite "
+            "(Excel on Mac, the web and Windows without local Python)",
+        )
+    )
     from .windows import doctor, install
 
-    install.add_arguments(sub.add_parser("install", help="make the functions available in every Excel "
-                                                         "workbook (Windows desktop Excel)"))
+    install.add_arguments(
+        sub.add_parser(
+            "install", help="make the functions available in every Excel workbook (Windows desktop Excel)"
+        )
+    )
     install.add_uninstall_arguments(sub.add_parser("uninstall", help="remove what `xlfuncs install` added"))
     doctor.add_arguments(sub.add_parser("doctor", help="check what the functions need in desktop Excel"))
     sub.add_parser("version", help="print the versions of xlfuncs, xlwings, the runtime and Python")

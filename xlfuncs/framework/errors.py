@@ -44,8 +44,15 @@ class InputError(ValueError):
         The Excel error value the same input gives in a worksheet cell.
     """
 
-    def __init__(self, argument: str, reason: str, *, code: int = VALUE,
-                 position: tuple | None = None, label: object = None):
+    def __init__(
+        self,
+        argument: str,
+        reason: str,
+        *,
+        code: int = VALUE,
+        position: tuple | None = None,
+        label: object = None,
+    ):
         self.argument = argument
         self.position = position
         self.excel_error = ERROR_TEXT[code]

@@ -43,9 +43,12 @@ class Number:
         v = c.values
         if c.codes is None and v.size:
             lo, hi = v.min(), v.max()  # nan propagates and fails the test below
-            if (math.isfinite(lo) and math.isfinite(hi)
-                    and (self.lower is None or lo >= self.lower)
-                    and (self.upper is None or hi <= self.upper)):
+            if (
+                math.isfinite(lo)
+                and math.isfinite(hi)
+                and (self.lower is None or lo >= self.lower)
+                and (self.upper is None or hi <= self.upper)
+            ):
                 return v, None
         elif c.codes is None:
             return v, None

@@ -65,7 +65,7 @@ def _expand(a: np.ndarray, shape: tuple[int, int], fill) -> np.ndarray:
         return a
     covered = tuple(n if m == 1 else m for m, n in zip(a.shape, shape))
     out = np.full(shape, fill, a.dtype)
-    out[:covered[0], :covered[1]] = np.broadcast_to(a, covered)
+    out[: covered[0], : covered[1]] = np.broadcast_to(a, covered)
     return out
 
 
@@ -135,8 +135,10 @@ def _table_cells(spec, result, codes):
     flat = codes.ravel()
     if result is None:
         return [[ERROR_TEXT[flat[0]]]]
-    return [[label] + _numbers(np.broadcast_to(v, codes.shape).ravel(), flat, None).tolist()
-            for label, v in result.items()]
+    return [
+        [label] + _numbers(np.broadcast_to(v, codes.shape).ravel(), flat, None).tolist()
+        for label, v in result.items()
+    ]
 
 
 def _text_cells(spec, result, codes):

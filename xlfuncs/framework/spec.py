@@ -72,7 +72,7 @@ def parse_docstring(doc: str) -> tuple[str, str, dict[str, str]]:
     parts = _SECTION.split(text)
     head, sections = parts[0], dict(zip(parts[1::2], parts[2::2]))
     paragraphs = [" ".join(p.split()) for p in head.strip().split("\n\n")]
-    formula = next((p[len("Formula:"):].strip() for p in paragraphs if p.startswith("Formula:")), "")
+    formula = next((p[len("Formula:") :].strip() for p in paragraphs if p.startswith("Formula:")), "")
     params: dict[str, str] = {}
     name = None
     for line in sections.get("Parameters", "").strip("\n").splitlines():
@@ -84,8 +84,15 @@ def parse_docstring(doc: str) -> tuple[str, str, dict[str, str]]:
     return paragraphs[0], formula, params
 
 
-def udf(excel_name: str, *, result: str = "number", nan_result: str | None = None,
-        tables: tuple[str, ...] = (), checks: tuple[Check, ...] = (), **rules):
+def udf(
+    excel_name: str,
+    *,
+    result: str = "number",
+    nan_result: str | None = None,
+    tables: tuple[str, ...] = (),
+    checks: tuple[Check, ...] = (),
+    **rules,
+):
     """Register ``kernel`` as an xlfuncs function; returns the public function.
 
     ``rules`` maps every argument name to its rule (:mod:`xlfuncs.framework.rules`);
@@ -98,8 +105,14 @@ def udf(excel_name: str, *, result: str = "number", nan_result: str | None = Non
         if set(params) != set(rules):
             raise TypeError(f"{kernel.__name__}: rules {sorted(rules)} != arguments {sorted(params)}")
         args = tuple(
-            Arg(name, rules[name], docs.get(name, ""), p.default is inspect.Parameter.empty,
-                None if p.default is inspect.Parameter.empty else p.default, name in tables)
+            Arg(
+                name,
+                rules[name],
+                docs.get(name, ""),
+                p.default is inspect.Parameter.empty,
+                None if p.default is inspect.Parameter.empty else p.default,
+                name in tables,
+            )
             for name, p in params.items()
         )
 
@@ -109,8 +122,18 @@ def udf(excel_name: str, *, result: str = "number", nan_result: str | None = Non
             bound.apply_defaults()
             return call_python(spec, bound.arguments)
 
-        spec = FunctionSpec(excel_name, kernel.__name__, kernel, args, summary, formula,
-                            result, nan_result, tuple(checks), function)
+        spec = FunctionSpec(
+            excel_name,
+            kernel.__name__,
+            kernel,
+            args,
+            summary,
+            formula,
+            result,
+            nan_result,
+            tuple(checks),
+            function,
+        )
         if excel_name in REGISTRY:
             raise ValueError(f"duplicate function {excel_name}")
         REGISTRY[excel_name] = spec
@@ -143,9 +166,13 @@ def call_python(spec: FunctionSpec, arguments: dict) -> object:
             position = np.unravel_index(flat, codes.shape) if codes.ndim and np.ndim(raw) else None
             element = np.asarray(raw, dtype=object).ravel()[flat] if np.ndim(raw) else raw
             label = _index_label(raw, position)
-            raise InputError(arg.name, arg.rule.reason(element), code=int(codes.ravel()[flat]),
-                             position=tuple(int(i) for i in position) if position else None,
-                             label=label)
+            raise InputError(
+                arg.name,
+                arg.rule.reason(element),
+                code=int(codes.ravel()[flat]),
+                position=tuple(int(i) for i in position) if position else None,
+                label=label,
+            )
         inputs[arg.name] = values.ravel() if arg.table else values
     names = [a.name for a in spec.broadcast_args]
     try:
@@ -160,8 +187,12 @@ def call_python(spec: FunctionSpec, arguments: dict) -> object:
             bad = check.test(**inputs)
             if bad.any():
                 position = np.unravel_index(int(np.flatnonzero(bad)[0]), shape) if shape else None
-                raise InputError(check.argument, check.reason, code=check.code,
-                                 position=tuple(int(i) for i in position) if position else None)
+                raise InputError(
+                    check.argument,
+                    check.reason,
+                    code=check.code,
+                    position=tuple(int(i) for i in position) if position else None,
+                )
         out = spec.kernel(**inputs)
     return _shape_result(out, shape, [arguments[n] for n in names])
 
@@ -180,10 +211,17 @@ def _shape_result(out, shape, inputs):
     out = np.asarray(out)
     if not shape:
         return out.item()
-    series = next((v for v in inputs
-                   if type(v).__module__.split(".")[0] == "pandas" and hasattr(v, "index")
-                   and getattr(v, "ndim", 0) == 1 and len(v) == (shape[0] if len(shape) == 1 else -1)),
-                  None)
+    series = next(
+        (
+            v
+            for v in inputs
+            if type(v).__module__.split(".")[0] == "pandas"
+            and hasattr(v, "index")
+            and getattr(v, "ndim", 0) == 1
+            and len(v) == (shape[0] if len(shape) == 1 else -1)
+        ),
+        None,
+    )
     if series is not None:
         return type(series)(out, index=series.index)
     return out

@@ -20,7 +20,9 @@ import numpy as np
 
 from .errors import BLANK, CODE_DTYPE, ERROR_CODE, NUM, OK, VALUE
 
-_NUMERIC_TEXT = re.compile(r"\s*[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?\s*\Z")  # ASCII digits, as Excel
+_NUMERIC_TEXT = re.compile(
+    r"\s*[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?\s*\Z"
+)  # ASCII digits, as Excel
 # pandas.NA, pandas.NaT and Pyodide's JsNull (an empty cell in xlwings Lite), without importing them
 _MISSING_TYPES = ("NAType", "NaTType", "JsNull")
 

@@ -27,9 +27,18 @@ METHODS = ("gross", "tsm", "all")
 METHOD = Choice(METHODS, default="gross")
 TRANCHE = Number(blank=0.0, help="must be ≥ 0")
 _TABLES = ("counts", "strikes")
-_BRIDGE_RULES = dict(price=AMOUNT, shares=AMOUNT, debt=AMOUNT, cash=AMOUNT, counts=TRANCHE,
-                     strikes=TRANCHE, method=METHOD, preferred=OPTIONAL_AMOUNT,
-                     minority_interest=OPTIONAL_AMOUNT, investments=OPTIONAL_AMOUNT)
+_BRIDGE_RULES = dict(
+    price=AMOUNT,
+    shares=AMOUNT,
+    debt=AMOUNT,
+    cash=AMOUNT,
+    counts=TRANCHE,
+    strikes=TRANCHE,
+    method=METHOD,
+    preferred=OPTIONAL_AMOUNT,
+    minority_interest=OPTIONAL_AMOUNT,
+    investments=OPTIONAL_AMOUNT,
+)
 
 #: The "Parameters" section of FDEV and FDBRIDGE (same arguments), indented as in their docstrings;
 #: ``{method}`` is each function's own description of ``method``.
@@ -76,8 +85,11 @@ def _tranches(counts, strikes):
     if strikes is None or strikes.size == 0:
         return counts, np.zeros(counts.shape)
     if strikes.size != counts.size:
-        raise InputError("strikes", f"has {strikes.size} cells but counts has {counts.size}; "
-                         "give one strike per tranche", code=VALUE)
+        raise InputError(
+            "strikes",
+            f"has {strikes.size} cells but counts has {counts.size}; give one strike per tranche",
+            code=VALUE,
+        )
     return counts, strikes
 
 
@@ -186,8 +198,18 @@ def fdmcap(price, shares, counts=None, strikes=None, method="gross"):
 
 @udf("FDEV", tables=_TABLES, **_BRIDGE_RULES)
 @_bridge_parameters(method='"gross" (default, proceeds added to cash), "tsm" (no proceeds added) or "all".')
-def fdev(price, shares, debt, cash, counts=None, strikes=None, method="gross",
-         preferred=0.0, minority_interest=0.0, investments=0.0):
+def fdev(
+    price,
+    shares,
+    debt,
+    cash,
+    counts=None,
+    strikes=None,
+    method="gross",
+    preferred=0.0,
+    minority_interest=0.0,
+    investments=0.0,
+):
     """Fully diluted enterprise value: FD market cap plus debt, preferred and minority interest, less cash (plus exercise proceeds under gross/all) and investments.
 
     Formula: FD EV = FD market cap + debt + preferred + minority_interest − (cash + proceeds added) − investments
@@ -221,8 +243,18 @@ def fdev(price, shares, debt, cash, counts=None, strikes=None, method="gross",
 
 @udf("FDBRIDGE", result="table", tables=_TABLES, **_BRIDGE_RULES)
 @_bridge_parameters(method='"gross" (default), "tsm" or "all".')
-def fdbridge(price, shares, debt, cash, counts=None, strikes=None, method="gross",
-             preferred=0.0, minority_interest=0.0, investments=0.0):
+def fdbridge(
+    price,
+    shares,
+    debt,
+    cash,
+    counts=None,
+    strikes=None,
+    method="gross",
+    preferred=0.0,
+    minority_interest=0.0,
+    investments=0.0,
+):
     """Every step from basic to fully diluted EV as a two-column table (label, value); several prices or methods spill side by side.
 
     Formula: same arguments as FDEV; rows from share price to FD EV

@@ -53,8 +53,15 @@ def marketcap(price, shares):
     return price * shares
 
 
-@udf("EV", market_cap=AMOUNT, debt=AMOUNT, cash=AMOUNT, preferred=OPTIONAL_AMOUNT,
-     minority_interest=OPTIONAL_AMOUNT, investments=OPTIONAL_AMOUNT)
+@udf(
+    "EV",
+    market_cap=AMOUNT,
+    debt=AMOUNT,
+    cash=AMOUNT,
+    preferred=OPTIONAL_AMOUNT,
+    minority_interest=OPTIONAL_AMOUNT,
+    investments=OPTIONAL_AMOUNT,
+)
 def ev(market_cap, debt, cash, preferred=0.0, minority_interest=0.0, investments=0.0):
     """Enterprise value: market cap plus debt, preferred and minority interest, less cash and non-operating investments; negative when net cash exceeds the market cap.
 
@@ -100,10 +107,20 @@ def ev(market_cap, debt, cash, preferred=0.0, minority_interest=0.0, investments
     return market_cap + debt + preferred + minority_interest - cash - investments
 
 
-@udf("FREEFLOAT", shares=AMOUNT, restricted=AMOUNT, checks=(
-    Check("shares", DIV0, "shares is 0", lambda shares, **_: shares == 0),
-    Check("restricted", NUM, "restricted exceeds shares", lambda shares, restricted, **_: restricted > shares),
-))
+@udf(
+    "FREEFLOAT",
+    shares=AMOUNT,
+    restricted=AMOUNT,
+    checks=(
+        Check("shares", DIV0, "shares is 0", lambda shares, **_: shares == 0),
+        Check(
+            "restricted",
+            NUM,
+            "restricted exceeds shares",
+            lambda shares, restricted, **_: restricted > shares,
+        ),
+    ),
+)
 def freefloat(shares, restricted):
     """Free-float fraction: the share of outstanding shares not held by insiders, governments or strategic holders.
 
@@ -170,10 +187,19 @@ def ffmcap(price, shares, free_float):
     return price * shares * free_float
 
 
-@udf("DILUTION", shares=AMOUNT, new_shares=SIGNED, checks=(
-    Check("new_shares", NUM, "shares + new_shares must be > 0",
-          lambda shares, new_shares, **_: shares + new_shares <= 0),
-))
+@udf(
+    "DILUTION",
+    shares=AMOUNT,
+    new_shares=SIGNED,
+    checks=(
+        Check(
+            "new_shares",
+            NUM,
+            "shares + new_shares must be > 0",
+            lambda shares, new_shares, **_: shares + new_shares <= 0,
+        ),
+    ),
+)
 def dilution(shares, new_shares):
     """Dilution from issuing new shares: how much every existing holder's stake shrinks; a buyback (negative new_shares) gives a negative value (accretion).
 
@@ -210,10 +236,15 @@ def dilution(shares, new_shares):
     return new_shares / (shares + new_shares)
 
 
-@udf("OWNERSHIP", holding=AMOUNT, shares=AMOUNT, checks=(
-    Check("shares", DIV0, "shares is 0", lambda shares, **_: shares == 0),
-    Check("holding", NUM, "holding exceeds shares", lambda holding, shares, **_: holding > shares),
-))
+@udf(
+    "OWNERSHIP",
+    holding=AMOUNT,
+    shares=AMOUNT,
+    checks=(
+        Check("shares", DIV0, "shares is 0", lambda shares, **_: shares == 0),
+        Check("holding", NUM, "holding exceeds shares", lambda holding, shares, **_: holding > shares),
+    ),
+)
 def ownership(holding, shares):
     """Ownership stake: the fraction of a company one holder owns.
 

@@ -22,8 +22,11 @@ DEFAULT_CLASSES = (
 def _classes(thresholds, labels):
     """Sorted lower bounds and their labels, from the two ranges or the defaults."""
     if thresholds.size != labels.size:
-        raise InputError("labels", f"has {labels.size} cells but thresholds has "
-                         f"{thresholds.size}; give one label per threshold", code=VALUE)
+        raise InputError(
+            "labels",
+            f"has {labels.size} cells but thresholds has {thresholds.size}; give one label per threshold",
+            code=VALUE,
+        )
     given = ~np.isnan(thresholds) | (labels != None)  # noqa: E711 (element-wise); blank rows are skipped
     bounds, names = thresholds[given], labels[given]
     if not bounds.size:  # no custom table, or only blank rows: the default classes
@@ -38,8 +41,14 @@ def _classes(thresholds, labels):
     return bounds[order], names[order]
 
 
-@udf("MCAPCLASS", result="label", tables=("thresholds", "labels"), market_cap=AMOUNT,
-     thresholds=Number(blank=ABSENT), labels=Labels())
+@udf(
+    "MCAPCLASS",
+    result="label",
+    tables=("thresholds", "labels"),
+    market_cap=AMOUNT,
+    thresholds=Number(blank=ABSENT),
+    labels=Labels(),
+)
 def mcapclass(market_cap, thresholds=None, labels=None):
     """Size class of a market cap: Mega ≥ 200bn, Large ≥ 10bn, Mid ≥ 2bn, Small ≥ 300m, Micro ≥ 50m, else Nano (USD), or your own thresholds and labels.
 

@@ -50,5 +50,9 @@ def version_info():
         xlwings_version = metadata.version("xlwings")
     except metadata.PackageNotFoundError:
         xlwings_version = "not installed"
-    return {"xlfuncs": __version__, "xlwings": xlwings_version, "runtime": runtime(),
-            "python": platform.python_version()}
+    return {
+        "xlfuncs": __version__,
+        "xlwings": xlwings_version,
+        "runtime": runtime(),
+        "python": platform.python_version(),
+    }

@@ -50,8 +50,10 @@ class OfficeJsCells(xw.conversion.Converter):
         from xlwings.pro._xlofficejs import errorstr_to_errortype
 
         runtime = options["runtime"]
-        return [[errorstr_to_errortype(v, runtime) if type(v) is str and v in ERROR_CODE else v
-                 for v in row] for row in cells]
+        return [
+            [errorstr_to_errortype(v, runtime) if type(v) is str and v in ERROR_CODE else v for v in row]
+            for row in cells
+        ]
 
 
 RET_OPTIONS = {"convert": OfficeJsCells} if OFFICE_JS else {}
@@ -76,11 +78,16 @@ def _worksheet_function(spec: FunctionSpec):
     function.__name__ = function.__qualname__ = spec.excel_name
     function.__doc__ = spec.summary
     function.__module__ = __name__
-    function.__signature__ = inspect.Signature([
-        inspect.Parameter(a.name, inspect.Parameter.POSITIONAL_OR_KEYWORD,
-                          default=inspect.Parameter.empty if a.required else a.default)
-        for a in spec.args
-    ])
+    function.__signature__ = inspect.Signature(
+        [
+            inspect.Parameter(
+                a.name,
+                inspect.Parameter.POSITIONAL_OR_KEYWORD,
+                default=inspect.Parameter.empty if a.required else a.default,
+            )
+            for a in spec.args
+        ]
+    )
     for arg in spec.args:
         function = xw.arg(arg.name, doc=arg.doc, **ARG_OPTIONS)(function)
     function = xw.ret(**RET_OPTIONS)(function)

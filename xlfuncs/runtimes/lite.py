@@ -92,8 +92,19 @@ XLWINGS_REQUIREMENT = "xlwings>=0.37.8,<0.38"
 #: Standard-library modules that Pyodide removes, or that import but can't work in WebAssembly
 #: (https://pyodide.org/en/stable/usage/wasm-constraints.html, https://lite.xlwings.org/limitations).
 NOT_IN_PYODIDE = {
-    "curses", "dbm", "ensurepip", "idlelib", "lib2to3", "tkinter", "turtle", "turtledemo", "venv",
-    "multiprocessing", "threading", "socket", "subprocess",
+    "curses",
+    "dbm",
+    "ensurepip",
+    "idlelib",
+    "lib2to3",
+    "tkinter",
+    "turtle",
+    "turtledemo",
+    "venv",
+    "multiprocessing",
+    "threading",
+    "socket",
+    "subprocess",
 }
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)  # the earliest a zip can hold: no build time in the output
 _WIDTH = 76
@@ -130,14 +141,17 @@ def module_imports(name: str) -> tuple[set[str], set[str]]:
 
     def add(dotted: str, alias_names=()) -> None:
         internal.add(dotted)
-        internal.update(f"{dotted}.{a}" for a in alias_names  # ``from pkg import module``
-                        if module_path(f"{dotted}.{a}").is_file())
+        internal.update(
+            f"{dotted}.{a}"
+            for a in alias_names  # ``from pkg import module``
+            if module_path(f"{dotted}.{a}").is_file()
+        )
 
     for node in ast.walk(tree):
         if isinstance(node, ast.ImportFrom):
             names = [a.name for a in node.names]
             if node.level:
-                base = package.split(".")[:len(package.split(".")) - node.level + 1]
+                base = package.split(".")[: len(package.split(".")) - node.level + 1]
                 add(".".join(base + ([node.module] if node.module else [])), names)
             elif node.module == "xlfuncs" or node.module.startswith("xlfuncs."):
                 add(node.module, names)
@@ -183,7 +197,8 @@ def check_imports(modules: list[str]) -> None:
     if problems:
         raise LiteExportError(
             "xlwings Lite (Pyodide) can't run what these imports need; only the standard library, "
-            f"{' and '.join(sorted(THIRD_PARTY))} are available to the packed modules: " + "; ".join(problems))
+            f"{' and '.join(sorted(THIRD_PARTY))} are available to the packed modules: " + "; ".join(problems)
+        )
 
 
 def pack(modules: list[str]) -> bytes:
@@ -201,12 +216,14 @@ def pack(modules: list[str]) -> bytes:
 
 
 def _comment_list(items, prefix: str) -> list[str]:
-    return textwrap.wrap(", ".join(items), width=88, initial_indent=prefix,
-                         subsequent_indent="#" + " " * (len(prefix) - 1))
+    return textwrap.wrap(
+        ", ".join(items), width=88, initial_indent=prefix, subsequent_indent="#" + " " * (len(prefix) - 1)
+    )
 
 
-def _header(requirement: str | None, xlwings: str | None, modules: list[str] | None,
-            digest: str | None) -> list[str]:
+def _header(
+    requirement: str | None, xlwings: str | None, modules: list[str] | None, digest: str | None
+) -> list[str]:
     names = list(REGISTRY)
     lines = [
         f"# xlfuncs {__version__} for xlwings Lite: {len(names)} worksheet functions for Excel.",
@@ -276,22 +293,27 @@ def _use_packed_xlfuncs(packed):
 def build_main_py(requirement: str | None = None, xlwings: str | None = XLWINGS_REQUIREMENT) -> str:
     """The text of ``main.py``: self-contained, or (with ``requirement``) just the import."""
     if requirement is not None:
-        return "\n".join(_header(requirement, xlwings, None, None) + [
-            "",
-            "from xlfuncs.runtimes.excel import *  # noqa: F401,F403  (one attribute per worksheet function)",
-            "",
-        ])
+        return "\n".join(
+            _header(requirement, xlwings, None, None)
+            + [
+                "",
+                "from xlfuncs.runtimes.excel import *  # noqa: F401,F403  (one attribute per worksheet function)",
+                "",
+            ]
+        )
     modules = runtime_modules()
     check_imports(modules)
     data = pack(modules)
     encoded = base64.b64encode(data).decode("ascii")
-    blob = "\n".join(encoded[i:i + _WIDTH] for i in range(0, len(encoded), _WIDTH))
-    return "\n".join(_header(None, xlwings, modules, hashlib.sha256(data).hexdigest())) \
-        + _LOADER.replace("{{VERSION}}", __version__) \
-        + f'_XLFUNCS_ZIP = """\n{blob}\n"""\n\n' \
-        + "_use_packed_xlfuncs(_XLFUNCS_ZIP)\n" \
-        + "del _use_packed_xlfuncs, _XLFUNCS_ZIP\n\n" \
+    blob = "\n".join(encoded[i : i + _WIDTH] for i in range(0, len(encoded), _WIDTH))
+    return (
+        "\n".join(_header(None, xlwings, modules, hashlib.sha256(data).hexdigest()))
+        + _LOADER.replace("{{VERSION}}", __version__)
+        + f'_XLFUNCS_ZIP = """\n{blob}\n"""\n\n'
+        + "_use_packed_xlfuncs(_XLFUNCS_ZIP)\n"
+        + "del _use_packed_xlfuncs, _XLFUNCS_ZIP\n\n"
         + "from xlfuncs.runtimes.excel import *  # noqa: E402,F401,F403  (one attribute per worksheet function)\n"
+    )
 
 
 def _requirement_lines(requirement: str | None, xlwings: str | None) -> list[str]:
@@ -307,12 +329,15 @@ def build_requirements(requirement: str | None = None, xlwings: str | None = XLW
     return "\n".join(_requirement_lines(requirement, xlwings)) + "\n"
 
 
-def export(directory: Path, requirement: str | None = None,
-           xlwings: str | None = XLWINGS_REQUIREMENT) -> dict[str, Path]:
+def export(
+    directory: Path, requirement: str | None = None, xlwings: str | None = XLWINGS_REQUIREMENT
+) -> dict[str, Path]:
     """Write ``main.py`` and ``requirements.txt`` into ``directory``; return their paths."""
     directory = Path(directory)
-    files = {"main.py": build_main_py(requirement, xlwings),
-             "requirements.txt": build_requirements(requirement, xlwings)}
+    files = {
+        "main.py": build_main_py(requirement, xlwings),
+        "requirements.txt": build_requirements(requirement, xlwings),
+    }
     directory.mkdir(parents=True, exist_ok=True)
     written = {}
     for name, text in files.items():
@@ -323,16 +348,29 @@ def export(directory: Path, requirement: str | None = None,
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("directory", nargs="?", default=Path("xlfuncs-lite"), type=Path,
-                        help="folder for main.py and requirements.txt (default: xlfuncs-lite)")
-    parser.add_argument("--requirement", metavar="SPEC", default=None,
-                        help="install xlfuncs with micropip from SPEC instead of carrying it in main.py: "
-                             "a release ('xlfuncs==0.2.0') or a wheel URL on a server that allows CORS "
-                             "('xlfuncs @ https://.../xlfuncs-0.1.0-py3-none-any.whl')")
-    parser.add_argument("--xlwings", metavar="SPEC", default=XLWINGS_REQUIREMENT,
-                        help=f"the xlwings line of requirements.txt (default: {XLWINGS_REQUIREMENT!r}, "
-                             "the series the functions are tested with); '' leaves it out, to keep "
-                             "the workbook's own xlwings line")
+    parser.add_argument(
+        "directory",
+        nargs="?",
+        default=Path("xlfuncs-lite"),
+        type=Path,
+        help="folder for main.py and requirements.txt (default: xlfuncs-lite)",
+    )
+    parser.add_argument(
+        "--requirement",
+        metavar="SPEC",
+        default=None,
+        help="install xlfuncs with micropip from SPEC instead of carrying it in main.py: "
+        "a release ('xlfuncs==0.2.0') or a wheel URL on a server that allows CORS "
+        "('xlfuncs @ https://.../xlfuncs-0.1.0-py3-none-any.whl')",
+    )
+    parser.add_argument(
+        "--xlwings",
+        metavar="SPEC",
+        default=XLWINGS_REQUIREMENT,
+        help=f"the xlwings line of requirements.txt (default: {XLWINGS_REQUIREMENT!r}, "
+        "the series the functions are tested with); '' leaves it out, to keep "
+        "the workbook's own xlwings line",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -343,12 +381,16 @@ def run(args: argparse.Namespace) -> int:
         return 2
     for path in written.values():
         print(f"wrote {path}")
-    print("In Excel: open xlwings Lite (Home > xlwings Lite), paste main.py into the main.py tab and "
-          "requirements.txt into the requirements.txt tab, then restart xlwings Lite.")
+    print(
+        "In Excel: open xlwings Lite (Home > xlwings Lite), paste main.py into the main.py tab and "
+        "requirements.txt into the requirements.txt tab, then restart xlwings Lite."
+    )
     return 0
 
 
 if __name__ == "__main__":
-    _parser = argparse.ArgumentParser(prog="python -m xlfuncs.runtimes.lite", description=__doc__.splitlines()[0])
+    _parser = argparse.ArgumentParser(
+        prog="python -m xlfuncs.runtimes.lite", description=__doc__.splitlines()[0]
+    )
     add_arguments(_parser)
     sys.exit(run(_parser.parse_args()))

@@ -53,7 +53,9 @@ from pathlib import Path
 
 from ..functions import REGISTRY
 
-VBA_RESERVED = frozenset(name.upper() for name in """
+VBA_RESERVED = frozenset(
+    name.upper()
+    for name in """
     Call Case Close Const Declare DefBool DefByte DefCur DefDate DefDbl DefDec DefInt DefLng
     DefLngLng DefLngPtr DefObj DefSng DefStr DefVar Dim Do Else ElseIf End EndIf Enum Erase
     Event Exit For Friend Function Get Global GoSub GoTo If Implements Input Let Lock Loop
@@ -66,7 +68,8 @@ VBA_RESERVED = frozenset(name.upper() for name in """
     LongLong LongPtr Single Variant True False Nothing Empty Null Attribute LINEINPUT CDecl
     Decimal
     Step Error Property Time Mid Binary Name
-""".split())
+""".split()
+)
 
 #: Identifiers inside every generated VBA wrapper, with what a clash breaks.
 WRAPPER_NAMES = {
@@ -91,7 +94,9 @@ _VBA_DECLARATION = re.compile(
     r"(?:(?P<declare>Declare\s+(?:PtrSafe\s+)?(?:Function|Sub)\s+)"
     r"|(?P<procedure>(?:Function|Sub|Property\s+(?:Get|Let|Set))\s+)"
     r"|(?:Const|Type|Enum)\s+)"
-    r"(?P<name>[A-Za-z]\w*)", re.I)
+    r"(?P<name>[A-Za-z]\w*)",
+    re.I,
+)
 _VBA_PUBLIC_VARIABLE = re.compile(r"^\s*(?:Public|Global)\s+(?:WithEvents\s+)?([A-Za-z]\w*)", re.I)
 _VBA_END_PROCEDURE = re.compile(r"^\s*End\s+(?:Function|Sub|Property)\b", re.I)
 _VBA_MODULE_NAME = re.compile(r'^Attribute\s+VB_Name\s*=\s*"(\w+)"', re.I | re.M)
@@ -121,8 +126,10 @@ def builtin_functions() -> frozenset[str]:
     try:
         from openpyxl.utils import FORMULAE
     except ImportError:
-        warnings.warn("openpyxl is not installed: names are not checked against Excel's "
-                      "built-in functions", stacklevel=2)
+        warnings.warn(
+            "openpyxl is not installed: names are not checked against Excel's built-in functions",
+            stacklevel=2,
+        )
         return frozenset()
     names = set(FORMULAE)
     try:
@@ -139,8 +146,12 @@ def _xlwings_vba_files() -> list[Path]:
     if spec is None or not spec.submodule_search_locations:
         return []
     root = Path(next(iter(spec.submodule_search_locations)))
-    return [root / "xlwings.bas", root / "xlwings_custom_addin.bas",
-            *sorted((root / "addin").glob("*.bas")), *sorted((root / "addin").glob("*.cls"))]
+    return [
+        root / "xlwings.bas",
+        root / "xlwings_custom_addin.bas",
+        *sorted((root / "addin").glob("*.bas")),
+        *sorted((root / "addin").glob("*.cls")),
+    ]
 
 
 def vba_names(text: str) -> set[str]:
@@ -171,8 +182,9 @@ def xlwings_vba_names() -> frozenset[str]:
     """Upper-case names declared by the VBA code shipped in the installed xlwings."""
     files = [f for f in _xlwings_vba_files() if f.is_file()]
     if not files:
-        warnings.warn("xlwings' VBA files were not found: names are not checked against "
-                      "xlwings' own VBA", stacklevel=2)
+        warnings.warn(
+            "xlwings' VBA files were not found: names are not checked against xlwings' own VBA", stacklevel=2
+        )
     names = set()
     for path in files:
         names |= vba_names(path.read_text(encoding="latin-1"))
@@ -181,9 +193,11 @@ def xlwings_vba_names() -> frozenset[str]:
 
 def sources() -> dict[str, int]:
     """How many names each data-driven list holds (0: that check is skipped)."""
-    return {"VBA reserved words": len(VBA_RESERVED),
-            "Excel built-in functions": len(builtin_functions()),
-            "xlwings VBA names": len(xlwings_vba_names())}
+    return {
+        "VBA reserved words": len(VBA_RESERVED),
+        "Excel built-in functions": len(builtin_functions()),
+        "xlwings VBA names": len(xlwings_vba_names()),
+    }
 
 
 def _identifier_problems(name: str) -> list[str]:
@@ -213,15 +227,19 @@ def problems(specs=REGISTRY.values()) -> list[str]:  # noqa: B008 (a live view o
         out += [f"{fname}: function name {why}" for why in _identifier_problems(fname)]
         style = cell_reference(fname)
         if style:
-            out.append(f"{fname}: function name looks like a cell reference ({style} style); "
-                       "Excel reads it as a reference")
+            out.append(
+                f"{fname}: function name looks like a cell reference ({style} style); "
+                "Excel reads it as a reference"
+            )
         if fname.upper() in builtins:
             out.append(f"{fname}: function name is an Excel built-in function, which wins over the add-in")
         if fname.upper() in xlwings_names:
             out.append(f"{fname}: function name clashes with a name in xlwings' own VBA")
         if fname.upper() in functions:
-            out.append(f"{fname}: function name duplicates function {functions[fname.upper()]} "
-                       "(VBA and Office.js ids are case-insensitive)")
+            out.append(
+                f"{fname}: function name duplicates function {functions[fname.upper()]} "
+                "(VBA and Office.js ids are case-insensitive)"
+            )
         functions.setdefault(fname.upper(), fname)
     for spec in specs:
         fname, seen = spec.excel_name, {}
@@ -232,8 +250,10 @@ def problems(specs=REGISTRY.values()) -> list[str]:  # noqa: B008 (a live view o
             if key in RESERVED_ARGUMENTS:
                 out.append(f"{where} is reserved ({RESERVED_ARGUMENTS[key]})")
             if key in functions:
-                out.append(f"{where} has the name of function {functions[key]} "
-                           "(VBA is case-insensitive: duplicate declaration or shadowing)")
+                out.append(
+                    f"{where} has the name of function {functions[key]} "
+                    "(VBA is case-insensitive: duplicate declaration or shadowing)"
+                )
             if key in seen:
                 out.append(f"{where} duplicates argument {seen[key]!r} (VBA is case-insensitive)")
             seen.setdefault(key, name)

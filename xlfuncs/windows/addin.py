@@ -46,8 +46,10 @@ _DIMENSION = re.compile(rb'<dimension ref="[^"]*"')
 _PROJECT_LINE = re.compile(r'^(\s*Public Const PROJECT_NAME As String = )"[^"]*"', re.I)
 _DLL = re.compile(r'Lib "(xlwings(?:32|64)-[^"]+\.dll)"')
 _FUNCTION = re.compile(r"^(?:Public\s+)?Function\s+(\w+)\s*\(", re.I | re.M)
-_NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
-       "p": "http://schemas.openxmlformats.org/package/2006/relationships"}
+_NS = {
+    "m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+    "p": "http://schemas.openxmlformats.org/package/2006/relationships",
+}
 _RID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 
 
@@ -68,15 +70,18 @@ def make_addin(template: Path, out: Path, project: str, settings: dict[str, str]
     """
     if not all(settings.values()):
         raise InstallError(f"add-in settings without a value: {settings}")
-    rows = "".join(f'<row r="{number}">{_cell(f"A{number}", key)}{_cell(f"B{number}", value)}</row>'
-                   for number, (key, value) in enumerate(settings.items(), 1))
+    rows = "".join(
+        f'<row r="{number}">{_cell(f"A{number}", key)}{_cell(f"B{number}", value)}</row>'
+        for number, (key, value) in enumerate(settings.items(), 1)
+    )
     sheet = _config_sheet_part(template)
     with zipfile.ZipFile(template) as source, zipfile.ZipFile(out, "w") as target:
         for info in source.infolist():
             data = source.read(info)
             if info.filename == "xl/workbook.xml":
-                data = _replace_once(_SHEET_NAME, b"<sheet name=" + quoteattr(f"{project}.conf").encode(),
-                                     data, info.filename)
+                data = _replace_once(
+                    _SHEET_NAME, b"<sheet name=" + quoteattr(f"{project}.conf").encode(), data, info.filename
+                )
             elif info.filename == sheet:
                 data = _replace_once(_SHEET_DATA, f"<sheetData>{rows}</sheetData>".encode(), data, sheet)
                 data = _DIMENSION.sub(f'<dimension ref="A1:B{len(settings)}"'.encode(), data)
@@ -120,12 +125,16 @@ def import_functions(workbook, project: str, modules: str) -> None:
         vbproject = workbook.VBProject  # Excel refuses this without the trust setting
         vbproject.VBComponents.Count  # noqa: B018 - and this, in some versions
     except Exception as exc:  # noqa: BLE001 - pywin32's com_error
-        raise InstallError(f"Excel refused access to the add-in's VBA project ({exc}): {TRUST_HOWTO}") from exc
+        raise InstallError(
+            f"Excel refused access to the add-in's VBA project ({exc}): {TRUST_HOWTO}"
+        ) from exc
     for name in modules.split(";"):
         module = importlib.import_module(name)
         if not any(hasattr(getattr(module, attr), "__xlfunc__") for attr in dir(module)):
-            raise InstallError(f"{name} registers no function: xlwings' classic runtime is not "
-                               "active here (Windows with pywin32 needed)")
+            raise InstallError(
+                f"{name} registers no function: xlwings' classic runtime is not "
+                "active here (Windows with pywin32 needed)"
+            )
     rename_project(vbproject, project)
     import xlwings
 
@@ -160,11 +169,14 @@ def inspect_addin(path: Path) -> AddinInfo:
         raise InstallError(f"{path}: not a readable add-in ({exc})") from exc
     code = "\n".join(sources.values())
     project = re.search(r'PROJECT_NAME As String = "([^"]*)"', code)
-    return AddinInfo(modules=tuple(sorted(sources)),
-                     dlls=tuple(sorted({m[1] for m in _DLL.finditer(code)})),
-                     project=project[1] if project else None,
-                     functions=tuple(_FUNCTION.findall(sources.get("xlwings_udfs", ""))),
-                     config_sheet=sheet, config=config)
+    return AddinInfo(
+        modules=tuple(sorted(sources)),
+        dlls=tuple(sorted({m[1] for m in _DLL.finditer(code)})),
+        project=project[1] if project else None,
+        functions=tuple(_FUNCTION.findall(sources.get("xlwings_udfs", ""))),
+        config_sheet=sheet,
+        config=config,
+    )
 
 
 def vba_modules(vba_project: bytes) -> dict[str, str]:
@@ -181,7 +193,7 @@ def vba_modules(vba_project: bytes) -> dict[str, str]:
         position += 6
         if record == 0x0009:  # PROJECTVERSION: its size field says 4, 6 bytes follow
             size = 6
-        body = directory[position:position + size]
+        body = directory[position : position + size]
         position += size
         if record == 0x001A:
             stream = body.decode("latin-1")
@@ -204,7 +216,7 @@ def decompress(data: bytes) -> bytes:
     out, position = bytearray(), 1
     while position < len(data):
         header = struct.unpack_from("<H", data, position)[0]
-        chunk = data[position + 2:position + (header & 0x0FFF) + 3]
+        chunk = data[position + 2 : position + (header & 0x0FFF) + 3]
         position += (header & 0x0FFF) + 3
         start = len(out)
         if not header & 0x8000:  # stored uncompressed
@@ -267,7 +279,9 @@ def _cells(book: zipfile.ZipFile, part: str) -> dict[str, object]:
     shared = []
     if "xl/sharedStrings.xml" in book.namelist():
         strings = ElementTree.fromstring(book.read("xl/sharedStrings.xml"))
-        shared = ["".join(t.text or "" for t in si.iterfind(".//m:t", _NS)) for si in strings.iterfind("m:si", _NS)]
+        shared = [
+            "".join(t.text or "" for t in si.iterfind(".//m:t", _NS)) for si in strings.iterfind("m:si", _NS)
+        ]
     cells = {}
     for cell in ElementTree.fromstring(book.read(part)).iterfind("m:sheetData/m:row/m:c", _NS):
         kind, value = cell.get("t"), cell.findtext("m:v", None, _NS)

@@ -61,8 +61,12 @@ def fail(what: str, found: str, fix: str) -> Check:
 
 def diagnose(host: WindowsHost | None, home: Path, addin_path: Path | None = None) -> list[Check]:
     """Every check, in the order a user would fix them; a check that breaks is a FAIL, not a crash."""
-    runs = [("platform", _platform, host), ("Python", _python, Path(sys.executable)),
-            ("xlwings", _xlwings), ("xlwings' add-in template", _template)]
+    runs = [
+        ("platform", _platform, host),
+        ("Python", _python, Path(sys.executable)),
+        ("xlwings", _xlwings),
+        ("xlwings' add-in template", _template),
+    ]
     if host is not None:
         addin_path = addin_path or host.startup_folder() / ADDIN
         runs += [("Excel", _excel, host), ("VBA project access", _trust, host)]
@@ -90,9 +94,12 @@ def _xlwings_version() -> str | None:
 
 def _platform(host) -> Check:
     if host is None:
-        return warn("platform", f"desktop Excel needs Windows; this is {platform.system()}, so the "
-                    "add-in, XLSTART, config and Excel checks are skipped",
-                    "run `xlfuncs doctor` on the Windows PC with Excel")
+        return warn(
+            "platform",
+            f"desktop Excel needs Windows; this is {platform.system()}, so the "
+            "add-in, XLSTART, config and Excel checks are skipped",
+            "run `xlfuncs doctor` on the Windows PC with Excel",
+        )
     return ok("platform", f"{platform.system()} {platform.release()}")
 
 
@@ -118,16 +125,22 @@ def _template() -> Check:
     except InstallError as exc:
         return fail(what, str(exc), "reinstall xlwings")
     if pin != _xlwings_version():
-        return fail(what, f"{path} loads the DLL of xlwings {pin}, the package is {_xlwings_version()}",
-                    "reinstall xlwings")
+        return fail(
+            what,
+            f"{path} loads the DLL of xlwings {pin}, the package is {_xlwings_version()}",
+            "reinstall xlwings",
+        )
     return ok(what, f"{path} readable, loads xlwings64-{pin}.dll as the package needs")
 
 
 def _excel(host: WindowsHost) -> Check:
     path = host.excel_path()
     if path is None:
-        return warn("Excel", "desktop Excel not found (registry App Paths excel.exe)",
-                    "install desktop Excel (Microsoft 365 or Office 2016+)")
+        return warn(
+            "Excel",
+            "desktop Excel not found (registry App Paths excel.exe)",
+            "install desktop Excel (Microsoft 365 or Office 2016+)",
+        )
     if winconfig.store_excel(path):
         return fail("Excel", f"{path} is the Microsoft Store build", STORE_EXCEL)
     return ok("Excel", path)
@@ -137,8 +150,12 @@ def _trust(host: WindowsHost) -> Check:
     what = "VBA project access"
     if host.vba_access_trusted():
         return ok(what, '"Trust access to the VBA project object model" is on')
-    return warn(what, '"Trust access to the VBA project object model" is off; only '
-                "`xlfuncs install` needs it, using the functions does not", TRUST_HOWTO)
+    return warn(
+        what,
+        '"Trust access to the VBA project object model" is off; only '
+        "`xlfuncs install` needs it, using the functions does not",
+        TRUST_HOWTO,
+    )
 
 
 def _addin(path: Path) -> list[Check]:
@@ -151,24 +168,45 @@ def _addin(path: Path) -> list[Check]:
     checks = [ok("add-in", str(path))]
     version = _xlwings_version()
     if info.xlwings_version != version:
-        checks.append(fail("add-in xlwings version", f"built for xlwings {info.xlwings_version}, this "
-                           f"Python has {version}: Excel would report 'File not found: "
-                           f"xlwings64-{info.xlwings_version}.dll'", "run `xlfuncs install` again"))
+        checks.append(
+            fail(
+                "add-in xlwings version",
+                f"built for xlwings {info.xlwings_version}, this "
+                f"Python has {version}: Excel would report 'File not found: "
+                f"xlwings64-{info.xlwings_version}.dll'",
+                "run `xlfuncs install` again",
+            )
+        )
     else:
         checks.append(ok("add-in xlwings version", f"{version} (loads xlwings64-{version}.dll)"))
     if info.project != PROJECT:
-        checks.append(fail("add-in VBA project", f"PROJECT_NAME is {info.project!r}, so it reads "
-                           f"{info.project}.conf, not {PROJECT}.conf", REINSTALL))
+        checks.append(
+            fail(
+                "add-in VBA project",
+                f"PROJECT_NAME is {info.project!r}, so it reads {info.project}.conf, not {PROJECT}.conf",
+                REINSTALL,
+            )
+        )
     wanted = [s.excel_name for s in REGISTRY.values()]
     missing = [n for n in wanted if n not in info.functions]
     if missing:
-        checks.append(fail("add-in functions", f"{len(missing)} of {len(wanted)} not imported: "
-                           f"{', '.join(missing)}", REINSTALL))
+        checks.append(
+            fail(
+                "add-in functions",
+                f"{len(missing)} of {len(wanted)} not imported: {', '.join(missing)}",
+                REINSTALL,
+            )
+        )
     else:
         checks.append(ok("add-in functions", f"all {len(wanted)} imported"))
     if info.config_sheet != f"{PROJECT}.conf" or info.config.get("UDF MODULES") != MODULES:
-        checks.append(fail("add-in config sheet", f"{info.config_sheet}: {info.config}; expected "
-                           f"{PROJECT}.conf with UDF Modules = {MODULES}", REINSTALL))
+        checks.append(
+            fail(
+                "add-in config sheet",
+                f"{info.config_sheet}: {info.config}; expected {PROJECT}.conf with UDF Modules = {MODULES}",
+                REINSTALL,
+            )
+        )
     else:
         checks.append(ok("add-in config sheet", f"{info.config_sheet}: UDF Modules = {MODULES}"))
     return checks
@@ -179,13 +217,19 @@ def _record(layout: Layout, path: Path) -> Check:
     try:
         record = json.loads(layout.record.read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return warn(what, f"no readable {layout.record}: `xlfuncs uninstall` can't undo anything",
-                    "run `xlfuncs install`")
+        return warn(
+            what,
+            f"no readable {layout.record}: `xlfuncs uninstall` can't undo anything",
+            "run `xlfuncs install`",
+        )
     if record.get("addin", {}).get("path") != str(path):
         return warn(what, f"{layout.record} does not list {path}", "run `xlfuncs install`")
     if record.get("fingerprint") != fingerprint(addin.template_path()):
-        return warn(what, "the add-in was built from another xlwings or xlfuncs version",
-                    "run `xlfuncs install` (it rebuilds)")
+        return warn(
+            what,
+            "the add-in was built from another xlwings or xlfuncs version",
+            "run `xlfuncs install` (it rebuilds)",
+        )
     return ok(what, f"{layout.record} lists the add-in; `xlfuncs uninstall` removes it")
 
 
@@ -193,19 +237,34 @@ def _config(layout: Layout) -> list[Check]:
     what, path = "config INTERPRETER_WIN", layout.config
     interpreter = winconfig.get(winconfig.read(path), "INTERPRETER_WIN")
     if interpreter is None:
-        return [fail(what, f"not set in {path}: Excel would start whatever `pythonw` is on PATH",
-                     "run `xlfuncs install`")]
+        return [
+            fail(
+                what,
+                f"not set in {path}: Excel would start whatever `pythonw` is on PATH",
+                "run `xlfuncs install`",
+            )
+        ]
     interpreter = Path(interpreter)
     if not interpreter.is_file():
-        return [fail(what, f"{interpreter} does not exist",
-                     "run `xlfuncs install` with the Python Excel should use")]
+        return [
+            fail(
+                what,
+                f"{interpreter} does not exist",
+                "run `xlfuncs install` with the Python Excel should use",
+            )
+        ]
     if winconfig.store_python(interpreter):
         return [fail(what, f"{interpreter} is a Microsoft Store Python", STORE_PYTHON)]
     checks = []
     here = winconfig.excel_python(Path(sys.executable))
     if interpreter != here:
-        checks.append(warn(what, f"Excel starts {interpreter}, this is {here}; that Python needs "
-                           "xlfuncs installed", "run `xlfuncs install` from the Python Excel should use"))
+        checks.append(
+            warn(
+                what,
+                f"Excel starts {interpreter}, this is {here}; that Python needs xlfuncs installed",
+                "run `xlfuncs install` from the Python Excel should use",
+            )
+        )
     else:
         checks.append(ok(what, str(interpreter)))
     version = _xlwings_version()
@@ -215,9 +274,14 @@ def _config(layout: Layout) -> list[Check]:
     if found:
         checks.append(ok("xlwings DLL", str(found[0])))
     else:
-        checks.append(fail("xlwings DLL", f"no {dlls[0]} in {folders[0]} or {folders[1]}: Excel "
-                           f"would report 'Could not load {dlls[0]}'",
-                           f"pip install --force-reinstall xlwings=={version} into that Python"))
+        checks.append(
+            fail(
+                "xlwings DLL",
+                f"no {dlls[0]} in {folders[0]} or {folders[1]}: Excel "
+                f"would report 'Could not load {dlls[0]}'",
+                f"pip install --force-reinstall xlwings=={version} into that Python",
+            )
+        )
     return checks
 
 
@@ -225,8 +289,11 @@ def _module() -> Check:
     try:
         importlib.import_module(MODULES)
     except Exception as exc:  # noqa: BLE001 - reported, whatever it is
-        return fail("module", f"{MODULES} does not import: {type(exc).__name__}: {exc}",
-                    "pip install --force-reinstall xlfuncs")
+        return fail(
+            "module",
+            f"{MODULES} does not import: {type(exc).__name__}: {exc}",
+            "pip install --force-reinstall xlfuncs",
+        )
     from ..functions.versions import runtime
 
     return ok("module", f"{MODULES} imports (xlwings runtime: {runtime()})")
@@ -235,30 +302,52 @@ def _module() -> Check:
 def _functions(windows: bool) -> list[Check]:
     count = len(REGISTRY)
     problems = names.problems()
-    checks = [fail("function names", f"{len(problems)} problems, first: {problems[0]}",
-                   "rename the function or argument") if problems else
-              ok("function names", f"{count} functions, every name valid for VBA, Excel and xlwings")]
+    checks = [
+        fail(
+            "function names",
+            f"{len(problems)} problems, first: {problems[0]}",
+            "rename the function or argument",
+        )
+        if problems
+        else ok("function names", f"{count} functions, every name valid for VBA, Excel and xlwings")
+    ]
     module = sys.modules.get(MODULES)
     if module is None:
         return checks
     registered = sum(hasattr(getattr(module, s.excel_name, None), "__xlfunc__") for s in REGISTRY.values())
     if windows and registered != count:
-        checks.append(fail("registration", f"{registered} of {count} functions registered by xlwings' "
-                           "classic decorators", "pip install pywin32 (xlwings needs it on Windows)"))
+        checks.append(
+            fail(
+                "registration",
+                f"{registered} of {count} functions registered by xlwings' classic decorators",
+                "pip install pywin32 (xlwings needs it on Windows)",
+            )
+        )
     elif windows:
         checks.append(ok("registration", f"all {count} registered by xlwings' classic decorators"))
     else:
-        checks.append(ok("registration", f"{registered} of {count} registered here: xlwings' decorators "
-                         "register them only on Windows (classic) or with XLWINGS_ON_SERVER (Office.js)"))
+        checks.append(
+            ok(
+                "registration",
+                f"{registered} of {count} registered here: xlwings' decorators "
+                "register them only on Windows (classic) or with XLWINGS_ON_SERVER (Office.js)",
+            )
+        )
     return checks
 
 
 def add_arguments(parser) -> None:
     """Options of ``xlfuncs doctor``."""
-    parser.description = ("Check and explain, one line each, what the functions need in desktop "
-                          "Excel; exit code 1 when a check FAILs.")
-    parser.add_argument("--addin", type=Path, metavar="PATH",
-                        help="inspect this .xlam instead of the installed one (works on any system)")
+    parser.description = (
+        "Check and explain, one line each, what the functions need in desktop "
+        "Excel; exit code 1 when a check FAILs."
+    )
+    parser.add_argument(
+        "--addin",
+        type=Path,
+        metavar="PATH",
+        help="inspect this .xlam instead of the installed one (works on any system)",
+    )
 
 
 def run(args, host: WindowsHost | None = None) -> int:

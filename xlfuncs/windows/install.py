@@ -55,8 +55,10 @@ MODULES = "xlfuncs.runtimes.excel"
 SHEET_SETTINGS = {"UDF Modules": MODULES}
 APP_PATHS = r"SOFTWARE\Microsoft\Windows\CurrentVersion\App Paths\excel.exe"  # under HKLM
 #: Where AccessVBOM may be set, under HKCU: a group policy wins over the user's choice.
-TRUST_KEYS = (r"Software\Policies\Microsoft\Office\16.0\Excel\Security",
-              r"Software\Microsoft\Office\16.0\Excel\Security")
+TRUST_KEYS = (
+    r"Software\Policies\Microsoft\Office\16.0\Excel\Security",
+    r"Software\Microsoft\Office\16.0\Excel\Security",
+)
 
 
 class WindowsHost(Protocol):
@@ -69,7 +71,7 @@ class WindowsHost(Protocol):
         """The folder of the desktop Excel, ``None`` when it is not found."""
 
     def vba_access_trusted(self) -> bool | None:
-        """"Trust access to the VBA project object model": on, off, ``None`` when never set."""
+        """ "Trust access to the VBA project object model": on, off, ``None`` when never set."""
 
     def import_functions(self, xlam: Path, project: str, modules: str) -> None:
         """Open ``xlam`` in a hidden Excel, run :func:`xlfuncs.windows.addin.import_functions`, save, close."""
@@ -86,8 +88,10 @@ class ExcelHost:
 
     def __init__(self):
         if sys.platform != "win32":
-            raise InstallError(f"this needs Windows with desktop Excel (this is {sys.platform}); "
-                               "`xlfuncs doctor` shows what can be checked here")
+            raise InstallError(
+                f"this needs Windows with desktop Excel (this is {sys.platform}); "
+                "`xlfuncs doctor` shows what can be checked here"
+            )
 
     def startup_folder(self) -> Path:
         return winconfig.xlstart(Path(os.environ["APPDATA"]))
@@ -126,8 +130,9 @@ class ExcelHost:
                 book.save()
 
     def xlwings_cli(self, *args: str) -> str:
-        done = subprocess.run([sys.executable, "-m", "xlwings.cli", *args],
-                              capture_output=True, text=True, check=False)
+        done = subprocess.run(
+            [sys.executable, "-m", "xlwings.cli", *args], capture_output=True, text=True, check=False
+        )
         if done.returncode:  # the last line of a traceback or usage message says what went wrong
             last = (done.stderr.strip() or done.stdout.strip() or "no output").splitlines()[-1]
             raise InstallError(f"`xlwings {' '.join(args)}` failed: {last}")
@@ -163,14 +168,22 @@ class Step:
 def fingerprint(template: Path) -> str:
     """What the add-in is built from: the template, our settings, every function's
     name, description and arguments (what the generated VBA depends on)."""
-    functions = [[s.excel_name, s.summary, [[a.name, a.doc, a.required] for a in s.args]]
-                 for s in REGISTRY.values()]
+    functions = [
+        [s.excel_name, s.summary, [[a.name, a.doc, a.required] for a in s.args]] for s in REGISTRY.values()
+    ]
     payload = [_sha256(template), PROJECT, MODULES, SHEET_SETTINGS, functions]
     return hashlib.sha256(json.dumps(payload).encode()).hexdigest()
 
 
-def install(host: WindowsHost, home: Path, interpreter: Path, *, dry_run: bool = False,
-            force: bool = False, out: Callable[[str], None] = print) -> int:
+def install(
+    host: WindowsHost,
+    home: Path,
+    interpreter: Path,
+    *,
+    dry_run: bool = False,
+    force: bool = False,
+    out: Callable[[str], None] = print,
+) -> int:
     """Install the add-in and its settings for the user whose profile is ``home``."""
     layout = Layout(home)
     if not interpreter.is_file():
@@ -194,11 +207,18 @@ def install(host: WindowsHost, home: Path, interpreter: Path, *, dry_run: bool =
         if not steps:
             out("nothing to do: xlfuncs is installed and up to date")
             return 0
-        steps.append(Step(f"write {layout.record}: what `xlfuncs uninstall` undoes",
-                          lambda: _write_record(layout.record, record)))
+        steps.append(
+            Step(
+                f"write {layout.record}: what `xlfuncs uninstall` undoes",
+                lambda: _write_record(layout.record, record),
+            )
+        )
         _execute(steps, layout, record, dry_run, out)
-    out("dry run: nothing was changed" if dry_run else
-        "done: type =XLFUNCS() in any Excel workbook; it shows the versions of xlfuncs and xlwings")
+    out(
+        "dry run: nothing was changed"
+        if dry_run
+        else "done: type =XLFUNCS() in any Excel workbook; it shows the versions of xlfuncs and xlwings"
+    )
     return 0
 
 
@@ -207,8 +227,13 @@ def _addin_steps(host, staged: Path, record: dict, force: bool, out) -> list[Ste
     target = host.startup_folder() / ADDIN
     built_from = fingerprint(template)
     installed = record.get("addin", {})
-    if (not force and installed.get("path") == str(target) and target.is_file()
-            and installed.get("sha256") == _sha256(target) and record.get("fingerprint") == built_from):
+    if (
+        not force
+        and installed.get("path") == str(target)
+        and target.is_file()
+        and installed.get("sha256") == _sha256(target)
+        and record.get("fingerprint") == built_from
+    ):
         out(f"add-in up to date: {target}")
         return []
     if host.vba_access_trusted() is False:
@@ -222,14 +247,19 @@ def _addin_steps(host, staged: Path, record: dict, force: bool, out) -> list[Ste
 
     sheet = ", ".join(f"{k} = {v}" for k, v in SHEET_SETTINGS.items())
     return [
-        Step(f"build {staged} from xlwings' add-in template {template} "
-             f"(config sheet {PROJECT}.conf: {sheet})",
-             lambda: addin.make_addin(template, staged, PROJECT, SHEET_SETTINGS)),
-        Step(f"open {staged} in a hidden Excel over COM: VBA project and PROJECT_NAME -> {PROJECT!r}; "
-             f"xlwings.import_udfs({MODULES!r}); save; close",
-             lambda: host.import_functions(staged, PROJECT, MODULES)),
-        Step(f"run `xlwings addin install -f {staged}`: copies it to {target} and opens it in running Excel",
-             copy_to_xlstart),
+        Step(
+            f"build {staged} from xlwings' add-in template {template} (config sheet {PROJECT}.conf: {sheet})",
+            lambda: addin.make_addin(template, staged, PROJECT, SHEET_SETTINGS),
+        ),
+        Step(
+            f"open {staged} in a hidden Excel over COM: VBA project and PROJECT_NAME -> {PROJECT!r}; "
+            f"xlwings.import_udfs({MODULES!r}); save; close",
+            lambda: host.import_functions(staged, PROJECT, MODULES),
+        ),
+        Step(
+            f"run `xlwings addin install -f {staged}`: copies it to {target} and opens it in running Excel",
+            copy_to_xlstart,
+        ),
     ]
 
 
@@ -259,16 +289,19 @@ def _config_steps(layout: Layout, settings: dict[str, str], record: dict, out) -
     return [Step(f"write {path}: {'; '.join(changes)}{note}", write)]
 
 
-def uninstall(host: WindowsHost, home: Path, *, dry_run: bool = False,
-              out: Callable[[str], None] = print) -> int:
+def uninstall(
+    host: WindowsHost, home: Path, *, dry_run: bool = False, out: Callable[[str], None] = print
+) -> int:
     """Undo what ``install`` recorded for the user whose profile is ``home``."""
     layout = Layout(home)
     record = _read_record(layout.record)
     if record is None:
         stray = host.startup_folder() / ADDIN
         if stray.exists():
-            raise InstallError(f"{stray} was not installed by `xlfuncs install` (no {layout.record}); "
-                               f"remove it with `xlwings addin remove -f {ADDIN}`")
+            raise InstallError(
+                f"{stray} was not installed by `xlfuncs install` (no {layout.record}); "
+                f"remove it with `xlwings addin remove -f {ADDIN}`"
+            )
         out(f"nothing to uninstall: no {layout.record}")
         return 0
     steps = _remove_addin_steps(host, record, out) + _restore_config_steps(record, out)
@@ -296,12 +329,15 @@ def _remove_addin_steps(host, record: dict, out) -> list[Step]:
     def remove():
         said = host.xlwings_cli("addin", "remove", "-f", ADDIN)
         if path.exists():
-            raise InstallError(f"{path} is still there; xlwings said: {said or 'nothing'} "
-                               "(quit Excel and run `xlfuncs uninstall` again)")
+            raise InstallError(
+                f"{path} is still there; xlwings said: {said or 'nothing'} "
+                "(quit Excel and run `xlfuncs uninstall` again)"
+            )
         del record["addin"]
 
-    return [Step(f"run `xlwings addin remove -f {ADDIN}`: closes it in running Excel and deletes {path}",
-                 remove)]
+    return [
+        Step(f"run `xlwings addin remove -f {ADDIN}`: closes it in running Excel and deletes {path}", remove)
+    ]
 
 
 def _restore_config_steps(record: dict, out) -> list[Step]:
@@ -321,6 +357,7 @@ def _restore_config_steps(record: dict, out) -> list[Step]:
         return []
 
     if config["created"] and not any(text.strip() for text in new):
+
         def delete():
             path.unlink()
             del record["config"]
@@ -369,36 +406,50 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-DESCRIPTION = ("Make the xlfuncs functions available in every Excel workbook (Windows desktop Excel): "
-               "builds the add-in xlfuncs.xlam with xlwings, installs it into Excel's start-up "
-               r"folder and sets the Python Excel starts in %USERPROFILE%\.xlfuncs\xlfuncs.conf.")
-UNINSTALL_DESCRIPTION = ("Remove what `xlfuncs install` added (the add-in, config entries) and "
-                         r"restore what it changed, as recorded in %USERPROFILE%\.xlfuncs\install.json.")
+DESCRIPTION = (
+    "Make the xlfuncs functions available in every Excel workbook (Windows desktop Excel): "
+    "builds the add-in xlfuncs.xlam with xlwings, installs it into Excel's start-up "
+    r"folder and sets the Python Excel starts in %USERPROFILE%\.xlfuncs\xlfuncs.conf."
+)
+UNINSTALL_DESCRIPTION = (
+    "Remove what `xlfuncs install` added (the add-in, config entries) and "
+    r"restore what it changed, as recorded in %USERPROFILE%\.xlfuncs\install.json."
+)
 
 
 def add_arguments(parser) -> None:
     """Options of ``xlfuncs install``."""
     parser.description = DESCRIPTION
-    parser.add_argument("--dry-run", action="store_true",
-                        help="print every file it would write and every Excel action; change nothing")
-    parser.add_argument("--force", action="store_true",
-                        help="rebuild and reinstall the add-in even when it is up to date")
-    parser.add_argument("--python", type=Path, metavar="PATH",
-                        help="the Python interpreter Excel starts (default: pythonw.exe of this Python)")
+    parser.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="print every file it would write and every Excel action; change nothing",
+    )
+    parser.add_argument(
+        "--force", action="store_true", help="rebuild and reinstall the add-in even when it is up to date"
+    )
+    parser.add_argument(
+        "--python",
+        type=Path,
+        metavar="PATH",
+        help="the Python interpreter Excel starts (default: pythonw.exe of this Python)",
+    )
 
 
 def run(args, host: WindowsHost | None = None) -> int:
     """``xlfuncs install``: exit code 0 done, 1 failed, 2 unusable input."""
-    interpreter = (args.python.absolute() if args.python
-                   else winconfig.excel_python(Path(sys.executable)))
+    interpreter = args.python.absolute() if args.python else winconfig.excel_python(Path(sys.executable))
     return _run(lambda h: install(h, Path.home(), interpreter, dry_run=args.dry_run, force=args.force), host)
 
 
 def add_uninstall_arguments(parser) -> None:
     """Options of ``xlfuncs uninstall``."""
     parser.description = UNINSTALL_DESCRIPTION
-    parser.add_argument("--dry-run", action="store_true",
-                        help="print every file it would delete or write and every Excel action; change nothing")
+    parser.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="print every file it would delete or write and every Excel action; change nothing",
+    )
 
 
 def run_uninstall(args, host: WindowsHost | None = None) -> int:

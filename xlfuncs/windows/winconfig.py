@@ -42,14 +42,20 @@ ENCODING = "mbcs" if sys.platform == "win32" else "cp1252"
 PROJECT = "xlfuncs"
 #: Where Excel keeps "Trust access to the VBA project object model" (DWORD 1 = on).
 TRUST_KEY = r"HKCU\Software\Microsoft\Office\16.0\Excel\Security"
-TRUST_HOWTO = ('turn on Excel\'s File > Options > Trust Center > Trust Center Settings > '
-               'Macro Settings > "Trust access to the VBA project object model" '
-               f"(registry {TRUST_KEY}, AccessVBOM = 1), then run this again; "
-               "only installing needs it, you may turn it off afterwards")
-STORE_PYTHON = ("Python from the Microsoft Store runs in a sandbox that Excel cannot start "
-                "(xlwings issues #1166, #2371): install Python from python.org and use that one")
-STORE_EXCEL = ("Excel from the Microsoft Store cannot load xlwings' add-in (xlwings issue #1166): "
-               "install the desktop Microsoft 365/Office Excel from office.com")
+TRUST_HOWTO = (
+    "turn on Excel's File > Options > Trust Center > Trust Center Settings > "
+    'Macro Settings > "Trust access to the VBA project object model" '
+    f"(registry {TRUST_KEY}, AccessVBOM = 1), then run this again; "
+    "only installing needs it, you may turn it off afterwards"
+)
+STORE_PYTHON = (
+    "Python from the Microsoft Store runs in a sandbox that Excel cannot start "
+    "(xlwings issues #1166, #2371): install Python from python.org and use that one"
+)
+STORE_EXCEL = (
+    "Excel from the Microsoft Store cannot load xlwings' add-in (xlwings issue #1166): "
+    "install the desktop Microsoft 365/Office Excel from office.com"
+)
 
 _FIELD = re.compile(r'"([^"]*)"')
 
@@ -137,14 +143,18 @@ def line(key: str, value: str) -> str:
         if not text:
             raise ConfigError(f"config {key or 'key'}: empty (a blank entry stops xlwings' lookup)")
         if '"' in text or "\r" in text or "\n" in text:
-            raise ConfigError(f"config {key}: {text!r} contains a double quote or a line break, "
-                              "which xlwings' config file cannot hold")
+            raise ConfigError(
+                f"config {key}: {text!r} contains a double quote or a line break, "
+                "which xlwings' config file cannot hold"
+            )
         try:
             text.encode(ENCODING)
         except UnicodeEncodeError:
-            raise ConfigError(f"config {key}: {text!r} has characters outside the ANSI code page "
-                              f"({ENCODING}) that Excel's VBA reads the file in; use a path "
-                              "without them") from None
+            raise ConfigError(
+                f"config {key}: {text!r} has characters outside the ANSI code page "
+                f"({ENCODING}) that Excel's VBA reads the file in; use a path "
+                "without them"
+            ) from None
     return f'"{key}","{value}"'
 
 

@@ -45,8 +45,23 @@ __all__ = ["CalcInputError", "ExcelError", "Summary", "calc", "calculate", "main
 logger = logging.getLogger(__name__)
 
 #: Error values a cell can hold (``t="e"`` in the file).
-ERRORS = ("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A",
-          "#GETTING_DATA", "#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!")
+ERRORS = (
+    "#NULL!",
+    "#DIV/0!",
+    "#VALUE!",
+    "#REF!",
+    "#NAME?",
+    "#NUM!",
+    "#N/A",
+    "#GETTING_DATA",
+    "#SPILL!",
+    "#CALC!",
+    "#FIELD!",
+    "#BLOCKED!",
+    "#CONNECT!",
+    "#BUSY!",
+    "#UNKNOWN!",
+)
 #: File types openpyxl (and so ``formulas``) reads.
 SUFFIXES = (".xlsx", ".xlsm", ".xltx", ".xltm")
 #: Problems that are limits of ``formulas``, not of the workbook.
@@ -72,6 +87,7 @@ class CalcInputError(Exception):
 # ---------------------------------------------------------------------------------------------
 # Computing
 # ---------------------------------------------------------------------------------------------
+
 
 def _plain(v, tokens: type, xl_error: type):
     """One result element as a Python value; errors as :class:`ExcelError`."""
@@ -158,7 +174,9 @@ def _quiet(records: list):
         for lg in loggers:
             lg.addHandler(handler)
             lg.propagate = False
-        formulas.excel.tqdm = type("tqdm", (), {"tqdm": staticmethod(functools.partial(tqdm.tqdm, disable=True))})
+        formulas.excel.tqdm = type(
+            "tqdm", (), {"tqdm": staticmethod(functools.partial(tqdm.tqdm, disable=True))}
+        )
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             yield
@@ -245,8 +263,10 @@ def _compute(path: Path):
                     problems.setdefault(why, []).append((cell, sheet))
     found.sort(key=lambda x: x[0])
     values = {(sheet, f"{xlsx.column_letters(col)}{row}"): v for (_, row, col), sheet, v in found}
-    problems = {why: [(s, f"{xlsx.column_letters(col)}{row}") for (_, row, col), s in sorted(where)]
-                for why, where in problems.items()}
+    problems = {
+        why: [(s, f"{xlsx.column_letters(col)}{row}") for (_, row, col), s in sorted(where)]
+        for why, where in problems.items()
+    }
     return values, problems
 
 
@@ -267,6 +287,7 @@ def calculate(path) -> dict[tuple[str, str], object]:
 # Writing cached values into the file
 # ---------------------------------------------------------------------------------------------
 
+
 def _encode(value) -> tuple[str | None, str | None]:
     """``(t attribute, <v> text)`` for a value; ``(None, None)`` removes the cached value."""
     if value is None:
@@ -280,7 +301,7 @@ def _encode(value) -> tuple[str | None, str | None]:
     x = float(value)
     if not math.isfinite(x):
         return "e", "#NUM!"
-    if isinstance(value, (int, np.integer)) and abs(x) < 2 ** 53 or x.is_integer() and abs(x) < 1e15:
+    if isinstance(value, (int, np.integer)) and abs(x) < 2**53 or x.is_integer() and abs(x) < 1e15:
         return None, str(int(x))
     return None, repr(x)
 
@@ -306,8 +327,11 @@ class _SheetPatcher:
         self.data_re = re.compile(rf"<{p}sheetData\b([^>]*?)(?:/>|>(.*?)</{p}sheetData>)", re.S)
         self.v_re = re.compile(rf"<{p}v\b[^>]*?(?:/>|>.*?</{p}v>)|<{p}is\b[^>]*?(?:/>|>.*?</{p}is>)", re.S)
         self.f_end = re.compile(rf"</{p}f>|<{p}f\b[^>]*?/>")
-        self.col_styles = [(int(xlsx.attr(a, "min")), int(xlsx.attr(a, "max")), xlsx.attr(a, "style"))
-                           for a in re.findall(rf"<{p}col\b([^>]*)", xml) if xlsx.attr(a, "style")]
+        self.col_styles = [
+            (int(xlsx.attr(a, "min")), int(xlsx.attr(a, "max")), xlsx.attr(a, "style"))
+            for a in re.findall(rf"<{p}col\b([^>]*)", xml)
+            if xlsx.attr(a, "style")
+        ]
 
     def patch(self) -> str:
         by_row: dict[int, dict[int, object]] = {}
@@ -315,8 +339,10 @@ class _SheetPatcher:
             by_row.setdefault(row, {})[col] = value
         m = self.data_re.search(self.xml)
         body = _merge(m.group(2) or "", self.row_re, by_row, self._patch_row, self._new_row)
-        xml = f"{self.xml[:m.start()]}<{self.prefix}sheetData{m.group(1)}>{body}</{self.prefix}sheetData>" \
-              f"{self.xml[m.end():]}"
+        xml = (
+            f"{self.xml[: m.start()]}<{self.prefix}sheetData{m.group(1)}>{body}</{self.prefix}sheetData>"
+            f"{self.xml[m.end() :]}"
+        )
         return self._dimension(xml)
 
     def _style(self, row_attrs: str, col: int) -> str | None:
@@ -331,15 +357,22 @@ class _SheetPatcher:
             inserted.append(col)
             return self._cell(f' r="{xlsx.column_letters(col)}{row}"', "", value, self._style(attrs, col))
 
-        body = _merge(body, self.cell_re, wanted,
-                      lambda cm, col, value: self._cell(cm.group(1), cm.group(2) or "", value), new_cell)
+        body = _merge(
+            body,
+            self.cell_re,
+            wanted,
+            lambda cm, col, value: self._cell(cm.group(1), cm.group(2) or "", value),
+            new_cell,
+        )
         if inserted:
             attrs = re.sub(r'\sspans="[^"]*"', "", attrs)  # an optional hint that may now be too narrow
         return f"<{self.prefix}row{attrs}>{body}</{self.prefix}row>"
 
     def _new_row(self, row: int, wanted: dict[int, object]) -> str:
-        cells = "".join(self._cell(f' r="{xlsx.column_letters(col)}{row}"', "", wanted[col],
-                                   self._style("", col)) for col in sorted(wanted))
+        cells = "".join(
+            self._cell(f' r="{xlsx.column_letters(col)}{row}"', "", wanted[col], self._style("", col))
+            for col in sorted(wanted)
+        )
         return f'<{self.prefix}row r="{row}">{cells}</{self.prefix}row>'
 
     def _cell(self, attrs: str, body: str, value, style: str | None = None) -> str:
@@ -373,7 +406,7 @@ class _SheetPatcher:
         ref = xlsx.column_letters(c1) + str(r1)
         if (r1, c1) != (r2, c2):
             ref += f":{xlsx.column_letters(c2)}{r2}"
-        return xml[:m.start(2)] + ref + xml[m.end(2):]
+        return xml[: m.start(2)] + ref + xml[m.end(2) :]
 
 
 def _merge(body: str, element: re.Pattern, wanted: dict, patch, new) -> str:
@@ -385,7 +418,7 @@ def _merge(body: str, element: re.Pattern, wanted: dict, patch, new) -> str:
         r = xlsx.attr(m.group(1), "r")
         index = previous + 1 if r is None else (int(r) if r.isdigit() else xlsx.split_ref(r)[1])
         previous = index
-        out.append(body[pos:m.start()])
+        out.append(body[pos : m.start()])
         while k < len(keys) and keys[k] <= index:
             if keys[k] < index:
                 out.append(new(keys[k], wanted[keys[k]]))
@@ -427,7 +460,9 @@ def write_values(src, dst, values: dict[tuple[str, str], object]) -> None:
                 for info in zin.infolist():
                     data = zin.read(info)
                     if info.filename in todo:
-                        data = _SheetPatcher(data.decode("utf-8"), todo[info.filename]).patch().encode("utf-8")
+                        data = (
+                            _SheetPatcher(data.decode("utf-8"), todo[info.filename]).patch().encode("utf-8")
+                        )
                     zout.writestr(copy.copy(info), data)
             shutil.copymode(src, tmp)
         except BaseException:
@@ -439,6 +474,7 @@ def write_values(src, dst, values: dict[tuple[str, str], object]) -> None:
 # ---------------------------------------------------------------------------------------------
 # The command
 # ---------------------------------------------------------------------------------------------
+
 
 @dataclass
 class Summary:
@@ -454,8 +490,10 @@ class Summary:
 
     def lines(self) -> list[str]:
         where = "in place" if self.output == self.source else f"-> {self.output}"
-        out = [f"{self.source.name}: computed {self.cells:,} formula cells in {self.seconds:.2f} s, "
-               f"values written {where}"]
+        out = [
+            f"{self.source.name}: computed {self.cells:,} formula cells in {self.seconds:.2f} s, "
+            f"values written {where}"
+        ]
         if not self.errors:
             out.append("no error values")
         for error, n in sorted(self.errors.items(), key=lambda e: (-e[1], e[0])):
@@ -463,8 +501,10 @@ class Summary:
             out.append(f"{error} {n:,} cell{'s' * (n != 1)}: {', '.join(self.examples[error])}{more}")
         for problem, cells in self.problems.items():
             more = ", ..." if len(cells) > 5 else ""
-            out.append(f"warning: {len(cells):,} cell{'s' * (len(cells) != 1)} {problem}: "
-                       f"{', '.join(cells[:5])}{more}")
+            out.append(
+                f"warning: {len(cells):,} cell{'s' * (len(cells) != 1)} {problem}: "
+                f"{', '.join(cells[:5])}{more}"
+            )
         return out
 
     def __str__(self):
@@ -495,8 +535,9 @@ def _check_book(path) -> Path:
         with zipfile.ZipFile(path) as z:
             xlsx.sheet_parts(z)
     except (zipfile.BadZipFile, KeyError, ET.ParseError, OSError, StopIteration):
-        raise CalcInputError(f"{path}: not an .xlsx workbook (an .xls, an encrypted workbook or another "
-                             "file renamed?)") from None
+        raise CalcInputError(
+            f"{path}: not an .xlsx workbook (an .xls, an encrypted workbook or another file renamed?)"
+        ) from None
     return path
 
 
@@ -523,9 +564,15 @@ def calc(path, out=None) -> Summary:
             errors[v] += 1
             if len(examples.setdefault(v, [])) < 5:
                 examples[v].append(_a1(sheet, ref))
-    return Summary(source=src, output=dst, cells=len(values), seconds=time.perf_counter() - start,
-                   errors=Counter({str(k): n for k, n in errors.items()}), examples={str(k): v for k, v in examples.items()},
-                   problems={p: [_a1(s, r) for s, r in cells] for p, cells in problems.items()})
+    return Summary(
+        source=src,
+        output=dst,
+        cells=len(values),
+        seconds=time.perf_counter() - start,
+        errors=Counter({str(k): n for k, n in errors.items()}),
+        examples={str(k): v for k, v in examples.items()},
+        problems={p: [_a1(s, r) for s, r in cells] for p, cells in problems.items()},
+    )
 
 
 def run(book, out=None, *, echo=print) -> int:
@@ -552,16 +599,24 @@ def run(book, out=None, *, echo=print) -> int:
 def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     """The ``calc`` command's arguments (``book``, ``-o/--output``)."""
     parser.add_argument("book", help="the workbook (.xlsx) to compute")
-    parser.add_argument("-o", "--output", metavar="OUT.xlsx",
-                        help="write the computed workbook here (default: update BOOK in place)")
+    parser.add_argument(
+        "-o",
+        "--output",
+        metavar="OUT.xlsx",
+        help="write the computed workbook here (default: update BOOK in place)",
+    )
     return parser
 
 
 def main(argv: list[str] | None = None, *, echo=print) -> int:
     """Entry point: ``main(["BOOK.xlsx", "-o", "OUT.xlsx"])`` returns the exit code."""
-    parser = add_arguments(argparse.ArgumentParser(
-        prog="xlfuncs calc", description="Compute every formula of a workbook without Excel (with the "
-        "formulas package) and store the results as the cells' cached values."))
+    parser = add_arguments(
+        argparse.ArgumentParser(
+            prog="xlfuncs calc",
+            description="Compute every formula of a workbook without Excel (with the "
+            "formulas package) and store the results as the cells' cached values.",
+        )
+    )
     args = parser.parse_args(argv)
     return run(args.book, args.output, echo=echo)
 

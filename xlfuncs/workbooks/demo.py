@@ -34,12 +34,19 @@ def python_api(template: str | None, values: dict):
 def matches(value, figure: Figure, expected=None) -> bool:
     expected = figure.expected if expected is None else expected
     if isinstance(expected, tuple):
-        return isinstance(value, tuple) and len(value) == len(expected) and all(
-            matches(v, figure, e) for v, e in zip(value, expected))
+        return (
+            isinstance(value, tuple)
+            and len(value) == len(expected)
+            and all(matches(v, figure, e) for v, e in zip(value, expected))
+        )
     if isinstance(expected, str):
         return value == expected
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and \
-        math.isfinite(value) and abs(value - expected) <= figure.tol
+    return (
+        isinstance(value, (int, float))
+        and not isinstance(value, bool)
+        and math.isfinite(value)
+        and abs(value - expected) <= figure.tol
+    )
 
 
 def read_examples(book: Path) -> list[tuple]:
@@ -50,19 +57,25 @@ def read_examples(book: Path) -> list[tuple]:
     results = []
     for example in EXAMPLES:
         ws, layout = wb[example.sheet], example_layout(example)
-        values = {item.name: list(item.value) if isinstance(item.value, tuple) else item.value
-                  for item in example.inputs}
+        values = {
+            item.name: list(item.value) if isinstance(item.value, tuple) else item.value
+            for item in example.inputs
+        }
         rows = []
         for figure in example.figures:
             first, last = layout["figures"][figure.name]
-            column = (lambda col: tuple(ws.cell(r + 1, col).value for r in range(first, last + 1)))
+            column = lambda col: tuple(ws.cell(r + 1, col).value for r in range(first, last + 1))
             ours, native, check = column(2), column(3), column(7)
             if last == first:
                 ours, native = ours[0], native[0]
             py = python_api(figure.ours, values)
             values[figure.name] = ours
-            ok = (matches(ours, figure) and matches(native, figure)
-                  and (py is None or matches(py, figure)) and set(check) == {"OK"})
+            ok = (
+                matches(ours, figure)
+                and matches(native, figure)
+                and (py is None or matches(py, figure))
+                and set(check) == {"OK"}
+            )
             rows.append({"figure": figure, "ours": ours, "native": native, "python": py, "ok": ok})
         results.append((example, rows))
     return results
@@ -98,9 +111,11 @@ def main(directory: Path = Path("xlfuncs-demo"), out=print) -> int:
             f = row["figure"]
             failures += not row["ok"]
             out(f"   {f.label:<46} article: {f.article}")
-            out(f"   {'':<46} expected {_fmt(f.expected, f.fmt)} | ours {_fmt(row['ours'], f.fmt)}"
+            out(
+                f"   {'':<46} expected {_fmt(f.expected, f.fmt)} | ours {_fmt(row['ours'], f.fmt)}"
                 f" | native {_fmt(row['native'], f.fmt)} | Python API {_fmt(row['python'], f.fmt)}"
-                f"  {'OK' if row['ok'] else 'MISMATCH'}")
+                f"  {'OK' if row['ok'] else 'MISMATCH'}"
+            )
         if example.verdict:
             out(f"   NOTE: {example.verdict}")
     total = sum(len(e.figures) for e in EXAMPLES)

@@ -41,8 +41,13 @@ def _wrap(spec):
 
     def function(*args):
         cells = call(spec, *(_grid_in(a) for a in args))
-        out = np.array([[Error.errors[v] if isinstance(v, str) and v in ERROR_CODE else v
-                         for v in row] for row in cells], object)
+        out = np.array(
+            [
+                [Error.errors[v] if isinstance(v, str) and v in ERROR_CODE else v for v in row]
+                for row in cells
+            ],
+            object,
+        )
         return out.view(Array)
 
     return function

@@ -68,19 +68,22 @@ def available() -> bool:
     return executable() is not None
 
 
-def _convert(src: Path, out_dir: Path, convert_to: str, suffix: str, recalc: bool,
-             timeout: float) -> Path:
+def _convert(src: Path, out_dir: Path, convert_to: str, suffix: str, recalc: bool, timeout: float) -> Path:
     """Run one headless conversion of ``src`` into ``out_dir``; return the new file."""
     soffice = executable()
     if soffice is None:
-        raise LibreOfficeError("LibreOffice (soffice) is not installed; install it with "
-                               "`apt-get install libreoffice-calc` (scripts/test.sh does)")
+        raise LibreOfficeError(
+            "LibreOffice (soffice) is not installed; install it with "
+            "`apt-get install libreoffice-calc` (scripts/test.sh does)"
+        )
     src, out_dir = Path(src).resolve(), Path(out_dir).resolve()
     if not src.is_file():
         raise FileNotFoundError(src)
     if out_dir == src.parent:
-        raise ValueError(f"output folder {out_dir} is the input's folder: choose another one, "
-                         "the output would have the input's name")
+        raise ValueError(
+            f"output folder {out_dir} is the input's folder: choose another one, "
+            "the output would have the input's name"
+        )
     out_dir.mkdir(parents=True, exist_ok=True)
     target = out_dir / (src.stem + suffix)
     with tempfile.TemporaryDirectory(prefix="xlfuncs_lo_") as tmp:
@@ -88,20 +91,34 @@ def _convert(src: Path, out_dir: Path, convert_to: str, suffix: str, recalc: boo
         (profile / "user").mkdir(parents=True)
         work.mkdir()
         (profile / "user" / "registrymodifications.xcu").write_text(
-            _PROFILE.format(mode=0 if recalc else 1), encoding="utf-8")
-        cmd = [soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
-               "--nolockcheck", "--nodefault", "--nologo", "--convert-to", convert_to,
-               "--outdir", str(work), str(src)]
+            _PROFILE.format(mode=0 if recalc else 1), encoding="utf-8"
+        )
+        cmd = [
+            soffice,
+            f"-env:UserInstallation={profile.as_uri()}",
+            "--headless",
+            "--norestore",
+            "--nolockcheck",
+            "--nodefault",
+            "--nologo",
+            "--convert-to",
+            convert_to,
+            "--outdir",
+            str(work),
+            str(src),
+        ]
         # Own session: on a timeout the whole process group (soffice.bin too) is killed.
-        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                                start_new_session=True)
+        proc = subprocess.Popen(
+            cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
+        )
         try:
             stdout, stderr = proc.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.communicate()
-            raise LibreOfficeError(f"LibreOffice did not finish converting {src.name} "
-                                   f"within {timeout:g} s") from None
+            raise LibreOfficeError(
+                f"LibreOffice did not finish converting {src.name} within {timeout:g} s"
+            ) from None
         finally:
             try:  # nothing of this run may outlive it
                 os.killpg(proc.pid, signal.SIGKILL)
@@ -110,8 +127,10 @@ def _convert(src: Path, out_dir: Path, convert_to: str, suffix: str, recalc: boo
         produced = work / (src.stem + suffix)
         if proc.returncode or not produced.is_file():
             detail = "\n".join(s.strip() for s in (stderr, stdout) if s.strip())
-            raise LibreOfficeError(f"LibreOffice failed to convert {src.name} (exit code "
-                                   f"{proc.returncode}): {detail or 'no output'}")
+            raise LibreOfficeError(
+                f"LibreOffice failed to convert {src.name} (exit code "
+                f"{proc.returncode}): {detail or 'no output'}"
+            )
         shutil.move(str(produced), target)
     return target
 
@@ -127,8 +146,9 @@ def recalculate(src, out_dir, timeout: float = TIMEOUT) -> Path:
     return _convert(src, out_dir, XLSX_FILTER, ".xlsx", True, timeout)
 
 
-def render_pdf(src, out_dir, recalc: bool = True, options: dict | None = None,
-               timeout: float = TIMEOUT) -> Path:
+def render_pdf(
+    src, out_dir, recalc: bool = True, options: dict | None = None, timeout: float = TIMEOUT
+) -> Path:
     """Print every visible sheet of ``src`` to ``out_dir/<name>.pdf`` with its stored page setup.
 
     ``options`` are settings of LibreOffice's PDF export, for example
@@ -139,10 +159,17 @@ def render_pdf(src, out_dir, recalc: bool = True, options: dict | None = None,
     if options:
         import json
 
-        typed = {key: {"type": "boolean" if isinstance(value, bool) else
-                       "long" if isinstance(value, int) else "string",
-                       "value": str(value).lower() if isinstance(value, bool) else str(value)}
-                 for key, value in options.items()}
+        typed = {
+            key: {
+                "type": "boolean"
+                if isinstance(value, bool)
+                else "long"
+                if isinstance(value, int)
+                else "string",
+                "value": str(value).lower() if isinstance(value, bool) else str(value),
+            }
+            for key, value in options.items()
+        }
         convert_to += ":" + json.dumps(typed, separators=(",", ":"))
     return _convert(src, out_dir, convert_to, ".pdf", recalc, timeout)
 
@@ -192,8 +219,11 @@ def _freeze_sheet(xml: str, where: str) -> tuple[str, list[str]]:
     if shared:  # the cells that share a formula of ours
         for cell in _CELL.finditer(xml):
             formula = _FORMULA.search(cell["body"] or "")
-            if (formula and xlsx.attr(formula["attrs"], "t") == "shared"
-                    and xlsx.attr(formula["attrs"], "si") in shared):
+            if (
+                formula
+                and xlsx.attr(formula["attrs"], "t") == "shared"
+                and xlsx.attr(formula["attrs"], "si") in shared
+            ):
                 ours.append(xlsx.attr(cell["attrs"], "r"))
     ours = list(dict.fromkeys(ours))
     todo = set(ours)
@@ -205,8 +235,9 @@ def _freeze_sheet(xml: str, where: str) -> tuple[str, list[str]]:
             return cell[0]
         value, kind = _VALUE.search(body), xlsx.attr(attrs, "t")
         if _FORMULA.search(body) and (value is None or not (value["text"] or kind == "str")):
-            raise ValueError(f"{where}!{ref} has no computed value; compute the workbook first "
-                             "(xlfuncs calc)")
+            raise ValueError(
+                f"{where}!{ref} has no computed value; compute the workbook first (xlfuncs calc)"
+            )
         attrs = re.sub(r'\s(?:cm|vm)="[^"]*"', "", attrs)  # dynamic-array cell metadata
         if value is None:
             return f"<c{attrs}/>"
@@ -244,7 +275,10 @@ def freeze_our_functions(src, dst) -> dict[str, list[str]]:
         tmp = dst.with_name(dst.name + ".tmp")
         with zipfile.ZipFile(tmp, "w") as out:
             for info in book.infolist():
-                out.writestr(info, patched.get(info.filename) or book.read(info.filename),
-                             compress_type=info.compress_type)
+                out.writestr(
+                    info,
+                    patched.get(info.filename) or book.read(info.filename),
+                    compress_type=info.compress_type,
+                )
     os.replace(tmp, dst)
     return frozen

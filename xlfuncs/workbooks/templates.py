@@ -43,8 +43,7 @@ def number_format(fmt: str, magnitude: float = 0.0) -> str:
         return "$#,##0.00;-$#,##0.00"
     if fmt == "count":
         return '#,##0.0,,"m"' if magnitude >= 1e6 else "#,##0"
-    return {"pct": "0.00%", "x": '0.00"x"', "date": "yyyy-mm-dd", "number": "#,##0.00##",
-            "text": "@"}[fmt]
+    return {"pct": "0.00%", "x": '0.00"x"', "date": "yyyy-mm-dd", "number": "#,##0.00##", "text": "@"}[fmt]
 
 
 class _Styles:
@@ -111,8 +110,15 @@ def _render(template: str, refs: dict[str, str]) -> str:
 
 # --- article_examples.xlsx -------------------------------------------------------------
 
-_EX_COLUMNS = (("Figure", 44), ("Our functions", 20), ("Native cross-check", 20),
-               ("The article says", 34), ("Expected", 20), ("Tolerance", 10), ("Check", 11))
+_EX_COLUMNS = (
+    ("Figure", 44),
+    ("Our functions", 20),
+    ("Native cross-check", 20),
+    ("The article says", 34),
+    ("Expected", 20),
+    ("Tolerance", 10),
+    ("Check", 11),
+)
 
 
 def _magnitude(value) -> float:
@@ -171,8 +177,9 @@ def _write_figure(sheet, st, rows: tuple[int, int], figure: Figure, ours: dict, 
     num = number_format(figure.fmt, _magnitude(figure.expected))
     sheet.write(first, 0, figure.label)
     if figure.ours:
-        sheet.write_dynamic_array_formula(first, 1, last, 1, "=" + _render(figure.ours, ours),
-                                          st("result", num=num))
+        sheet.write_dynamic_array_formula(
+            first, 1, last, 1, "=" + _render(figure.ours, ours), st("result", num=num)
+        )
     for i, r in enumerate(range(first, last + 1)):
         # a spilled figure is cross-checked row by row: range inputs are read cell by cell
         row_refs = {k: _row_of(v, i) for k, v in native.items()} if last > first else native
@@ -207,7 +214,9 @@ def _example_sheet(book, st, example: Example) -> None:
     for col, (_, width) in enumerate(_EX_COLUMNS):
         sheet.set_column(col, col, width)
     sheet.write(0, 0, example.title, st("title"))
-    source = example.source + ("  (illustrative inputs: the article gives no numbers)" if example.illustrative else "")
+    source = example.source + (
+        "  (illustrative inputs: the article gives no numbers)" if example.illustrative else ""
+    )
     sheet.write(1, 0, "Source: " + source, st("subtitle"))
     sheet.merge_range(2, 0, 2, 6, "„" + example.quote + "“", st("quote"))
     sheet.set_row(2, 15 * (len(example.quote) // 150 + 1))
@@ -222,13 +231,28 @@ def _example_sheet(book, st, example: Example) -> None:
     for figure in example.figures:
         _write_figure(sheet, st, layout["figures"][figure.name], figure, ours, native)
     for text, colours in (("OK", ("#006100", "#C6EFCE")), ("MISMATCH", ("#9C0006", "#FFC7CE"))):
-        sheet.conditional_format(header + 1, 6, end - 1, 6, {
-            "type": "cell", "criteria": "==", "value": f'"{text}"',
-            "format": book.add_format({"font_color": colours[0], "bg_color": colours[1]})})
-    sheet.merge_range(end + 1, 0, end + 1, 6,
-                      "How to use: change the blue input cells. Column B uses xlfuncs functions (needs the add-in), "
-                      "column C only native Excel functions; Check compares both with the expected figure, which is "
-                      "the article's own where it states one.", st("subtitle", "wrap"))
+        sheet.conditional_format(
+            header + 1,
+            6,
+            end - 1,
+            6,
+            {
+                "type": "cell",
+                "criteria": "==",
+                "value": f'"{text}"',
+                "format": book.add_format({"font_color": colours[0], "bg_color": colours[1]}),
+            },
+        )
+    sheet.merge_range(
+        end + 1,
+        0,
+        end + 1,
+        6,
+        "How to use: change the blue input cells. Column B uses xlfuncs functions (needs the add-in), "
+        "column C only native Excel functions; Check compares both with the expected figure, which is "
+        "the article's own where it states one.",
+        st("subtitle", "wrap"),
+    )
     sheet.set_row(end + 1, 30)
     sheet.freeze_panes(header + 1, 1)
     _page_setup(sheet)
@@ -241,17 +265,28 @@ def build_article_examples(path: Path) -> None:
     about.set_column(1, 1, 70)
     about.set_column(2, 3, 12)
     about.write(0, 0, "Worked examples of the two source articles, reproduced with xlfuncs", st("title"))
-    about.merge_range(1, 0, 1, 3, "Each sheet quotes a passage (German), takes its numbers as blue inputs, computes "
-                      "the figures with xlfuncs functions and again with native Excel formulas, and checks both "
-                      "against the article's figure. Where the article is wrong the sheet says so in red.", st("wrap"))
+    about.merge_range(
+        1,
+        0,
+        1,
+        3,
+        "Each sheet quotes a passage (German), takes its numbers as blue inputs, computes "
+        "the figures with xlfuncs functions and again with native Excel formulas, and checks both "
+        "against the article's figure. Where the article is wrong the sheet says so in red.",
+        st("wrap"),
+    )
     about.set_row(1, 45)
     about.write_row(3, 0, ("Sheet", "Example", "Figures", "Mismatches"), st("header"))
     for i, example in enumerate(EXAMPLES):
         r = 4 + i
         about.write_url(r, 0, f"internal:'{example.sheet}'!A1", string=example.sheet)
         about.write(r, 1, example.title)
-        about.write_formula(r, 2, f"=COUNTIF('{example.sheet}'!$G$1:$G$200,\"OK\")+"
-                                  f"COUNTIF('{example.sheet}'!$G$1:$G$200,\"MISMATCH\")")
+        about.write_formula(
+            r,
+            2,
+            f"=COUNTIF('{example.sheet}'!$G$1:$G$200,\"OK\")+"
+            f"COUNTIF('{example.sheet}'!$G$1:$G$200,\"MISMATCH\")",
+        )
         about.write_formula(r, 3, f"=COUNTIF('{example.sheet}'!$G$1:$G$200,\"MISMATCH\")")
     r = 4 + len(EXAMPLES)
     about.write(r, 1, "Total", st("header"))
@@ -279,11 +314,21 @@ _COMPANY = (
     ("minority", "Minority interest ($)", 50_000_000, "usd"),
     ("investments", "Non-operating investments ($)", 200_000_000, "usd"),
 )
-_TRANCHES = (("Options (2019 grant)", 6_000_000, 30), ("Options (2022 grant)", 4_000_000, 55),
-             ("Warrants", 3_000_000, 45), ("RSUs", 2_500_000, None), ("", None, None), ("", None, None))
-_EARNINGS = (("revenue", "Revenue ($)", 4_000_000_000), ("ebitda", "EBITDA ($)", 900_000_000),
-             ("ebit", "EBIT ($)", 600_000_000), ("net_income", "Net income ($)", 400_000_000),
-             ("book", "Book value of equity ($)", 3_000_000_000))
+_TRANCHES = (
+    ("Options (2019 grant)", 6_000_000, 30),
+    ("Options (2022 grant)", 4_000_000, 55),
+    ("Warrants", 3_000_000, 45),
+    ("RSUs", 2_500_000, None),
+    ("", None, None),
+    ("", None, None),
+)
+_EARNINGS = (
+    ("revenue", "Revenue ($)", 4_000_000_000),
+    ("ebitda", "EBITDA ($)", 900_000_000),
+    ("ebit", "EBIT ($)", 600_000_000),
+    ("net_income", "Net income ($)", 400_000_000),
+    ("book", "Book value of equity ($)", 3_000_000_000),
+)
 
 
 def build_valuation_bridge(path: Path) -> None:
@@ -295,8 +340,12 @@ def build_valuation_bridge(path: Path) -> None:
     sheet.set_column(6, 6, 34)
     sheet.set_column(7, 10, 19)
     sheet.write(0, 0, "Valuation bridge: one company from price to fully diluted EV", st("title"))
-    sheet.write(1, 0, "Example Corp: illustrative figures. Replace the blue cells with your company's.",
-                st("subtitle"))
+    sheet.write(
+        1,
+        0,
+        "Example Corp: illustrative figures. Replace the blue cells with your company's.",
+        st("subtitle"),
+    )
     refs, row = {}, 3
     sheet.write_row(row, 0, ("Company", "Value"), st("header"))
     for name, label, value, fmt in _COMPANY:
@@ -314,7 +363,9 @@ def build_valuation_bridge(path: Path) -> None:
         sheet.write(row, 2, strike, st("input", num="$#,##0.00"))
     refs["counts"] = f"{_cell(first, 1)}:{_cell(row, 1)}"
     refs["strikes"] = f"{_cell(first, 2)}:{_cell(row, 2)}"
-    sheet.write(row + 1, 0, "Blank or 0 strike: no exercise price (RSUs). Empty rows are ignored.", st("subtitle"))
+    sheet.write(
+        row + 1, 0, "Blank or 0 strike: no exercise price (RSUs). Empty rows are ignored.", st("subtitle")
+    )
     row += 3
     sheet.write_row(row, 0, ("Earnings metrics", "Value"), st("header"))
     for name, label, value in _EARNINGS:
@@ -330,18 +381,32 @@ def build_valuation_bridge(path: Path) -> None:
         sheet.write(out, 7 + i, method, st("header", "input"))
     refs["methods"] = f"{_cell(out, 7)}:{_cell(out, 9)}"
     r = refs
-    bridge_args = (f"{r['price']},{r['shares']},{r['debt']},{r['cash']},{r['counts']},{r['strikes']},"
-                   f"{r['methods']},{r['preferred']},{r['minority']},{r['investments']}")
+    bridge_args = (
+        f"{r['price']},{r['shares']},{r['debt']},{r['cash']},{r['counts']},{r['strikes']},"
+        f"{r['methods']},{r['preferred']},{r['minority']},{r['investments']}"
+    )
     usd_bn = number_format("usd", 1e9)
     mcap, fd_mcap, fd_ev = f"H{out + 2}", f"H{out + 5}:J{out + 5}", f"H{out + 6}:J{out + 6}"
     lines = (
         ("Market cap", f"MARKETCAP({r['price']},{r['shares']})", 1, usd_bn),
-        ("Enterprise value", f"EV({mcap},{r['debt']},{r['cash']},{r['preferred']},{r['minority']},"
-                             f"{r['investments']})", 1, usd_bn),
-        ("Fully diluted shares", f"FDSHARES({r['price']},{r['shares']},{r['counts']},{r['strikes']},"
-                                 f"{r['methods']})", 3, number_format("count", 1e6)),
-        ("FD market cap", f"FDMCAP({r['price']},{r['shares']},{r['counts']},{r['strikes']},{r['methods']})",
-         3, usd_bn),
+        (
+            "Enterprise value",
+            f"EV({mcap},{r['debt']},{r['cash']},{r['preferred']},{r['minority']},{r['investments']})",
+            1,
+            usd_bn,
+        ),
+        (
+            "Fully diluted shares",
+            f"FDSHARES({r['price']},{r['shares']},{r['counts']},{r['strikes']},{r['methods']})",
+            3,
+            number_format("count", 1e6),
+        ),
+        (
+            "FD market cap",
+            f"FDMCAP({r['price']},{r['shares']},{r['counts']},{r['strikes']},{r['methods']})",
+            3,
+            usd_bn,
+        ),
         ("FD EV", f"FDEV({bridge_args})", 3, usd_bn),
         ("Size class (market cap)", f"MCAPCLASS({mcap})", 1, "@"),
         ("EV / revenue", f"MULTIPLE({fd_ev},{r['revenue']})", 3, '0.00"x"'),
@@ -353,8 +418,9 @@ def build_valuation_bridge(path: Path) -> None:
     row = out
     for label, formula, width, num in lines:
         row += 1
-        sheet.write(row, 6, label + (" (FD, per method)" if width == 3 and label.startswith(("EV /", "P /"))
-                                     else ""))
+        sheet.write(
+            row, 6, label + (" (FD, per method)" if width == 3 and label.startswith(("EV /", "P /")) else "")
+        )
         sheet.write_dynamic_array_formula(row, 7, row, 7 + width - 1, "=" + formula, st("result", num=num))
     row += 2
     sheet.write(row, 6, "FDBRIDGE: every step, per method", st("header"))
@@ -363,13 +429,25 @@ def build_valuation_bridge(path: Path) -> None:
     from ..functions.diluted import fdbridge
 
     labels = list(fdbridge(1, 1, 0, 0))
-    sheet.write_dynamic_array_formula(row + 1, 6, row + len(labels), 6 + len(METHODS), f"=FDBRIDGE({bridge_args})",
-                                      st("result", num='#,##0.00;-#,##0.00'))
+    sheet.write_dynamic_array_formula(
+        row + 1,
+        6,
+        row + len(labels),
+        6 + len(METHODS),
+        f"=FDBRIDGE({bridge_args})",
+        st("result", num="#,##0.00;-#,##0.00"),
+    )
     note = row + len(labels) + 2
-    sheet.merge_range(note, 6, note, 10,
-                      "How to use: enter the company's figures in the blue cells; every result is one xlfuncs "
-                      "formula and spills across the methods in row 4 (change them to compare others). "
-                      "Multiples on a metric ≤ 0 show NM.", st("subtitle", "wrap"))
+    sheet.merge_range(
+        note,
+        6,
+        note,
+        10,
+        "How to use: enter the company's figures in the blue cells; every result is one xlfuncs "
+        "formula and spills across the methods in row 4 (change them to compare others). "
+        "Multiples on a metric ≤ 0 show NM.",
+        st("subtitle", "wrap"),
+    )
     sheet.set_row(note, 45)
     sheet.freeze_panes(3, 0)
     _page_setup(sheet)
@@ -378,8 +456,18 @@ def build_valuation_bridge(path: Path) -> None:
 
 # --- universe_screen.xlsx --------------------------------------------------------------
 
-_UNIVERSE_HEADER = ("Ticker", "Price ($)", "Shares", "Debt ($)", "Cash ($)", "EBITDA ($)",
-                    "Market cap ($)", "EV ($)", "Size class", "EV / EBITDA")
+_UNIVERSE_HEADER = (
+    "Ticker",
+    "Price ($)",
+    "Shares",
+    "Debt ($)",
+    "Cash ($)",
+    "EBITDA ($)",
+    "Market cap ($)",
+    "EV ($)",
+    "Size class",
+    "EV / EBITDA",
+)
 
 
 def universe_rows(n: int = UNIVERSE_ROWS, seed: int = 2026) -> list[tuple]:
@@ -392,7 +480,9 @@ def universe_rows(n: int = UNIVERSE_ROWS, seed: int = 2026) -> list[tuple]:
         shares = max(round(mcap / price, -3), 1_000)
         debt = round(mcap * rng.choice((0, 0, rng.uniform(0, 0.9))), -3)
         cash = round(mcap * rng.uniform(0.01, 0.5), -3)
-        ebitda = round((price * shares + debt - cash) / rng.uniform(4, 30) * (-1 if rng.random() < 0.08 else 1), -3)
+        ebitda = round(
+            (price * shares + debt - cash) / rng.uniform(4, 30) * (-1 if rng.random() < 0.08 else 1), -3
+        )
         rows.append((f"SYN{i + 1:04d}", price, shares, debt, cash, ebitda))
     return rows
 
@@ -401,7 +491,7 @@ _NATIVE_TWIN = {  # per-row native formulas computing what the spilled xlfuncs f
     6: "B{r}*C{r}",
     7: "G{r}+D{r}-E{r}",
     8: 'IF(G{r}>=200000000000,"Mega",IF(G{r}>=10000000000,"Large",IF(G{r}>=2000000000,"Mid",'
-       'IF(G{r}>=300000000,"Small",IF(G{r}>=50000000,"Micro","Nano")))))',
+    'IF(G{r}>=300000000,"Small",IF(G{r}>=50000000,"Micro","Nano")))))',
     9: 'IF(F{r}>0,H{r}/F{r},"NM")',
 }
 
@@ -424,20 +514,27 @@ def build_universe_screen(path: Path, n: int = UNIVERSE_ROWS, native_twin: bool 
         for col, value in ((3, debt), (4, cash), (5, ebitda)):
             sheet.write_number(r, col, value, amount)
     last = n
-    col_range = (lambda c: f"{c}2:{c}{last + 1}")
-    formulas = ((6, f"MARKETCAP({col_range('B')},{col_range('C')})", '$#,##0.0,,"m"'),
-                (7, f"EV({col_range('G')},{col_range('D')},{col_range('E')})", '$#,##0.0,,"m";-$#,##0.0,,"m"'),
-                (8, f"MCAPCLASS({col_range('G')})", "@"),
-                (9, f"MULTIPLE({col_range('H')},{col_range('F')})", '0.0"x";-0.0"x"'))
+    col_range = lambda c: f"{c}2:{c}{last + 1}"
+    formulas = (
+        (6, f"MARKETCAP({col_range('B')},{col_range('C')})", '$#,##0.0,,"m"'),
+        (7, f"EV({col_range('G')},{col_range('D')},{col_range('E')})", '$#,##0.0,,"m";-$#,##0.0,,"m"'),
+        (8, f"MCAPCLASS({col_range('G')})", "@"),
+        (9, f"MULTIPLE({col_range('H')},{col_range('F')})", '0.0"x";-0.0"x"'),
+    )
     align = {8: "center", 9: "right"}
     for col, formula, num in formulas:
         if native_twin:
             for r in range(2, last + 2):
-                sheet.write_formula(r - 1, col, "=" + _NATIVE_TWIN[col].format(r=r),
-                                    st("result", align.get(col, "plain"), num=num))
+                sheet.write_formula(
+                    r - 1,
+                    col,
+                    "=" + _NATIVE_TWIN[col].format(r=r),
+                    st("result", align.get(col, "plain"), num=num),
+                )
         else:
-            sheet.write_dynamic_array_formula(1, col, last, col, "=" + formula,
-                                              st("result", align.get(col, "plain"), num=num))
+            sheet.write_dynamic_array_formula(
+                1, col, last, col, "=" + formula, st("result", align.get(col, "plain"), num=num)
+            )
     sheet.freeze_panes(1, 1)
     sheet.autofilter(0, 0, last, len(_UNIVERSE_HEADER) - 1)
     _page_setup(sheet, header_rows=1)
@@ -446,30 +543,51 @@ def build_universe_screen(path: Path, n: int = UNIVERSE_ROWS, native_twin: bool 
     summary.set_column(0, 0, 14)
     summary.set_column(1, 5, 18)
     summary.write(0, 0, "Universe screen: summary by size class", st("title"))
-    summary.merge_range(1, 0, 1, 5, f"Synthetic sample data: {n:,} made-up companies (deterministic, seed 2026), "
-                        "not real securities. Each result column on the Universe sheet is one spilled xlfuncs "
-                        "formula; this summary uses native formulas only.", st("subtitle", "wrap"))
+    summary.merge_range(
+        1,
+        0,
+        1,
+        5,
+        f"Synthetic sample data: {n:,} made-up companies (deterministic, seed 2026), "
+        "not real securities. Each result column on the Universe sheet is one spilled xlfuncs "
+        "formula; this summary uses native formulas only.",
+        st("subtitle", "wrap"),
+    )
     summary.set_row(1, 30)
-    summary.write_row(3, 0, ("Size class", "Companies", "Market cap ($)", "Share of total", "Avg EV/EBITDA",
-                             "EV/EBITDA NM"), st("header"))
+    summary.write_row(
+        3,
+        0,
+        ("Size class", "Companies", "Market cap ($)", "Share of total", "Avg EV/EBITDA", "EV/EBITDA NM"),
+        st("header"),
+    )
     cls, cap, mult = (f"Universe!${c}$2:${c}${last + 1}" for c in "IGJ")
     for i, name in enumerate(SIZE_CLASSES):
         r = 4 + i
         total = 4 + len(SIZE_CLASSES)
         summary.write(r, 0, name)
         summary.write_formula(r, 1, f"=COUNTIF({cls},A{r + 1})", st("plain", num="#,##0"))
-        summary.write_formula(r, 2, f"=SUMIF({cls},A{r + 1},{cap})", st("plain", num=number_format("usd", 1e9)))
+        summary.write_formula(
+            r, 2, f"=SUMIF({cls},A{r + 1},{cap})", st("plain", num=number_format("usd", 1e9))
+        )
         summary.write_formula(r, 3, f"=IFERROR(C{r + 1}/C${total + 1},0)", st("plain", num="0.0%"))
-        summary.write_formula(r, 4, f'=IFERROR(AVERAGEIF({cls},A{r + 1},{mult}),"n/a")', st("plain", num='0.0"x"'))
+        summary.write_formula(
+            r, 4, f'=IFERROR(AVERAGEIF({cls},A{r + 1},{mult}),"n/a")', st("plain", num='0.0"x"')
+        )
         summary.write_formula(r, 5, f'=COUNTIFS({cls},A{r + 1},{mult},"NM")', st("plain", num="#,##0"))
     total = 4 + len(SIZE_CLASSES)
     summary.write(total, 0, "Total", st("header"))
     for col, num in ((1, "#,##0"), (2, number_format("usd", 1e9)), (3, "0.0%"), (5, "#,##0")):
         letter = "ABCDEF"[col]
         summary.write_formula(total, col, f"=SUM({letter}5:{letter}{total})", st("header", num=num))
-    summary.merge_range(total + 2, 0, total + 2, 5, "How to use: paste your universe into the blue columns of "
-                        "the Universe sheet (keep the layout; extend the ranges in row 2 if you have more rows).",
-                        st("subtitle", "wrap"))
+    summary.merge_range(
+        total + 2,
+        0,
+        total + 2,
+        5,
+        "How to use: paste your universe into the blue columns of "
+        "the Universe sheet (keep the layout; extend the ranges in row 2 if you have more rows).",
+        st("subtitle", "wrap"),
+    )
     summary.set_row(total + 2, 30)
     _page_setup(summary)
     book.close()

@@ -16,8 +16,18 @@ import xml.etree.ElementTree as ET
 import zipfile
 from xml.sax.saxutils import escape, unescape
 
-__all__ = ["REF", "attr", "cells", "column_letters", "escape_text", "local_name", "relationships",
-           "sheet_parts", "split_ref", "unescape_text"]
+__all__ = [
+    "REF",
+    "attr",
+    "cells",
+    "column_letters",
+    "escape_text",
+    "local_name",
+    "relationships",
+    "sheet_parts",
+    "split_ref",
+    "unescape_text",
+]
 
 #: One A1 cell reference, ``$`` allowed: groups column letters and row number.
 REF = re.compile(r"\$?([A-Za-z]{1,3})\$?(\d+)")
@@ -27,6 +37,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0d\x0e-\x1f\ufffe\uffff]")
 
 
 # --- A1 references ---------------------------------------------------------------------
+
 
 def split_ref(ref: str) -> tuple[int, int]:
     """``"D12"`` -> (row 12, column 4); ``$`` and lower case are allowed.
@@ -68,6 +79,7 @@ def cells(ref: str) -> list[str]:
 
 # --- XML as text -----------------------------------------------------------------------
 
+
 def attr(attrs: str, name: str) -> str | None:
     """The (still escaped) value of attribute ``name`` in an element's attribute text, or None.
 
@@ -107,6 +119,7 @@ def local_name(tag: str) -> str:
 
 
 # --- the package -----------------------------------------------------------------------
+
 
 def relationships(z: zipfile.ZipFile, part: str) -> dict[str, tuple[str, str]]:
     """``{Id: (Type, target part)}`` of a part's relationships (part ``""``: the package's own).
