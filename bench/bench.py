@@ -417,13 +417,13 @@ def sheet_cases(cells: int):
             "EV (3 ranges)",
             "EV",
             [column(mcap), column(debt), column(cash), None, None, None],
-            [a + [None, None, None] for a in per_row(mcap, debt, cash)],
+            [[*a, None, None, None] for a in per_row(mcap, debt, cash)],
         ),
         (
             "MCAPCLASS (defaults)",
             "MCAPCLASS",
             [column(caps), None, None],
-            [a + [None, None] for a in per_row(caps)],
+            [[*a, None, None] for a in per_row(caps)],
         ),
         ("MULTIPLE (some NM)", "MULTIPLE", [column(mcap), column(metric)], per_row(mcap, metric)),
         (

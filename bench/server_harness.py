@@ -134,6 +134,7 @@ def serve(handler) -> None:
 
         from fastapi.testclient import TestClient
 
+        # isort: off
         # First import of xlwings, through xlwings_server (as `xlwings-server`, uvicorn and
         # gunicorn do): its config sets XLWINGS_ON_SERVER=true before xlwings binds its
         # decorators; then it imports the project's custom_functions, i.e. MOUNT.
@@ -141,6 +142,7 @@ def serve(handler) -> None:
 
         import xlwings
 
+        # isort: on
         logging.getLogger("httpx").setLevel(logging.WARNING)  # the test client's own log line
         # As a context manager the client keeps one event loop for all requests, as a
         # server process does (otherwise every request starts a thread and an event loop).

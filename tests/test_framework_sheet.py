@@ -351,7 +351,7 @@ def test_universe_mcapclass_and_multiple():
 def test_office_js_raw_cell_objects():
     """Office.js arguments arrive unconverted: error objects pass through, typed numbers are
     numbers, Pyodide's JsNull (an empty cell in xlwings Lite) is blank, in numbers and methods."""
-    from xlfuncs.runtimes.excel import MARKETCAP, FDMCAP
+    from xlfuncs.runtimes.excel import FDMCAP, MARKETCAP
 
     class JsNull:  # stands in for pyodide.ffi.JsNull, recognised by its type name
         pass

@@ -627,7 +627,7 @@ def _select(cases, *, second_element_of_broadcast_list):
     True: the broadcast arguments' cases again, the bad value as a list's second element.
     """
     for p in cases:
-        name, arg, bad, code = p.values
+        name, arg, bad, _code = p.values
         is_table = arg in FUNCTIONS[name][5]
         if second_element_of_broadcast_list and (bad is None or is_table):
             continue

@@ -39,7 +39,7 @@ def amounts(lo=0.0, hi=1e12):
     return st.one_of(
         st.just(lo),
         st.floats(lo, hi, allow_nan=False, allow_infinity=False),
-        st.integers(int(math.ceil(lo)), int(hi)).map(float),
+        st.integers(math.ceil(lo), int(hi)).map(float),
     )
 
 

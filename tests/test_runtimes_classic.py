@@ -117,7 +117,7 @@ CASES = [
     ),
     Case("multiple NM", "MULTIPLE", [1400, ref([[175], [0], [-20]])], [[8.0], ["NM"], ["NM"]]),
     Case("fdev xyz", "FDEV", XYZ + [MISSING] * 4, 500e6),
-    Case("fdev xyz tsm", "FDEV", XYZ + ["tsm", MISSING, MISSING, MISSING], 500e6),
+    Case("fdev xyz tsm", "FDEV", [*XYZ, "tsm", MISSING, MISSING, MISSING], 500e6),
     Case("fdev empty strikes cell", "FDEV", XYZ[:5] + [ref(None)] + [MISSING] * 4, 600e6),
     Case("fdbridge xyz 2-column spill", "FDBRIDGE", XYZ + [MISSING] * 4, XYZ_BRIDGE),
     Case("fdv no supply known", "FDV", [3000, 0, MISSING], "#N/A"),
@@ -156,7 +156,7 @@ def classic():
         pytest.fail(f"{HELPER.name} exited with {proc.returncode}:\n{proc.stderr}")
     out = json.loads(proc.stdout)
     out["calls"] = dict(zip((c.label for c in CASES), out["calls"], strict=True))
-    out["macro_options"] = {name: kwargs for name, kwargs in out["macro_options"]}
+    out["macro_options"] = dict(out["macro_options"])
     return out
 
 

@@ -151,17 +151,17 @@ CASES = [
     ),
     Case("fdshares unknown method", "FDSHARES", XYZ[:2] + XYZ[4:] + [[["bogus"]]], [[VALUE]]),
     Case("fdmcap xyz", "FDMCAP", XYZ[:2] + XYZ[4:] + [None], [[700e6]]),
-    Case("fdmcap without tranches", "FDMCAP", XYZ[:2] + [None, None, None], [[500e6]]),
+    Case("fdmcap without tranches", "FDMCAP", [*XYZ[:2], None, None, None], [[500e6]]),
     Case("fdev xyz", "FDEV", XYZ + [None] * 4, [[500e6]]),
-    Case("fdev xyz tsm", "FDEV", XYZ + [[["tsm"]], None, None, None], [[500e6]]),
+    Case("fdev xyz tsm", "FDEV", [*XYZ, [["tsm"]], None, None, None], [[500e6]]),
     # an empty strikes cell is "omitted": every tranche counts with no proceeds, 10 x 70m - 100m
     Case("fdev empty strikes cell", "FDEV", XYZ[:5] + [[[None]]] + [None] * 4, [[600e6]]),
     Case("fdbridge xyz 2-column spill", "FDBRIDGE", XYZ + [None] * 4, XYZ_BRIDGE),
     Case(
         "fdbridge gross and tsm side by side",
         "FDBRIDGE",
-        XYZ + [[["gross", "tsm"]], None, None, None],
-        [row + [tsm] for row, tsm in zip(XYZ_BRIDGE, XYZ_TSM, strict=True)],
+        [*XYZ, [["gross", "tsm"]], None, None, None],
+        [[*row, tsm] for row, tsm in zip(XYZ_BRIDGE, XYZ_TSM, strict=True)],
     ),
     # crypto
     Case("fdv max supply", "FDV", [[[60000]], [[21e6]], None], [[1.26e12]]),

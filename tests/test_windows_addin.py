@@ -140,13 +140,13 @@ class CodeModule:
         self.lines = list(lines)
 
     @property
-    def CountOfLines(self):  # noqa: N802 - COM name
+    def CountOfLines(self):
         return len(self.lines)
 
-    def Lines(self, start, count):  # noqa: N802
+    def Lines(self, start, count):
         return "\r\n".join(self.lines[start - 1 : start - 1 + count])
 
-    def ReplaceLine(self, number, text):  # noqa: N802
+    def ReplaceLine(self, number, text):
         self.lines[number - 1] = text
 
 
@@ -174,7 +174,7 @@ class Untrusted:
     Name = "xlfuncs.xlam"
 
     @property
-    def VBProject(self):  # noqa: N802
+    def VBProject(self):
         raise RuntimeError("(-2146827284, 'Programmatic access to Visual Basic Project is not trusted')")
 
 
@@ -264,7 +264,7 @@ def test_classic_import_writes_addin_wrappers(classic_import):
 
 
 def test_classic_import_sets_the_function_wizard_texts(classic_import):
-    options = {name: kwargs for name, kwargs in classic_import["macro_options"]}
+    options = dict(classic_import["macro_options"])
     assert sorted(options) == sorted(f"'xlfuncs.xlam'!{name}" for name in REGISTRY)
     for spec in REGISTRY.values():
         kwargs = options[f"'xlfuncs.xlam'!{spec.excel_name}"]

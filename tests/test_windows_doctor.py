@@ -144,7 +144,7 @@ def test_missing_addin(capsys, windows):
 
 
 def test_config_problems(capsys, windows, tmp_path):
-    home, python, host = windows
+    home, _python, host = windows
     config = home / ".xlfuncs" / "xlfuncs.conf"
     other = tmp_path / "other" / "pythonw.exe"
     other.parent.mkdir()
@@ -156,7 +156,7 @@ def test_config_problems(capsys, windows, tmp_path):
     }
     for content, (status, text) in cases.items():
         config.write_bytes(content)
-        code, lines = run(capsys, host=host)
+        _code, lines = run(capsys, host=host)
         line = by_what(lines)["config INTERPRETER_WIN"]
         assert line.startswith(status) and text in line, line
     assert by_what(lines)["xlwings DLL"].startswith("FAIL")  # none beside the other Python

@@ -144,7 +144,7 @@ def test_install_sequence(machine):
 
 
 def test_dry_run_names_every_file_and_action_and_changes_nothing(machine, tmp_path):
-    home, python, host = machine
+    _home, _python, host = machine
     before = snapshot(tmp_path)
     code, said = do_install(machine, dry_run=True)
     assert code == 0 and host.calls == [] and snapshot(tmp_path) == before
@@ -163,7 +163,7 @@ def test_dry_run_names_every_file_and_action_and_changes_nothing(machine, tmp_pa
 
 
 def test_second_install_changes_nothing(machine, tmp_path):
-    home, python, host = machine
+    _home, _python, host = machine
     do_install(machine)
     before, calls = snapshot(tmp_path), list(host.calls)
     code, said = do_install(machine)
@@ -172,7 +172,7 @@ def test_second_install_changes_nothing(machine, tmp_path):
 
 
 def test_force_and_a_new_template_rebuild(machine):
-    home, python, host = machine
+    home, _python, host = machine
     do_install(machine)
     do_install(machine, force=True)
     assert [c[0] for c in host.calls] == ["import_functions", "xlwings"] * 2
@@ -199,7 +199,7 @@ def test_merge_into_a_user_config_and_restore_it(machine, has_key):
         assert [i for i, (a, b) in enumerate(zip(old_lines, new_lines, strict=True)) if a != b] == [3]
         assert new_lines[3] == ours and len(new_lines) == len(old_lines)
     else:  # appended
-        assert new_lines == old_lines[:-1] + [ours, b""]
+        assert new_lines == [*old_lines[:-1], ours, b""]
     do_install(machine)
     assert len(backups(home)) == 1  # the second run wrote nothing
     code, said = do_uninstall(machine)
@@ -209,7 +209,7 @@ def test_merge_into_a_user_config_and_restore_it(machine, has_key):
 
 
 def test_uninstall_leaves_no_trace(machine, tmp_path):
-    home, python, host = machine
+    _home, _python, host = machine
     before = snapshot(tmp_path)
     do_install(machine)
     code, said = do_uninstall(machine)
@@ -219,7 +219,7 @@ def test_uninstall_leaves_no_trace(machine, tmp_path):
 
 
 def test_uninstall_dry_run_changes_nothing(machine, tmp_path):
-    home, python, host = machine
+    home, _python, host = machine
     do_install(machine)
     before, calls = snapshot(tmp_path), len(host.calls)
     code, said = do_uninstall(machine, dry_run=True)
@@ -234,7 +234,7 @@ def test_uninstall_dry_run_changes_nothing(machine, tmp_path):
 
 
 def test_uninstall_keeps_what_the_user_changed_since(machine):
-    home, python, host = machine
+    home, _python, _host = machine
     do_install(machine)
     edited = b'"INTERPRETER_WIN","C:\\mine\\pythonw.exe"\r\n"SHOW CONSOLE","True"\r\n'
     conf(home).write_bytes(edited)
@@ -244,7 +244,7 @@ def test_uninstall_keeps_what_the_user_changed_since(machine):
 
 
 def test_reinstall_from_another_python_keeps_the_first_previous_value(machine, tmp_path):
-    home, python, host = machine
+    home, _python, host = machine
     conf(home).parent.mkdir()
     conf(home).write_bytes(USER_FILE)
     do_install(machine)
@@ -279,20 +279,20 @@ def test_refuses_store_python(machine, tmp_path, capsys):
     store.parent.mkdir(parents=True)
     store.touch()
     before = snapshot(tmp_path)
-    code, out, err = run_cli(machine, "install", "--python", str(store), capsys=capsys)
+    code, _out, err = run_cli(machine, "install", "--python", str(store), capsys=capsys)
     assert code == 1 and STORE_PYTHON in one_line_error(err) and snapshot(tmp_path) == before
 
 
 def test_refuses_store_excel(machine, capsys):
     machine[2].excel = r"C:\Program Files\WindowsApps\Microsoft.Office.Desktop.Excel_16051.x64__8wekyb3d8bbwe"
-    code, out, err = run_cli(machine, "install", capsys=capsys)
+    code, _out, err = run_cli(machine, "install", capsys=capsys)
     assert code == 1 and STORE_EXCEL in one_line_error(err) and machine[2].calls == []
 
 
 def test_trust_setting_off_stops_before_excel(machine, tmp_path, capsys):
     machine[2].trusted = False
     before = snapshot(tmp_path)
-    code, out, err = run_cli(machine, "install", capsys=capsys)
+    code, _out, err = run_cli(machine, "install", capsys=capsys)
     one_line_error(err)
     assert code == 1 and machine[2].calls == [] and snapshot(tmp_path) == before
     for where in (
@@ -309,22 +309,22 @@ def test_unusable_interpreter_is_a_usage_error(machine, tmp_path, capsys, python
     if "hi" in python:
         path.parent.mkdir()
         path.touch()
-    got, out, err = run_cli(machine, "install", "--python", str(path), capsys=capsys)
+    got, _out, err = run_cli(machine, "install", "--python", str(path), capsys=capsys)
     assert got == code and one_line_error(err) and machine[2].calls == []
 
 
 def test_xlwings_cli_failure_is_reported_and_nothing_recorded(machine, tmp_path, capsys):
     machine[2].copies = False
     before = snapshot(tmp_path)
-    code, out, err = run_cli(machine, "install", capsys=capsys)
+    code, _out, err = run_cli(machine, "install", capsys=capsys)
     assert code == 1 and XLWINGS_SAID in one_line_error(err) and "did not arrive" in err
     assert snapshot(tmp_path) == before
 
 
 def test_a_failure_after_the_addin_keeps_the_record_for_uninstall(machine, capsys):
-    home, python, host = machine
+    home, _python, host = machine
     conf(home).mkdir(parents=True)  # a folder where the config file goes: the write fails
-    code, out, err = run_cli(machine, "install", capsys=capsys)
+    code, _out, err = run_cli(machine, "install", capsys=capsys)
     assert code == 1 and one_line_error(err)
     record = json.loads((home / ".xlfuncs" / "install.json").read_text())
     assert "addin" in record and "config" not in record
@@ -335,7 +335,7 @@ def test_a_failure_after_the_addin_keeps_the_record_for_uninstall(machine, capsy
 
 
 def test_uninstall_without_a_record(machine, capsys):
-    home, python, host = machine
+    _home, _python, host = machine
     code, out, err = run_cli(machine, "uninstall", capsys=capsys)
     assert code == 0 and "nothing to uninstall" in out
     (host.xlstart / "xlfuncs.xlam").write_bytes(b"someone else's")
@@ -349,7 +349,7 @@ def test_unexpected_errors_are_one_line(machine, capsys):
         raise OSError("(-2147221005, 'Invalid class string')")
 
     machine[2].import_functions = broken
-    code, out, err = run_cli(machine, "install", capsys=capsys)
+    code, _out, err = run_cli(machine, "install", capsys=capsys)
     assert code == 1 and "OSError: (-2147221005" in one_line_error(err)
 
 

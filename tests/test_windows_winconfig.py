@@ -32,7 +32,7 @@ USER_FILE = "".join(f'"{k}","{v}"\r\n' for k, v in USER_KEYS).encode("cp1252")
 
 
 def test_encoding_is_the_ansi_code_page():
-    assert winconfig.ENCODING == ("mbcs" if sys.platform == "win32" else "cp1252")
+    assert ("mbcs" if sys.platform == "win32" else "cp1252") == winconfig.ENCODING
 
 
 def test_read_crlf_and_lf_alike(tmp_path):
@@ -56,7 +56,7 @@ def test_replace_keeps_every_other_line_in_place():
     changed = [i for i, (a, b) in enumerate(zip(lines, new, strict=True)) if a != b]
     assert len(new) == len(lines) and changed == [7] and new[7] == '"SHOW CONSOLE","True"'
     appended = winconfig.replace(lines, "XLFUNCS_NEW", '"XLFUNCS_NEW","x"')
-    assert appended == lines + ['"XLFUNCS_NEW","x"']
+    assert appended == [*lines, '"XLFUNCS_NEW","x"']
     removed = winconfig.replace(lines, "CONDA ENV", None)
     assert removed == lines[:2] + lines[3:]
     assert winconfig.replace(lines, "ABSENT", None) == lines
@@ -128,7 +128,7 @@ def test_merge_is_idempotent(tmp_path):
         if new != lines:
             winconfig.write(path, new)
             writes += 1
-    first, rest = USER_FILE.split(b"\r\n", 1)
+    _first, rest = USER_FILE.split(b"\r\n", 1)
     assert writes == 1 and path.read_bytes() == b'"INTERPRETER_WIN","C:\\v\\pythonw.exe"\r\n' + rest
 
 

@@ -132,7 +132,7 @@ def computed(tmp_path_factory):
 
 
 def test_every_formula_cell_gets_its_value(computed):
-    src, out, lines, code = computed
+    _src, out, lines, code = computed
     assert code == 0, lines
     values = cell_values(out)
     wrong = {k: (values[k], v) for k, v in EXPECTED.items() if not same(values[k], v)}

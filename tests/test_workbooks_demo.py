@@ -23,7 +23,7 @@ def test_every_figure_of_both_articles_checks_out(tmp_path):
 def test_a_wrong_figure_is_reported(tmp_path, monkeypatch):
     first = EXAMPLES[0]
     wrong = dataclasses.replace(first, figures=(dataclasses.replace(first.figures[0], expected=1.0),))
-    monkeypatch.setattr(demo, "EXAMPLES", (wrong,) + EXAMPLES[1:])
+    monkeypatch.setattr(demo, "EXAMPLES", (wrong, *EXAMPLES[1:]))
     lines = []
     assert demo.main(tmp_path, out=lines.append) == 1
     assert any("MISMATCH" in line for line in lines)

@@ -9,9 +9,9 @@ import openpyxl
 import pytest
 
 from xlfuncs import REGISTRY
+from xlfuncs.runtimes.names import builtin_functions
 from xlfuncs.workbooks.calc import calc
 from xlfuncs.workbooks.demo import read_examples
-from xlfuncs.runtimes.names import builtin_functions
 from xlfuncs.workbooks.templates import TEMPLATES, build, cells, write_all
 
 WORKBOOKS = Path(__file__).resolve().parents[1] / "workbooks"

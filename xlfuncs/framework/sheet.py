@@ -63,7 +63,7 @@ def _expand(a: np.ndarray, shape: tuple[int, int], fill) -> np.ndarray:
     """Excel's range expansion: size-1 dimensions repeat, short ones pad with ``fill``."""
     if a.shape == shape:
         return a
-    covered = tuple(n if m == 1 else m for m, n in zip(a.shape, shape))
+    covered = tuple(n if m == 1 else m for m, n in zip(a.shape, shape, strict=True))
     out = np.full(shape, fill, a.dtype)
     out[: covered[0], : covered[1]] = np.broadcast_to(a, covered)
     return out
@@ -74,7 +74,7 @@ def _call(spec: FunctionSpec, args: tuple) -> list[list]:
         return [[ERROR_TEXT[VALUE]]]
     args = tuple(args) + (None,) * (len(spec.args) - len(args))  # omitted arguments
     inputs, arg_codes = {}, []
-    for arg, raw in zip(spec.args, args):
+    for arg, raw in zip(spec.args, args, strict=True):
         if not arg.required and _blank(raw):
             raw = arg.default
         if arg.table:
@@ -136,7 +136,7 @@ def _table_cells(spec, result, codes):
     if result is None:
         return [[ERROR_TEXT[flat[0]]]]
     return [
-        [label] + _numbers(np.broadcast_to(v, codes.shape).ravel(), flat, None).tolist()
+        [label, *_numbers(np.broadcast_to(v, codes.shape).ravel(), flat, None).tolist()]
         for label, v in result.items()
     ]
 

@@ -14,8 +14,8 @@ from __future__ import annotations
 import functools
 import inspect
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import numpy as np
 
@@ -23,7 +23,7 @@ from .errors import CODE_DTYPE, NA, InputError
 from .values import Ragged
 
 #: Every registered function, in declaration order.
-REGISTRY: dict[str, "FunctionSpec"] = {}
+REGISTRY: dict[str, FunctionSpec] = {}
 
 _SECTION = re.compile(r"^(\w[\w ]*)\n-{3,}$", re.M)
 
@@ -70,7 +70,7 @@ def parse_docstring(doc: str) -> tuple[str, str, dict[str, str]]:
     """(summary, formula, {parameter: description}) from a numpy-style docstring."""
     text = inspect.cleandoc(doc)
     parts = _SECTION.split(text)
-    head, sections = parts[0], dict(zip(parts[1::2], parts[2::2]))
+    head, sections = parts[0], dict(zip(parts[1::2], parts[2::2], strict=True))
     paragraphs = [" ".join(p.split()) for p in head.strip().split("\n\n")]
     formula = next((p[len("Formula:") :].strip() for p in paragraphs if p.startswith("Formula:")), "")
     params: dict[str, str] = {}
@@ -180,7 +180,7 @@ def call_python(spec: FunctionSpec, arguments: dict) -> object:
     except ValueError:
         shapes = ", ".join(f"{n} {inputs[n].shape}" for n in names)
         raise InputError(names[0], f"shapes cannot be broadcast together: {shapes}") from None
-    for n, arr in zip(names, np.broadcast_arrays(*(inputs[n] for n in names))):
+    for n, arr in zip(names, np.broadcast_arrays(*(inputs[n] for n in names)), strict=True):
         inputs[n] = arr
     with np.errstate(all="ignore"):
         for check in spec.checks:

@@ -6,6 +6,8 @@ May import: numpy and :mod:`xlfuncs.framework`.  Importing this package register
 from ..framework.spec import REGISTRY
 
 # The topics, imported in registration order: the order of the README reference and of Excel's list.
-from . import equity, diluted, crypto, size, versions  # noqa: E402,F401,I001
+# isort: off
+from . import equity, diluted, crypto, size, versions  # noqa: F401
+# isort: on
 
 __all__ = ["REGISTRY"]

@@ -68,7 +68,8 @@ _BRIDGE_PARAMETERS = """\
 
 def _bridge_parameters(method: str):
     """Put :data:`_BRIDGE_PARAMETERS` in place of the ``{bridge parameters}`` line of the kernel's
-    docstring.  Goes below ``@udf``, which reads the parameter descriptions from the docstring."""
+    docstring.  Goes below ``@udf``, which reads the parameter descriptions from the docstring.
+    """
 
     def document(kernel):
         marker = "    {bridge parameters}\n"

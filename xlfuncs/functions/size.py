@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..framework.errors import VALUE, InputError
-from ..framework.rules import AMOUNT, ABSENT, Labels, Number
+from ..framework.rules import ABSENT, AMOUNT, Labels, Number
 from ..framework.spec import udf
 
 #: Rule-of-thumb lower bounds in US dollars, largest first (Investopedia/MarketXLS table).

@@ -20,10 +20,10 @@ import sys
 
 import xlwings as xw
 
-from ..functions import REGISTRY
 from ..framework.errors import ERROR_CODE
 from ..framework.sheet import call
 from ..framework.spec import FunctionSpec
+from ..functions import REGISTRY
 
 CATEGORY = "xlfuncs"
 OFFICE_JS = xw.func.__module__ == "xlwings.pro.udfs_officejs"

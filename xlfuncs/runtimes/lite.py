@@ -132,7 +132,8 @@ def package_modules() -> list[str]:
 def module_imports(name: str) -> tuple[set[str], set[str]]:
     """(package modules, other top-level modules) that package module ``name`` names in its
     imports, at any depth (module level or inside functions).  Importing a submodule also runs
-    the packages above it; :func:`runtime_modules` adds those."""
+    the packages above it; :func:`runtime_modules` adds those.
+    """
     path = module_path(name)
     tree = ast.parse(path.read_text(encoding="utf-8"), str(path.relative_to(PACKAGE_DIR.parent)))
     package = name if path.name == "__init__.py" else name.rpartition(".")[0]
@@ -169,7 +170,8 @@ def module_imports(name: str) -> tuple[set[str], set[str]]:
 
 def runtime_modules() -> list[str]:
     """The package modules that ``xlfuncs.runtimes.excel`` needs at run time, sorted: the closure of
-    package-internal imports (module level or inside functions) from :data:`ROOTS`."""
+    package-internal imports (module level or inside functions) from :data:`ROOTS`.
+    """
     seen: set[str] = set()
     todo = list(ROOTS)
     while todo:
@@ -294,8 +296,8 @@ def build_main_py(requirement: str | None = None, xlwings: str | None = XLWINGS_
     """The text of ``main.py``: self-contained, or (with ``requirement``) just the import."""
     if requirement is not None:
         return "\n".join(
-            _header(requirement, xlwings, None, None)
-            + [
+            [
+                *_header(requirement, xlwings, None, None),
                 "",
                 "from xlfuncs.runtimes.excel import *  # noqa: F401,F403  (one attribute per worksheet function)",
                 "",

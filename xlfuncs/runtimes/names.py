@@ -157,7 +157,8 @@ def _xlwings_vba_files() -> list[Path]:
 def vba_names(text: str) -> set[str]:
     """Names a VBA module declares at module level (procedures, Declare, Const,
     Type, Enum, Public variables) and its module name; class modules contribute
-    only their name."""
+    only their name.
+    """
     names = set(_VBA_MODULE_NAME.findall(text))
     if re.search(r"^VERSION\s+[\d.]+\s+CLASS", text, re.M):
         return names
@@ -217,7 +218,8 @@ def _identifier_problems(name: str) -> list[str]:
 
 def problems(specs=REGISTRY.values()) -> list[str]:  # noqa: B008 (a live view of the registry)
     """Every naming problem of ``specs`` (objects with ``excel_name`` and ``args``
-    whose items have ``name``), one sentence each; empty when all names are fine."""
+    whose items have ``name``), one sentence each; empty when all names are fine.
+    """
     specs = list(specs)
     builtins, xlwings_names = builtin_functions(), xlwings_vba_names()
     functions: dict[str, str] = {}

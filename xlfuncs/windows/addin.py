@@ -54,7 +54,7 @@ _RID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 
 
 def template_path() -> Path:
-    """xlwings' custom add-in template in the installed xlwings package (found without importing it)."""
+    """Xlwings' custom add-in template in the installed xlwings package (found without importing it)."""
     spec = importlib.util.find_spec("xlwings")
     path = Path(next(iter(spec.submodule_search_locations))) / TEMPLATE if spec else None
     if path is None or not path.is_file():
@@ -124,7 +124,7 @@ def import_functions(workbook, project: str, modules: str) -> None:
     try:
         vbproject = workbook.VBProject  # Excel refuses this without the trust setting
         vbproject.VBComponents.Count  # noqa: B018 - and this, in some versions
-    except Exception as exc:  # noqa: BLE001 - pywin32's com_error
+    except Exception as exc:
         raise InstallError(
             f"Excel refused access to the add-in's VBA project ({exc}): {TRUST_HOWTO}"
         ) from exc

@@ -79,7 +79,7 @@ def diagnose(host: WindowsHost | None, home: Path, addin_path: Path | None = Non
     for what, check, *args in runs:
         try:
             result = check(*args)
-        except Exception as exc:  # noqa: BLE001 - doctor reports, it does not crash
+        except Exception as exc:
             result = fail(what, f"could not check: {type(exc).__name__}: {exc}", "report this to xlfuncs")
         checks += result if isinstance(result, list) else [result]
     return checks
@@ -288,7 +288,7 @@ def _config(layout: Layout) -> list[Check]:
 def _module() -> Check:
     try:
         importlib.import_module(MODULES)
-    except Exception as exc:  # noqa: BLE001 - reported, whatever it is
+    except Exception as exc:
         return fail(
             "module",
             f"{MODULES} does not import: {type(exc).__name__}: {exc}",

@@ -41,12 +41,13 @@ import os
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Protocol
+from typing import Protocol
 
-from . import addin, winconfig
 from ..functions import REGISTRY
+from . import addin, winconfig
 from .winconfig import PROJECT, STORE_EXCEL, STORE_PYTHON, TRUST_HOWTO, ConfigError, InstallError
 
 ADDIN = f"{PROJECT}.xlam"
@@ -71,7 +72,7 @@ class WindowsHost(Protocol):
         """The folder of the desktop Excel, ``None`` when it is not found."""
 
     def vba_access_trusted(self) -> bool | None:
-        """ "Trust access to the VBA project object model": on, off, ``None`` when never set."""
+        """Whether "Trust access to the VBA project object model" is on, off, or ``None`` when never set."""
 
     def import_functions(self, xlam: Path, project: str, modules: str) -> None:
         """Open ``xlam`` in a hidden Excel, run :func:`xlfuncs.windows.addin.import_functions`, save, close."""
@@ -167,7 +168,8 @@ class Step:
 
 def fingerprint(template: Path) -> str:
     """What the add-in is built from: the template, our settings, every function's
-    name, description and arguments (what the generated VBA depends on)."""
+    name, description and arguments (what the generated VBA depends on).
+    """
     functions = [
         [s.excel_name, s.summary, [[a.name, a.doc, a.required] for a in s.args]] for s in REGISTRY.values()
     ]
@@ -464,6 +466,6 @@ def _run(work: Callable[[WindowsHost], int], host: WindowsHost | None) -> int:
     except InstallError as exc:
         print(f"xlfuncs: error: {exc}", file=sys.stderr)
         return exc.code
-    except Exception as exc:  # noqa: BLE001 - COM and OS errors, reported in one line
+    except Exception as exc:
         print(f"xlfuncs: error: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 1

@@ -74,7 +74,8 @@ class ConfigError(InstallError):
 
 def user_config(home: Path, project: str = PROJECT) -> Path:
     r"""``%USERPROFILE%\.<project>\<project>.conf``, the user file of a custom add-in
-    (``GetConfigFilePath``); ``project="xlwings"`` gives xlwings' own ``xlwings.conf``."""
+    (``GetConfigFilePath``); ``project="xlwings"`` gives xlwings' own ``xlwings.conf``.
+    """
     return home / f".{project}" / f"{project}.conf"
 
 
@@ -90,7 +91,8 @@ def xlstart(appdata: Path) -> Path:
 
 def excel_python(executable: Path) -> Path:
     """The interpreter Excel should start: ``pythonw.exe`` beside ``executable`` (no
-    console window), or ``executable`` itself when there is none."""
+    console window), or ``executable`` itself when there is none.
+    """
     windowed = executable.with_name("pythonw.exe")
     return windowed if windowed.is_file() else executable
 
@@ -117,7 +119,8 @@ def read(path: Path) -> list[str]:
 
 def entry(text: str) -> tuple[str, str] | None:
     """``(key, value)`` of a ``"KEY","value"`` line, parsed as xlwings'
-    ``read_user_config`` does; ``None`` for any other line (kept as it is)."""
+    ``read_user_config`` does; ``None`` for any other line (kept as it is).
+    """
     fields = _FIELD.findall(text)
     return (fields[0], fields[1]) if len(fields) >= 2 else None
 
@@ -167,7 +170,7 @@ def replace(lines: list[str], key: str, text: str | None) -> list[str]:
     out = list(lines)
     found = find(out, key)
     if found is None:
-        return out if text is None else out + [text]
+        return out if text is None else [*out, text]
     number = out.index(found)
     if text is None:
         del out[number]

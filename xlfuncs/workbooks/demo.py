@@ -37,7 +37,7 @@ def matches(value, figure: Figure, expected=None) -> bool:
         return (
             isinstance(value, tuple)
             and len(value) == len(expected)
-            and all(matches(v, figure, e) for v, e in zip(value, expected))
+            and all(matches(v, figure, e) for v, e in zip(value, expected, strict=True))
         )
     if isinstance(expected, str):
         return value == expected
@@ -64,7 +64,10 @@ def read_examples(book: Path) -> list[tuple]:
         rows = []
         for figure in example.figures:
             first, last = layout["figures"][figure.name]
-            column = lambda col: tuple(ws.cell(r + 1, col).value for r in range(first, last + 1))
+
+            def column(col, ws=ws, first=first, last=last):
+                return tuple(ws.cell(r + 1, col).value for r in range(first, last + 1))
+
             ours, native, check = column(2), column(3), column(7)
             if last == first:
                 ours, native = ours[0], native[0]

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..functions import REGISTRY
 from ..framework.errors import ERROR_CODE
 from ..framework.sheet import call
+from ..functions import REGISTRY
 
 
 def _cell_in(v):

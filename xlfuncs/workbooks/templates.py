@@ -161,7 +161,7 @@ def _write_inputs(sheet, st, layout: dict, inputs: tuple[Input, ...]) -> dict:
         values = item.value if isinstance(item.value, tuple) else (item.value,)
         labels = item.rows or ("",) * len(values)
         fmt = st("input", num=number_format(item.fmt, _magnitude(item.value)))
-        for i, (label, value) in enumerate(zip(labels, values)):
+        for i, (label, value) in enumerate(zip(labels, values, strict=True)):
             sheet.write(first + i, 0, f"{item.label}: {label}" if label else item.label)
             if isinstance(value, dt.date):
                 sheet.write_datetime(first + i, 1, dt.datetime.combine(value, dt.time()), fmt)
@@ -424,7 +424,7 @@ def build_valuation_bridge(path: Path) -> None:
         sheet.write_dynamic_array_formula(row, 7, row, 7 + width - 1, "=" + formula, st("result", num=num))
     row += 2
     sheet.write(row, 6, "FDBRIDGE: every step, per method", st("header"))
-    for i, method in enumerate(METHODS):
+    for i in range(len(METHODS)):
         sheet.write_formula(row, 7 + i, f"={_cell(out, 7 + i, False)}", st("header"))
     from ..functions.diluted import fdbridge
 
@@ -498,7 +498,8 @@ _NATIVE_TWIN = {  # per-row native formulas computing what the spilled xlfuncs f
 
 def build_universe_screen(path: Path, n: int = UNIVERSE_ROWS, native_twin: bool = False) -> None:
     """The universe template; ``native_twin`` writes per-row native formulas instead of
-    our spilled functions (the same results, for benchmarking other engines)."""
+    our spilled functions (the same results, for benchmarking other engines).
+    """
     book, st = _new_book(path)
     sheet = book.add_worksheet("Universe")
     widths = (10, 11, 16, 16, 16, 16, 18, 18, 11, 12)
@@ -514,7 +515,10 @@ def build_universe_screen(path: Path, n: int = UNIVERSE_ROWS, native_twin: bool 
         for col, value in ((3, debt), (4, cash), (5, ebitda)):
             sheet.write_number(r, col, value, amount)
     last = n
-    col_range = lambda c: f"{c}2:{c}{last + 1}"
+
+    def col_range(c):
+        return f"{c}2:{c}{last + 1}"
+
     formulas = (
         (6, f"MARKETCAP({col_range('B')},{col_range('C')})", '$#,##0.0,,"m"'),
         (7, f"EV({col_range('G')},{col_range('D')},{col_range('E')})", '$#,##0.0,,"m";-$#,##0.0,,"m"'),

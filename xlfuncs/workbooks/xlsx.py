@@ -93,10 +93,10 @@ def attr(attrs: str, name: str) -> str | None:
 
 
 def escape_text(s: str) -> str:
-    """Text as XML character data (for ``<v>`` or ``<t>``): ``&``, ``<`` and ``>`` escaped, characters XML
+    r"""Text as XML character data (for ``<v>`` or ``<t>``): ``&``, ``<`` and ``>`` escaped, characters XML
     cannot hold written as ``_xHHHH_``, and a literal ``_xHHHH_`` kept literal, as Excel does.
 
-    >>> escape_text("a < b & c\\x01_x0041_")
+    >>> escape_text("a < b & c\x01_x0041_")
     'a &lt; b &amp; c_x0001__x005F_x0041_'
     """
     s = _ESCAPED.sub("_x005F_", s)
