@@ -154,9 +154,9 @@ def module_imports(name: str) -> tuple[set[str], set[str]]:
             if node.level:
                 base = package.split(".")[: len(package.split(".")) - node.level + 1]
                 add(".".join(base + ([node.module] if node.module else [])), names)
-            elif node.module == "xlfuncs" or node.module.startswith("xlfuncs."):
+            elif node.module and node.module.split(".")[0] == "xlfuncs":
                 add(node.module, names)
-            else:
+            elif node.module:
                 external.add(node.module.split(".")[0])
         elif isinstance(node, ast.Import):
             for alias in node.names:
@@ -249,7 +249,7 @@ def _header(
             "#",
             f"# Zip SHA-256: {digest}",
         ]
-        lines += _comment_list(sorted(_relative(m) for m in modules), "# Modules: ")
+        lines += _comment_list(sorted(_relative(m) for m in modules or ()), "# Modules: ")
     else:
         lines += [f"# xlfuncs itself is installed by micropip from requirements.txt ({requirement})."]
     return lines

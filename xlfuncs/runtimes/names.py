@@ -244,7 +244,7 @@ def problems(specs=REGISTRY.values()) -> list[str]:  # noqa: B008 (a live view o
             )
         functions.setdefault(fname.upper(), fname)
     for spec in specs:
-        fname, seen = spec.excel_name, {}
+        fname, seen = spec.excel_name, dict[str, str]()
         for arg in spec.args:
             name, key = arg.name, arg.name.upper()
             where = f"{fname}: argument {name!r}"

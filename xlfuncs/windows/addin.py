@@ -56,7 +56,8 @@ _RID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 def template_path() -> Path:
     """Xlwings' custom add-in template in the installed xlwings package (found without importing it)."""
     spec = importlib.util.find_spec("xlwings")
-    path = Path(next(iter(spec.submodule_search_locations))) / TEMPLATE if spec else None
+    folders = spec.submodule_search_locations if spec else None
+    path = Path(next(iter(folders))) / TEMPLATE if folders else None
     if path is None or not path.is_file():
         raise InstallError(f"xlwings' add-in template {TEMPLATE} was not found: reinstall xlwings")
     return path
@@ -138,7 +139,7 @@ def import_functions(workbook, project: str, modules: str) -> None:
     rename_project(vbproject, project)
     import xlwings
 
-    xlwings.import_udfs(modules, workbook)
+    xlwings.import_udfs(modules, workbook)  # type: ignore[call-arg]  # off Windows xlwings binds a no-argument stand-in
 
 
 @dataclass(frozen=True)
@@ -155,7 +156,7 @@ class AddinInfo:
     @property
     def xlwings_version(self) -> str | None:
         """The xlwings version the DLL pin requires (``None`` if none or several)."""
-        versions = {re.fullmatch(r"xlwings(?:32|64)-(.+)\.dll", dll)[1] for dll in self.dlls}
+        versions = {m[1] for dll in self.dlls if (m := re.fullmatch(r"xlwings(?:32|64)-(.+)\.dll", dll))}
         return versions.pop() if len(versions) == 1 else None
 
 
@@ -246,12 +247,12 @@ def _config_sheet_part(template: Path) -> str:
     with zipfile.ZipFile(template) as book:
         workbook = ElementTree.fromstring(book.read("xl/workbook.xml"))
         first = workbook.find("m:sheets/m:sheet", _NS)
-        return _part(book, first.get(_RID))
+        return _part(book, None if first is None else first.get(_RID))
 
 
-def _part(book: zipfile.ZipFile, rid: str) -> str:
+def _part(book: zipfile.ZipFile, rid: str | None) -> str:
     rels = ElementTree.fromstring(book.read("xl/_rels/workbook.xml.rels"))
-    target = next(r.get("Target") for r in rels.iterfind("p:Relationship", _NS) if r.get("Id") == rid)
+    target = next(r.get("Target", "") for r in rels.iterfind("p:Relationship", _NS) if r.get("Id") == rid)
     return target.lstrip("/") if target.startswith("/") else f"xl/{target}"
 
 
@@ -263,10 +264,11 @@ def _read_config_sheet(book: zipfile.ZipFile) -> tuple[str | None, dict]:
     """
     workbook = ElementTree.fromstring(book.read("xl/workbook.xml"))
     for sheet in workbook.iterfind("m:sheets/m:sheet", _NS):
-        name = sheet.get("name")
+        name = sheet.get("name", "")
         if name.endswith(".conf") and not name.startswith("_"):
             cells = _cells(book, _part(book, sheet.get(_RID)))
-            settings, row = {}, 1
+            settings: dict[str, object] = {}
+            row = 1
             while cells.get(f"A{row}") not in (None, ""):
                 settings[str(cells[f"A{row}"]).upper()] = cells.get(f"B{row}", "")
                 row += 1
@@ -282,15 +284,17 @@ def _cells(book: zipfile.ZipFile, part: str) -> dict[str, object]:
         shared = [
             "".join(t.text or "" for t in si.iterfind(".//m:t", _NS)) for si in strings.iterfind("m:si", _NS)
         ]
-    cells = {}
+    cells: dict[str, object] = {}
     for cell in ElementTree.fromstring(book.read(part)).iterfind("m:sheetData/m:row/m:c", _NS):
-        kind, value = cell.get("t"), cell.findtext("m:v", None, _NS)
+        kind, value, ref = cell.get("t"), cell.findtext("m:v", None, _NS), cell.get("r", "")
         if kind == "inlineStr":
-            cells[cell.get("r")] = "".join(t.text or "" for t in cell.iterfind(".//m:t", _NS))
+            cells[ref] = "".join(t.text or "" for t in cell.iterfind(".//m:t", _NS))
+        elif value is None:
+            continue
         elif kind == "s":
-            cells[cell.get("r")] = shared[int(value)]
+            cells[ref] = shared[int(value)]
         elif kind == "b":
-            cells[cell.get("r")] = value == "1"
-        elif value is not None:
-            cells[cell.get("r")] = value
+            cells[ref] = value == "1"
+        else:
+            cells[ref] = value
     return cells

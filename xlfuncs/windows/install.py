@@ -98,11 +98,13 @@ class ExcelHost:
         return winconfig.xlstart(Path(os.environ["APPDATA"]))
 
     def excel_path(self) -> str | None:
+        if sys.platform != "win32":  # refused by __init__ already; this also tells the type checker
+            raise InstallError("the Windows registry exists only on Windows")
         import winreg
 
         import xlwings
 
-        if xlwings.apps.count:
+        if xlwings.apps.count and xlwings.apps.active is not None:
             return xlwings.apps.active.path
         try:
             with winreg.OpenKey(winreg.HKEY_LOCAL_MACHINE, APP_PATHS) as key:
@@ -111,6 +113,8 @@ class ExcelHost:
             return None
 
     def vba_access_trusted(self) -> bool | None:
+        if sys.platform != "win32":  # refused by __init__ already; this also tells the type checker
+            raise InstallError("the Windows registry exists only on Windows")
         import winreg
 
         for key_name in TRUST_KEYS:
