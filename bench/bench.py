@@ -200,7 +200,7 @@ def raw_instruments(price, counts, strikes):
     """Instruments counted and exercise proceeds: per tranche, in the money or strike 0."""
     instruments = np.zeros(price.shape)
     proceeds = np.zeros(price.shape)
-    for count, strike in zip(counts.tolist(), strikes.tolist()):
+    for count, strike in zip(counts.tolist(), strikes.tolist(), strict=True):
         itm = price > strike if strike else np.ones(price.shape, bool)
         instruments += np.where(itm, count, 0.0)
         proceeds += np.where(itm, count * strike, 0.0)
@@ -391,12 +391,12 @@ def sheet_cases(cells: int):
     rng = np.random.default_rng(SEED + 1)
     price = np.round(rng.uniform(1.0, 500.0, cells), 2).tolist()
     shares = np.round(np.exp(rng.uniform(np.log(1e6), np.log(1e10), cells))).tolist()
-    mcap = [a * b for a, b in zip(price, shares)]
+    mcap = [a * b for a, b in zip(price, shares, strict=True)]
     # debt, cash and metric are whole numbers, which the Office.js payload carries as int
-    debt = [round(m * f) for m, f in zip(mcap, rng.uniform(0.0, 1.5, cells))]
-    cash = [round(m * f) for m, f in zip(mcap, rng.uniform(0.0, 0.6, cells))]
+    debt = [round(m * f) for m, f in zip(mcap, rng.uniform(0.0, 1.5, cells), strict=True)]
+    cash = [round(m * f) for m, f in zip(mcap, rng.uniform(0.0, 0.6, cells), strict=True)]
     caps = np.exp(rng.uniform(np.log(1e6), np.log(2e12), cells)).tolist()
-    metric = [round(m * f) for m, f in zip(mcap, rng.uniform(-0.02, 0.12, cells))]
+    metric = [round(m * f) for m, f in zip(mcap, rng.uniform(-0.02, 0.12, cells), strict=True)]
     counts = column(COUNTS.tolist())
     strikes = column(STRIKES.tolist())
 
@@ -583,7 +583,7 @@ def part_b_child(cells: int) -> None:
     )
     print(header)
     print("   " + "-" * (len(header) - 3))
-    for (label, d_array, d_single), (_, p_array, p_single) in zip(direct_rows, patched):
+    for (label, d_array, d_single), (_, p_array, p_single) in zip(direct_rows, patched, strict=True):
         print(
             f"   {label:<22}{d_array * 1e3:>36.2f} / {d_single * 1e3:>9.1f}{d_single / d_array:>7.1f}x"
             f"{p_array * 1e3:>46.2f} / {p_single * 1e3:>9.1f}{p_single / p_array:>7.1f}x"

@@ -187,7 +187,7 @@ def test_import_functions_explains_the_trust_setting():
 
 
 def test_import_functions_needs_an_xlam_name():
-    with pytest.raises(InstallError, match="opened as an .xlam"):
+    with pytest.raises(InstallError, match=r"opened as an \.xlam"):
         addin.import_functions(SimpleNamespace(Name="xlfuncs.xlsm"), "xlfuncs", "xlfuncs.runtimes.excel")
 
 
