@@ -113,7 +113,7 @@ def test_unrelated_bytes_survive_a_rewrite(tmp_path):
     odd = '"NOTE","Zoë ✓"'.encode() + b"\r\n" + b'"RAW","\x81\x8d"\n'
     path.write_bytes(odd)
     winconfig.write(path, winconfig.replace(winconfig.read(path), "K", '"K","v"'))
-    assert path.read_bytes() == odd.replace(b'\x8d"\n', b'\x8d"\r\n') + b'"K","v"\r\n'
+    assert path.read_bytes() == odd + b'"K","v"\r\n'  # each line keeps its own end
 
 
 def test_merge_is_idempotent(tmp_path):
@@ -192,3 +192,76 @@ def test_store_excel():
         r"C:\Program Files\WindowsApps\Microsoft.Office.Desktop.Excel_16051.x64\Office16"
     )
     assert not winconfig.store_excel(r"C:\Program Files\Microsoft Office\root\Office16")
+
+
+# Exact restore (issue 11): install then uninstall gives the file back byte for byte, and
+# install keeps the file's own line ends.  Before, every line came back with CRLF, a BOM
+# was dropped with our key on line 1, and lone CRs were not line ends.
+KEY, NEW = "INTERPRETER_WIN", r"C:\new\pythonw.exe"
+ODD_FILES = {
+    "LF": b'"INTERPRETER_WIN","C:\\old\\pythonw.exe"\n"CONDA ENV","base"\n',
+    "mixed": b'"CONDA ENV","base"\r\n"INTERPRETER_WIN","old"\n"SHOW CONSOLE","False"\r\n\n',
+    "no final newline": b'"CONDA ENV","base"\r\n"INTERPRETER_WIN","old"',
+    "no final newline, key absent": b'"CONDA ENV","base"\n"PYTHONPATH","x"',
+    "BOM, key on line 1": b'\xef\xbb\xbf"INTERPRETER_WIN","old"\r\n"CONDA ENV","base"\r\n',
+    "BOM, key absent": b'\xef\xbb\xbf"CONDA ENV","base"\r\n',
+    "lone CR": b'"CONDA ENV","base"\r"INTERPRETER_WIN","old"\r"PYTHONPATH","x"\r',
+    "empty": b"",
+    "blank lines only": b"\r\n\r\n",
+}
+
+
+def install_then_uninstall(path):
+    """What xlfuncs install and uninstall do to the file (xlfuncs.windows.install), with the
+    previous line kept in install.json in between."""
+    import json
+
+    lines = winconfig.read(path)
+    previous = json.loads(json.dumps(winconfig.find(lines, KEY)))
+    winconfig.write(path, winconfig.replace(lines, KEY, winconfig.line(KEY, NEW)))
+    installed = path.read_bytes()
+    lines = winconfig.read(path)
+    assert winconfig.get(lines, KEY) == NEW
+    winconfig.write(path, winconfig.replace(lines, KEY, previous))
+    return installed
+
+
+@pytest.mark.parametrize("label", list(ODD_FILES))
+def test_install_then_uninstall_restores_byte_for_byte(tmp_path, label):
+    path = tmp_path / "xlfuncs.conf"
+    path.write_bytes(ODD_FILES[label])
+    install_then_uninstall(path)
+    assert path.read_bytes() == ODD_FILES[label]
+
+
+@pytest.mark.parametrize(
+    ("label", "end"), [("LF", b"\n"), ("lone CR", b"\r"), ("BOM, key on line 1", b"\r\n")]
+)
+def test_install_keeps_the_files_own_line_ends(tmp_path, label, end):
+    path = tmp_path / "xlfuncs.conf"
+    path.write_bytes(ODD_FILES[label])
+    installed = install_then_uninstall(path)
+    rest = installed.replace(end, b"")
+    assert b"\r" not in rest and b"\n" not in rest, installed
+    assert installed.startswith(winconfig.BOM) == label.startswith("BOM")
+    assert NEW.encode() in installed
+
+
+def test_a_new_file_is_crlf_as_vba_writes(tmp_path):
+    path = tmp_path / "new.conf"
+    winconfig.write(path, winconfig.replace(winconfig.read(path), KEY, winconfig.line(KEY, NEW)))
+    assert path.read_bytes() == b'"INTERPRETER_WIN","C:\\new\\pythonw.exe"\r\n'
+
+
+@pytest.mark.parametrize("label", ["lone CR", "BOM, key on line 1", "mixed", "no final newline"])
+def test_lines_are_split_as_xlwings_reads_them(tmp_path, monkeypatch, label):
+    """xlwings' own reader and winconfig find the same INTERPRETER_WIN in the same file."""
+    import xlwings
+    import xlwings.utils
+
+    path = tmp_path / "xlwings.conf"
+    path.write_bytes(ODD_FILES[label])
+    monkeypatch.setattr(xlwings, "USER_CONFIG_FILE", str(path))
+    monkeypatch.setattr("locale.getpreferredencoding", lambda *a: "cp1252")
+    theirs = xlwings.utils.read_user_config()
+    assert winconfig.get(winconfig.read(path), KEY) == theirs["interpreter_win"] == "old"

@@ -25,8 +25,15 @@ that is what VBA's ``Open``/``Input #``/``Write #`` use and what
 ``LoadLibraryA`` needs for the interpreter's folder anyway; a value the code
 page can't hold is refused.  Off Windows (tests, previews) ``cp1252``, the ANSI
 code page of Western Windows.  Lines we don't change are kept byte for byte,
-whatever their bytes (``surrogateescape``), in their place; CRLF and LF are
-both read, CRLF is written.
+whatever their bytes (``surrogateescape``), in their place.
+
+Line ends are split as xlwings' Python reader (``utils.read_user_config``, a file
+in text mode) and VBA's ``Input #`` split them: CRLF, LF and a lone CR each end a
+line.  :func:`read` remembers each line's own end, a UTF-8 byte-order mark and
+whether the last line had an end, and :func:`write` puts them back, so a merge
+followed by its undo gives the file back byte for byte.  A replaced line keeps the
+end of the line it replaces; an added line gets the file's most common end (CRLF,
+what VBA writes, for a new file).
 """
 
 from __future__ import annotations
@@ -35,6 +42,7 @@ import os
 import re
 import shutil
 import sys
+from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
 
@@ -108,13 +116,51 @@ def store_excel(path: str | os.PathLike) -> bool:
     return "windowsapps" in str(path).lower()
 
 
-def read(path: Path) -> list[str]:
-    """The lines of a config file without their line ends; ``[]`` when there is no file."""
+BOM = b"\xef\xbb\xbf"
+_LINE = re.compile(r"([^\r\n]*)(\r\n|\r|\n|\Z)")
+
+
+class Line(str):
+    """The text of one line of a config file, remembering the line end it had there."""
+
+    end: str
+
+    def __new__(cls, text: str, end: str) -> Line:
+        line = super().__new__(cls, text)
+        line.end = end
+        return line
+
+
+class Lines(list[str]):
+    """The lines of a config file, with what :func:`write` needs to give back its exact bytes."""
+
+    def __init__(
+        self, lines: Iterable[str] = (), *, bom: bool = False, newline: str = "\r\n", final: bool = True
+    ):
+        super().__init__(lines)
+        self.bom = bom  # a UTF-8 byte-order mark before the first line
+        self.newline = newline  # the end given to an added line
+        self.final = final  # whether the last line ends with a line end
+
+    def like(self, lines: list[str]) -> Lines:
+        """``lines`` in this file's format."""
+        return Lines(lines, bom=self.bom, newline=self.newline, final=self.final)
+
+
+def read(path: Path) -> Lines:
+    """The lines of a config file without their line ends; empty when there is no file."""
     if not path.is_file():
-        return []
-    text = path.read_bytes().decode(ENCODING, "surrogateescape")
-    lines = re.split(r"\r?\n", text)
-    return lines[:-1] if lines[-1] == "" else lines
+        return Lines()
+    data = path.read_bytes()
+    bom = data.startswith(BOM)
+    text = data[len(BOM) if bom else 0 :].decode(ENCODING, "surrogateescape")
+    pairs = [m.groups() for m in _LINE.finditer(text)]
+    if pairs and pairs[-1] == ("", ""):  # the empty match at the very end
+        pairs.pop()
+    ends = [end for _, end in pairs if end]
+    newline = max(("\r\n", "\n", "\r"), key=ends.count) if ends else "\r\n"  # ties: CRLF, as VBA
+    final = not pairs or bool(pairs[-1][1])
+    return Lines([Line(t, e or newline) for t, e in pairs], bom=bom, newline=newline, final=final)
 
 
 def entry(text: str) -> tuple[str, str] | None:
@@ -167,15 +213,15 @@ def replace(lines: list[str], key: str, text: str | None) -> list[str]:
     ``text=None`` removes that line; a key that is not there is appended.
     Every other line stays as it is, in its place.
     """
-    out = list(lines)
+    out = lines.like(lines) if isinstance(lines, Lines) else Lines(lines)
     found = find(out, key)
     if found is None:
-        return out if text is None else [*out, text]
+        return out if text is None else out.like([*out, text])
     number = out.index(found)
     if text is None:
         del out[number]
     else:
-        out[number] = text
+        out[number] = Line(text, getattr(found, "end", out.newline))
     return out
 
 
@@ -189,12 +235,18 @@ def backup_path(path: Path, now: datetime | None = None) -> Path:
 
 
 def write(path: Path, lines: list[str], backup: Path | None = None) -> None:
-    """Write ``lines`` with CRLF ends, copying the existing file to ``backup`` first.
+    """Write ``lines`` in their file's format (:class:`Lines`; CRLF for a plain list),
+    copying the existing file to ``backup`` first.
 
     The new content goes to a temporary file that then replaces ``path``, so an
     interrupted write leaves the old file.
     """
-    data = "".join(f"{text}\r\n" for text in lines).encode(ENCODING, "surrogateescape")
+    form = lines if isinstance(lines, Lines) else Lines(lines)
+    ends = [getattr(text, "end", form.newline) for text in form]
+    if ends and not form.final:
+        ends[-1] = ""
+    text = "".join(f"{line}{end}" for line, end in zip(form, ends, strict=True))
+    data = (BOM if form.bom else b"") + text.encode(ENCODING, "surrogateescape")
     path.parent.mkdir(parents=True, exist_ok=True)
     if backup is not None:
         shutil.copy2(path, backup)
