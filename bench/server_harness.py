@@ -88,24 +88,22 @@ def make_project(directory: Path) -> Path:
 
 
 def run_server(
-    project: Path, job: dict, script: Path | str | None = None, timeout: float | None = 600
+    project: Path,
+    job: dict,
+    script: Path | str | None = None,
+    timeout: float | None = 600,
+    settings: dict[str, str] | None = None,
 ) -> dict:
     """Run ``job`` against xlwings Server's app in a fresh interpreter; return its JSON answer.
 
     ``script`` is run with ``--child`` (default: this file, which answers a list of
-    requests).  Raises ``RuntimeError`` with the child's stderr if it fails.
+    requests); ``settings``: extra environment variables (XLWINGS_*, XLFUNCS_*).  Raises
+    ``RuntimeError`` with the child's stderr if it fails.
     """
-    env = {k: v for k, v in os.environ.items() if not k.startswith("XLWINGS_") and k != "DOTENV_PATH"}
-    env.update(
-        XLWINGS_PROJECT_DIR=str(project),  # what the `xlwings-server` command sets
-        XLWINGS_LICENSE_KEY="noncommercial",
-        XLWINGS_FUNCTIONS_NAMESPACE=NAMESPACE,
-        PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
-    )
     proc = subprocess.run(
         [sys.executable, str(Path(script or __file__).resolve()), "--child"],
         input=json.dumps(job),
-        env=env,
+        env=child_env(project, **(settings or {})),
         cwd=project,
         capture_output=True,
         text=True,
@@ -114,6 +112,23 @@ def run_server(
     if proc.returncode:
         raise RuntimeError(f"xlwings Server child exited with {proc.returncode}:\n{proc.stderr[-5000:]}")
     return json.loads(proc.stdout)
+
+
+def child_env(project: Path, **settings: str) -> dict[str, str]:
+    """The environment of a server process for ``project``: no XLWINGS_* of ours, plus ``settings``."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("XLWINGS_", "XLFUNCS_")) and k != "DOTENV_PATH"
+    }
+    env.update(
+        XLWINGS_PROJECT_DIR=str(project),  # what the `xlwings-server` command sets
+        XLWINGS_LICENSE_KEY="noncommercial",
+        XLWINGS_FUNCTIONS_NAMESPACE=NAMESPACE,
+        PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+    )
+    env.update(settings)
+    return env
 
 
 # --------------------------------------------------------------------------- child side
@@ -138,7 +153,12 @@ def serve(handler) -> None:
         # First import of xlwings, through xlwings_server (as `xlwings-server`, uvicorn and
         # gunicorn do): its config sets XLWINGS_ON_SERVER=true before xlwings binds its
         # decorators; then it imports the project's custom_functions, i.e. MOUNT.
-        from xlwings_server.main import main_app
+        # job["app"]: "xlwings" (xlwings Server's app as it comes) or "xlfuncs"
+        # (xlfuncs.runtimes.server:app, the same app with xlfuncs' guard).
+        if job.get("app", "xlwings") == "xlfuncs":
+            from xlfuncs.runtimes.server import app as main_app
+        else:
+            from xlwings_server.main import main_app
 
         import xlwings
 
@@ -159,7 +179,9 @@ def requests_job(client, job) -> dict:
     """``job["requests"]``: ``{"label", "method", "path", "json"}`` each; answers by label."""
     responses = {}
     for r in job["requests"]:
-        resp = client.request(r["method"], r["path"], json=r["json"])
+        # "content": a raw body (malformed JSON and the like) instead of "json"
+        raw = {"content": r["content"].encode()} if "content" in r else {"json": r.get("json")}
+        resp = client.request(r["method"], r["path"], headers=r.get("headers"), **raw)
         entry = {"status": resp.status_code, "text": resp.text}
         if resp.headers.get("content-type", "").startswith("application/json"):
             entry["json"] = resp.json()
