@@ -90,6 +90,12 @@ ERR = {
     "#N/A": -2146826246,  # xlErrNA    2042
 }
 ERR_BY_CODE = {v: k for k, v in ERR.items()}
+#: Excel's newer error values (0x800A0000 + XlCVError), which xlwings' err_to_str does not know.
+NEWER_ERR = {
+    "#GETTING_DATA": -2146826245,  # xlErrGettingData 2043
+    "#SPILL!": -2146826243,  # xlErrSpill 2045
+    "#CALC!": -2146826238,  # xlErrCalc 2050
+}
 
 RANGE_IID = "{00020846-0000-0000-C000-000000000046}"  # Excel.Range (used by is_range_instance)
 IDISPATCH_IID = "{00020400-0000-0000-C000-000000000046}"
@@ -541,7 +547,7 @@ def to_com(value):
     if isinstance(value, PyIDispatch) or value is None or isinstance(value, (bool, str, float)):
         return value
     if isinstance(value, int):
-        if value == MISSING or value in ERR_BY_CODE:
+        if value == MISSING or value in ERR_BY_CODE or value in NEWER_ERR.values():
             return value
         return float(value)  # Excel numbers are Doubles
     if isinstance(value, (_dt.datetime, _dt.date)):

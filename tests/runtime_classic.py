@@ -5,7 +5,8 @@ Run as a script in a fresh interpreter without ``XLWINGS_ON_SERVER``.  It calls
 ``com_server``), imports ``xlfuncs.runtimes.excel``, runs the real ``import_udfs`` into a
 recording fake ``xlfuncs.xlam`` and then every call read from stdin as a JSON list
 ``{"func_name", "args"}`` through the real ``XLPython.CallUDF``.  In ``args``,
-``{"ref": value_or_rows}`` is a cell reference (a fake Excel Range); any other
+``{"ref": value_or_rows}`` is a cell reference (a fake Excel Range), ``{"date": ISO text}``
+a cell holding a date; any other
 value is passed as COM would pass it (see ``classic_harness.to_com``: numbers,
 text, booleans, ``null`` for an empty cell, the int codes ``MISSING`` and ``ERR``).
 Writes one JSON object to stdout::
@@ -20,6 +21,7 @@ Importing this module does nothing (pytest's --doctest-modules imports it).
 from __future__ import annotations
 
 import contextlib
+import datetime
 import json
 import os
 import sys
@@ -47,6 +49,8 @@ def main():
         bas, macro_options = classic.import_udfs(MODULE, workbook_name="xlfuncs.xlam")
 
         def arg(value):
+            if isinstance(value, dict) and "date" in value:  # {"date": ISO text}: a date cell
+                return classic.Ref([[datetime.datetime.fromisoformat(value["date"])]])
             return classic.Ref(value["ref"]) if isinstance(value, dict) else value
 
         results = []

@@ -13,6 +13,21 @@ import numpy as np
 OK = 0
 BLANK = 1  # an empty cell / None; each argument's rule decides what it means
 NA, VALUE, NUM, DIV0, REF, NAME, NULL = 2, 3, 4, 5, 6, 7, 8
+#: Excel's newer error values (dynamic arrays, data types, async functions): they pass
+#: through as the others do, but only as text, since xlwings writes the seven above alone
+#: as error values (README, *Excel*).
+NEWER_ERRORS = (
+    "#SPILL!",
+    "#CALC!",
+    "#BUSY!",
+    "#GETTING_DATA",
+    "#FIELD!",
+    "#CONNECT!",
+    "#BLOCKED!",
+    "#UNKNOWN!",
+    "#EXTERNAL!",
+    "#PYTHON!",
+)
 
 #: The Excel error value written for each error code.
 ERROR_TEXT = {
@@ -23,6 +38,7 @@ ERROR_TEXT = {
     REF: "#REF!",
     NAME: "#NAME?",
     NULL: "#NULL!",
+    **{NULL + 1 + i: text for i, text in enumerate(NEWER_ERRORS)},
 }
 #: Excel error text (upper case) -> code, for error values arriving as input.
 ERROR_CODE = {text: code for code, text in ERROR_TEXT.items()}

@@ -45,6 +45,12 @@ def as_array(raw) -> np.ndarray:
     """
     if isinstance(raw, np.ndarray):
         return raw
+    if isinstance(raw, (str, bytes)):  # numpy would drop trailing NULs: '5\x00' -> '5'
+        return np.array(raw, dtype=object)
+    if not isinstance(getattr(raw, "dtype", None), (np.dtype, type(None))):
+        # a pandas nullable array or Series (Int64, Float64, boolean, string): NA stays NA
+        # (blank), not the NaN numpy would make of it
+        return np.asarray(raw.to_numpy(dtype=object), dtype=object)
     try:
         arr = np.array(raw, dtype=object) if isinstance(raw, (list, tuple)) else np.asarray(raw)
     except ValueError as exc:  # numpy refuses inhomogeneous nesting
@@ -87,7 +93,7 @@ def cell_value(v) -> tuple[float, int]:
 def _to_float(v) -> tuple[float, int]:
     try:
         return float(v), OK
-    except OverflowError:  # an int or text beyond the float range
+    except (OverflowError, ValueError):  # beyond the float range; Decimal('sNaN')
         return np.nan, NUM
 
 
@@ -127,4 +133,6 @@ def describe(v) -> str:
             return f"{float(v):g}"
         except OverflowError:
             return "a number beyond the float range"
+        except ValueError:  # Decimal('sNaN')
+            return "a signaling NaN"
     return f"a {type(v).__name__}"

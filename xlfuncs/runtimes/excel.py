@@ -17,6 +17,7 @@ from __future__ import annotations
 import importlib.util
 import inspect
 import sys
+from datetime import datetime, timedelta
 
 import xlwings as xw
 
@@ -71,9 +72,52 @@ def _remember_no_pyodide() -> None:
         sys.modules.setdefault("pyodide", None)
 
 
+#: Excel's newer error values as pywin32 delivers them to the classic runtime: the int
+#: 0x800A0000 + the XlCVError number (Microsoft's ``XlCVError`` enumeration), in Python's
+#: signed form.  xlwings' ``err_to_str`` turns only the seven older ones into text.
+COM_ERRORS = {
+    -2146828288 + number: text
+    for number, text in (
+        (2043, "#GETTING_DATA"),
+        (2045, "#SPILL!"),
+        (2046, "#CONNECT!"),
+        (2047, "#BLOCKED!"),
+        (2048, "#UNKNOWN!"),
+        (2049, "#FIELD!"),
+        (2050, "#CALC!"),
+    )
+}
+_OLE_EPOCH = datetime(1899, 12, 30)  # day 0 of the COM date a date cell arrives as
+
+
+def _classic_cell(value):
+    """A classic cell as Office.js would send it: a date as its serial number, an error as text."""
+    if type(value) is int:  # numbers arrive as floats; an int is an error code
+        return COM_ERRORS.get(value, value)
+    if isinstance(value, datetime):
+        return (value.replace(tzinfo=None) - _OLE_EPOCH) / timedelta(days=1)
+    return value
+
+
+def _classic_arg(raw):
+    """A classic argument (rows of cells, ``ndim=2``) through :func:`_classic_cell`."""
+    if isinstance(raw, list):
+        return [
+            [_classic_cell(c) for c in row] if isinstance(row, list) else _classic_cell(row) for row in raw
+        ]
+    return _classic_cell(raw)
+
+
 def _worksheet_function(spec: FunctionSpec):
-    def function(*args):
-        return call(spec, *args)
+    if OFFICE_JS:
+
+        def function(*args):
+            return call(spec, *args)
+
+    else:
+
+        def function(*args):
+            return call(spec, *map(_classic_arg, args))
 
     function.__name__ = function.__qualname__ = spec.excel_name
     function.__doc__ = spec.summary
