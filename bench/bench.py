@@ -225,10 +225,12 @@ def raw_bridge(price, shares, debt, cash, counts, strikes, method, preferred, mi
         "Instruments counted": instruments,
         "Exercise proceeds": proceeds,
         "Shares repurchased": repurchased,
+        "Shares from convertibles": np.zeros(price.shape),  # no convertibles in the benchmark
         "FD shares": fd_shares,
         "Market cap": mcap,
         "FD market cap": fd_mcap,
         "Debt": debt,
+        "Debt converted": np.zeros(price.shape),
         "Preferred": preferred,
         "Minority interest": minority_interest,
         "Cash": cash,
@@ -254,6 +256,41 @@ def raw_fdev(d, method):
         return fd_mcap + claims - d["cash"]
     fd_mcap = d["price"] * (d["shares"] + instruments)
     return fd_mcap + claims - d["cash"] - proceeds
+
+
+BONDS, CONV_PRICES = np.array([300e6, 200e6]), np.array([40.0, 250.0])  # two convertibles
+
+
+def raw_convshares(price):
+    """If-converted shares: principal / conversion price per bond in the money."""
+    return sum(np.where(price > k, b / k, 0.0) for b, k in zip(BONDS, CONV_PRICES, strict=True))
+
+
+def raw_impliedprice(equity, shares):
+    """TSM implied price by trying every set of in-the-money tranches (the j lowest strikes):
+    the candidate (E + Σ n K) / (S + Σ n) that falls in its own piece (K_j-1, K_j] is the answer."""
+    order = np.argsort(STRIKES)
+    k, n = STRIKES[order], COUNTS[order]
+    bounds = np.concatenate([[-np.inf], k, [np.inf]])
+    out = np.zeros(equity.shape)
+    for j in range(len(k) + 1):
+        candidate = (equity + (n[:j] * k[:j]).sum()) / (shares + n[:j].sum())
+        out = np.where((candidate > bounds[j]) & (candidate <= bounds[j + 1]), candidate, out)
+    return out
+
+
+def raw_fdtranches(price, counts, strikes):
+    itm = (strikes == 0) | (strikes < price)
+    repurchased = itm * counts * strikes / price
+    return {
+        "count": counts,
+        "strike": strikes,
+        "in_the_money": itm,
+        "counted": itm * counts,
+        "proceeds": itm * counts * strikes,
+        "repurchased": repurchased,
+        "net_new": itm * counts - repurchased,
+    }
 
 
 def raw_multiple(value, metric):
@@ -324,6 +361,19 @@ def core_cases(d: dict[str, np.ndarray]) -> list[tuple[str, str, callable, calla
             lambda: d["new_shares"] / (s + d["new_shares"]),
         ),
         ("OWNERSHIP", "", lambda: xf.ownership(d["holding"], s), lambda: d["holding"] / s),
+        ("CONVSHARES", "2 bonds", lambda: xf.convshares(p, BONDS, CONV_PRICES), lambda: raw_convshares(p)),
+        (
+            "IMPLIEDPRICE",
+            "tsm",
+            lambda: xf.impliedprice(d["market_cap"], s, COUNTS, STRIKES, "tsm"),
+            lambda: raw_impliedprice(d["market_cap"], s),
+        ),
+        (
+            "FDTRANCHES",
+            "rows = tranches, tsm",
+            lambda: {k: v.to_numpy() for k, v in xf.fdtranches(250.0, s, p, "tsm").items()},
+            lambda: raw_fdtranches(250.0, s, p),
+        ),
         (
             "MULTIPLE",
             "some metric<=0",

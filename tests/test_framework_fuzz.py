@@ -196,6 +196,8 @@ def sheet_errors():
 
 
 def check_cell(cell):
+    if type(cell) is bool:  # TRUE/FALSE columns of a schedule (FDTRANCHES)
+        return
     if isinstance(cell, float) and not isinstance(cell, bool):
         assert type(cell) is float, f"{type(cell).__name__} cell {cell!r}"
         assert math.isfinite(cell), f"non-finite number {cell!r} in a cell"

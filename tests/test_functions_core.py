@@ -388,10 +388,12 @@ XYZ_BRIDGE = {
     "Instruments counted": (20 * M, 20 * M, 20 * M),
     "Exercise proceeds": (20 * M * 5, 20 * M * 5, 20 * M * 5),
     "Shares repurchased": (0, 20 * M * 5 / 10, 0),
+    "Shares from convertibles": (0, 0, 0),
     "FD shares": (70 * M, 60 * M, 70 * M),
     "Market cap": (500 * M, 500 * M, 500 * M),
     "FD market cap": (700 * M, 600 * M, 700 * M),
     "Debt": (0, 0, 0),
+    "Debt converted": (0, 0, 0),
     "Preferred": (0, 0, 0),
     "Minority interest": (0, 0, 0),
     "Cash": (100 * M, 100 * M, 100 * M),
@@ -607,7 +609,7 @@ def _error_cases():
         (10**400, "#NUM!"),
         ("#REF!", "#REF!"),
     ]
-    for name, (fn, base, required, numeric, nonneg, tables) in FUNCTIONS.items():
+    for name, (_fn, _base, required, numeric, nonneg, _tables) in FUNCTIONS.items():
         for arg in required:
             yield pytest.param(name, arg, None, "#N/A", id=f"{name}-{arg}-None")
         for arg in numeric:

@@ -13,15 +13,18 @@ from hypothesis.extra.numpy import mutually_broadcastable_shapes
 import xlfuncs
 import xlfuncs.runtimes.excel as X
 from xlfuncs import (
+    convshares,
     dilution,
     ev,
     fdbridge,
     fdev,
     fdmcap,
     fdshares,
+    fdtranches,
     fdv,
     ffmcap,
     freefloat,
+    impliedprice,
     marketcap,
     mcapclass,
     multiple,
@@ -56,7 +59,12 @@ def split(table):
 
 def scale(price, shares, debt, cash, counts, strikes):
     """The size of the terms in FD EV, for an absolute tolerance of float rounding."""
-    return price * (shares + sum(counts)) + debt + cash + sum(c * k for c, k in zip(counts, strikes))
+    return (
+        price * (shares + sum(counts))
+        + debt
+        + cash
+        + sum(c * k for c, k in zip(counts, strikes, strict=True))
+    )
 
 
 # --------------------------------------------------------------------------- identities
@@ -92,6 +100,81 @@ def test_fdbridge_rows_add_up(price, shares, debt, cash, table, method, pref, mi
     assert close(b["FD EV"], fdev(price, shares, debt, cash, counts, strikes, method, pref, minority, inv))
     assert close(b["FD market cap"], fdmcap(price, shares, counts, strikes, method))
     assert close(b["FD shares"], fdshares(price, shares, counts, strikes, method))
+
+
+convertible_tables = st.lists(st.tuples(amounts(0.0, 1e9), amounts(0.01, 1e5)), max_size=4)
+
+
+@SETTINGS
+@given(prices, share_counts, amounts(), amounts(), tranches, methods, convertible_tables)
+def test_fdev_same_for_if_converted_and_net_settlement(price, shares, debt, cash, table, method, bonds):
+    """If converted: principal ÷ K shares and the principal leaves debt; net: the spread
+    (P − K) × principal ÷ K ÷ P in shares and the principal stays.  P × shares − principal is
+    the same as P × spread shares, so FD EV is the same (as gross and TSM are for options)."""
+    counts, strikes = split(table)
+    principal, conv_price = split(bonds)
+    debt += sum(principal)
+    conv = dict(conv_principal=principal, conv_price=conv_price)
+    converted = fdev(price, shares, debt, cash, counts, strikes, method, **conv)
+    net = fdev(price, shares, debt, cash, counts, strikes, method, **conv, conv_settlement="net")
+    if method.strip().lower() == "all":  # out of the money, "all" converts but net adds nothing
+        assume(all(k < price for k in conv_price))
+    tol = 1e-9 * (scale(price, shares, debt, cash, counts, strikes) + 2 * sum(principal)) + 1e-6
+    assert math.isclose(converted, net, rel_tol=1e-9, abs_tol=tol)
+
+
+@SETTINGS
+@given(prices, share_counts, tranches, methods)
+def test_fdtranches_net_new_sums_to_fd_shares_less_shares(price, shares, table, method):
+    counts, strikes = split(table)
+    schedule = fdtranches(price, counts, strikes, method)
+    assert len(schedule) == len(counts)
+    total = fdshares(price, shares, counts, strikes, method) - shares
+    assert math.isclose(schedule["net_new"].sum(), total, rel_tol=1e-9, abs_tol=1e-9 * (shares + sum(counts)))
+    assert (schedule["net_new"] >= 0).all()
+
+
+equity_values = amounts(0.0, 1e13)
+
+
+@SETTINGS
+@given(equity_values, amounts(0.0, 1e10), tranches, convertible_tables)
+def test_fdmcap_of_impliedprice_is_the_equity_value(equity, shares, table, bonds):
+    """Under TSM P × FD shares(P) = E; with convertibles net settled (the principal stays debt)
+    the same, and if converted E + the principal converted (it joins the equity)."""
+    counts, strikes = split(table)
+    principal, conv_price = split(bonds)
+    conv = dict(conv_principal=principal, conv_price=conv_price)
+    price = impliedprice(equity, shares, counts, strikes, "tsm", **conv)
+    assume(not math.isnan(price))  # no shares at all
+    assert price >= 0
+    assert impliedprice(equity, shares, counts, strikes, "gross", **conv) == price
+    tol = 1e-9 * (equity + sum(c * k for c, k in zip(counts, strikes, strict=True)) + sum(principal)) + 1e-6
+    if not any(principal):  # the issue's property as it stands: fdmcap(impliedprice(E)) == E
+        assert math.isclose(fdmcap(price, shares, counts, strikes, "tsm"), equity, rel_tol=1e-9, abs_tol=tol)
+    got = fdmcap(price, shares, counts, strikes, "tsm", **conv, conv_settlement="net")
+    assert math.isclose(got, equity, rel_tol=1e-9, abs_tol=tol)
+    converted = fdbridge(price, shares, sum(principal), 0, counts, strikes, "tsm", **conv)["Debt converted"]
+    got = fdmcap(price, shares, counts, strikes, "tsm", **conv)
+    assert math.isclose(got, equity + converted, rel_tol=1e-9, abs_tol=tol)
+
+
+@SETTINGS
+@given(st.lists(equity_values, min_size=2, max_size=2), amounts(1.0, 1e10), tranches, methods)
+def test_impliedprice_non_decreasing_in_equity_value(equity, shares, table, method):
+    counts, strikes = split(table)
+    low, high = sorted(equity)
+    assert impliedprice(low, shares, counts, strikes, method) <= impliedprice(
+        high, shares, counts, strikes, method
+    )
+
+
+@SETTINGS
+@given(prices, convertible_tables)
+def test_convshares_net_at_most_if_converted(price, bonds):
+    principal, conv_price = split(bonds)
+    net = convshares(price, principal, conv_price, "net")
+    assert 0 <= net <= convshares(price, principal, conv_price) * (1 + 1e-12)
 
 
 # --------------------------------------------------------------------------- monotonicity
@@ -202,6 +285,16 @@ BROADCAST = {
         ),
         XYZ_TABLES,
     ),
+    "convshares": (
+        convshares,
+        dict(price=prices, conv_settlement=st.sampled_from(["shares", "net", " NET "])),
+        dict(conv_principal=[500e6, 200e6], conv_price=[50.0, 120.0]),
+    ),
+    "impliedprice": (
+        impliedprice,
+        dict(equity_value=amounts(0, 1e12), shares=amounts(1, 1e10), method=methods),
+        dict(XYZ_TABLES, conv_principal=[500e6], conv_price=[50.0]),
+    ),
     "freefloat": (freefloat, dict(shares=amounts(1e3, 1e10), restricted=amounts(0, 1e3)), {}),
     "ffmcap": (ffmcap, dict(price=prices, shares=share_counts, free_float=amounts(0, 1)), {}),
     "fdv": (fdv, dict(price=prices, max_supply=amounts(0, 1e12), total_supply=amounts(0, 1e12)), {}),
@@ -215,6 +308,9 @@ BROADCAST = {
     "ownership": (ownership, dict(holding=amounts(0, 1e3), shares=amounts(1e3, 1e10)), {}),
     "multiple": (multiple, dict(value=amounts(-1e12, 1e12), metric=amounts(-1e9, 1e9)), {}),
 }
+
+
+TEXT_ARGS = ("method", "conv_settlement")
 
 
 def _item(x):
@@ -235,10 +331,10 @@ def test_broadcasting_matches_elementwise_scalar_calls(name, data):
     fn, rules, tables = BROADCAST[name]
     shapes = data.draw(mutually_broadcastable_shapes(num_shapes=len(rules), max_dims=2, max_side=3))
     kwargs = {}
-    for (arg, values), shape in zip(rules.items(), shapes.input_shapes):
+    for (arg, values), shape in zip(rules.items(), shapes.input_shapes, strict=True):
         size = int(np.prod(shape))
         cells = data.draw(st.lists(values, min_size=size, max_size=size))
-        kwargs[arg] = np.array(cells, dtype=object if arg == "method" else float).reshape(shape)
+        kwargs[arg] = np.array(cells, dtype=object if arg in TEXT_ARGS else float).reshape(shape)
     out = fn(**kwargs, **tables)
     shape = shapes.result_shape
     for index in np.ndindex(*shape):
@@ -278,13 +374,13 @@ def test_sheet_matches_python_api(name, data):
     excel_name = fn.spec.excel_name
     shapes = data.draw(_grid_shapes(len(rules)))
     ranges, arrays = [], {}
-    for (arg, values), shape in zip(rules.items(), shapes):
+    for (arg, values), shape in zip(rules.items(), shapes, strict=True):
         cells = data.draw(st.lists(values, min_size=shape[0] * shape[1], max_size=shape[0] * shape[1]))
         grid = [cells[i * shape[1] : (i + 1) * shape[1]] for i in range(shape[0])]
         ranges.append(grid)
-        arrays[arg] = np.array(grid, dtype=object if arg == "method" else float)
+        arrays[arg] = np.array(grid, dtype=object if arg in TEXT_ARGS else float)
     # Positional worksheet arguments in the function's order, tables as columns.
-    sheet_args = {**dict(zip(rules, ranges)), **{k: [[v] for v in t] for k, t in tables.items()}}
+    sheet_args = {**dict(zip(rules, ranges, strict=True)), **{k: [[v] for v in t] for k, t in tables.items()}}
     order = [a.name for a in fn.spec.args]
     args = [sheet_args.get(a) for a in order]
     while args and args[-1] is None:
@@ -293,14 +389,14 @@ def test_sheet_matches_python_api(name, data):
     expected = fn(**arrays, **tables)
     if isinstance(expected, dict):  # FDBRIDGE: a label column, then one column per element
         assert [row[0] for row in cells] == list(expected)
-        for row, (label, values) in zip(cells, expected.items()):
+        for row, (label, values) in zip(cells, expected.items(), strict=True):
             assert len(row) == 1 + np.size(values)
-            for got, want in zip(row[1:], np.ravel(values)):
+            for got, want in zip(row[1:], np.ravel(values), strict=True):
                 assert got == want, label
         return
     expected = np.asarray(expected, dtype=object)
     assert np.shape(cells) == expected.shape
-    for got, want in zip(np.ravel(np.asarray(cells, dtype=object)), expected.ravel()):
+    for got, want in zip(np.ravel(np.asarray(cells, dtype=object)), expected.ravel(), strict=True):
         if want is None:
             assert got == "#N/A"
         elif isinstance(want, str):
@@ -314,5 +410,10 @@ def test_sheet_matches_python_api(name, data):
 
 
 def test_every_broadcasting_function_is_covered():
-    names = {spec.python_name for spec in xlfuncs.REGISTRY.values() if spec.broadcast_args}
+    """Schedules (FDTRANCHES) take one price: they spill rows of a table, not a broadcast."""
+    names = {
+        spec.python_name
+        for spec in xlfuncs.REGISTRY.values()
+        if spec.broadcast_args and spec.result != "schedule"
+    }
     assert names == {fn.__name__ for fn, _, _ in BROADCAST.values()}

@@ -21,6 +21,7 @@ _RESULTS = {
     "number": "a number per element",
     "label": "a text label per element",
     "table": "a label column plus one value column per element",
+    "schedule": "a header row of column names, then one row per row of the table (spills)",
     "text": "one text cell",
 }
 

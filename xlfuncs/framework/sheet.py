@@ -121,7 +121,7 @@ def _with_errors(cells: np.ndarray, codes: np.ndarray) -> np.ndarray:
 def _number_cells(spec, result, codes):
     if result is None:
         return _with_errors(np.empty(codes.shape, object), codes).tolist()
-    return _numbers(result, codes, spec.nan_result).tolist()
+    return _numbers(np.broadcast_to(result, codes.shape), codes, spec.nan_result).tolist()
 
 
 def _label_cells(spec, result, codes):
@@ -141,8 +141,27 @@ def _table_cells(spec, result, codes):
     ]
 
 
+def _schedule_cells(spec, result, codes):
+    """A header row of column names, then one row per table row (booleans as TRUE/FALSE)."""
+    if result is None or (codes != OK).any():
+        return [[ERROR_TEXT[codes[codes != OK][0]]]]
+    columns = []
+    for values in result.values():
+        values = np.asarray(values)
+        ok = np.zeros(values.shape, CODE_DTYPE)
+        columns.append(values.astype(object) if values.dtype == bool else _numbers(values, ok, None))
+    header = [name.replace("_", " ") for name in result]
+    return [header, *(list(row) for row in zip(*(c.tolist() for c in columns)))]
+
+
 def _text_cells(spec, result, codes):
     return [[", ".join(f"{k} {v}" for k, v in result.items())]]
 
 
-_CELLS = {"number": _number_cells, "label": _label_cells, "table": _table_cells, "text": _text_cells}
+_CELLS = {
+    "number": _number_cells,
+    "label": _label_cells,
+    "table": _table_cells,
+    "schedule": _schedule_cells,
+    "text": _text_cells,
+}

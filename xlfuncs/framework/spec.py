@@ -12,6 +12,7 @@ workbook checks.
 from __future__ import annotations
 
 import functools
+import importlib
 import inspect
 import re
 from collections.abc import Callable
@@ -56,7 +57,7 @@ class FunctionSpec:
     args: tuple[Arg, ...]
     summary: str  # first paragraph of the docstring: the Function Wizard text
     formula: str  # the "Formula:" line of the docstring
-    result: str  # "number", "label", "table" or "text"
+    result: str  # "number", "label", "table", "schedule" (columns × rows, DataFrame in Python) or "text"
     nan_result: str | None  # what a nan result of valid input means in a cell ("NM", "#N/A")
     checks: tuple[Check, ...] = ()
     function: Callable = field(default=None, compare=False)
@@ -194,7 +195,23 @@ def call_python(spec: FunctionSpec, arguments: dict) -> object:
                     position=tuple(int(i) for i in position) if position else None,
                 )
         out = spec.kernel(**inputs)
+    if spec.result == "schedule":
+        return _frame(out)
     return _shape_result(out, shape, [arguments[n] for n in names])
+
+
+def _frame(columns: dict[str, np.ndarray]) -> object:
+    """A schedule's ``{column: values}`` as a pandas DataFrame.
+
+    pandas is optional: it is imported here, when the Python API returns a schedule, and never by
+    the worksheet functions (xlwings Lite has no pandas), so it is looked up by name rather than
+    listed as an import of the packed modules.
+    """
+    try:
+        pandas = importlib.import_module("pandas")
+    except ImportError:
+        raise ImportError("this function returns a pandas DataFrame: pip install pandas") from None
+    return pandas.DataFrame(columns, copy=False)
 
 
 def _index_label(raw, position):
