@@ -3,11 +3,49 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run one command; every failure is one line on stderr and a non-zero exit code, never a traceback.
+
+    2: unusable input or a refused write (a link, a read-only file, a folder that is a file...);
+    1: anything unexpected (``XLFUNCS_DEBUG=1`` shows its traceback); 130: Ctrl+C; a closed
+    output pipe (``xlfuncs calc BOOK | head -1``) ends quietly with 141, as the shell's own tools do.
+    """
+    from .workbooks.files import WriteRefused
+
+    try:
+        return _main(argv)
+    except BrokenPipeError:
+        devnull = os.open(os.devnull, os.O_WRONLY)  # Python's own recipe: no second error at exit
+        os.dup2(devnull, sys.stdout.fileno())
+        return 141
+    except KeyboardInterrupt:
+        print("xlfuncs: interrupted", file=sys.stderr)
+        return 130
+    except (WriteRefused, OSError) as exc:
+        print(f"xlfuncs: error: {_one_line(exc)}", file=sys.stderr)
+        return 2
+    except Exception as exc:
+        if os.environ.get("XLFUNCS_DEBUG"):
+            raise
+        print(
+            f"xlfuncs: failed: {type(exc).__name__}: {_one_line(exc)} (XLFUNCS_DEBUG=1 shows details)",
+            file=sys.stderr,
+        )
+        return 1
+
+
+def _one_line(exc: BaseException) -> str:
+    if isinstance(exc, OSError) and exc.strerror:
+        return f"{exc.filename}: {exc.strerror}" if exc.filename else exc.strerror
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+
+
+def _main(argv: list[str] | None) -> int:
     parser = argparse.ArgumentParser(prog="xlfuncs", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     demo = sub.add_parser(

@@ -24,10 +24,7 @@ import copy
 import gc
 import logging
 import math
-import os
 import re
-import shutil
-import tempfile
 import time
 import warnings
 import xml.etree.ElementTree as ET
@@ -38,7 +35,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import xlsx
+from . import files, xlsx
 
 __all__ = ["CalcInputError", "ExcelError", "Summary", "calc", "calculate", "main", "run", "write_values"]
 
@@ -69,6 +66,10 @@ UNPARSED = "formula not understood by formulas (written as #VALUE!)"
 CIRCULAR = "circular reference (written as 0)"
 UNCOMPUTED = "not computed by formulas (written as #VALUE!)"
 APOSTROPHE = "#REF! on a sheet whose name has an apostrophe, which formulas 1.3.4 cannot handle"
+#: Formula cells the formulas engine takes on (issue 11): per-row formulas cost it about
+#: 2 ms a cell and a few kB of memory each; 50,000 is a couple of minutes.
+MAX_FORMULA_CELLS = 50_000
+TOO_LARGE = "write one spilled formula per column instead of one per row, or split the workbook"
 
 
 class ExcelError(str):
@@ -211,11 +212,20 @@ def _compute(path: Path):
     from .engine import register
 
     register()  # before loading: an unregistered name is #NAME?
+    with zipfile.ZipFile(path) as z:  # issue 11: a bound on time and memory, stated up front
+        formulas_in_book = xlsx.formula_cells(z)
+    if formulas_in_book > MAX_FORMULA_CELLS:
+        raise CalcInputError(
+            f"{path}: {formulas_in_book:,} formula cells, more than the formulas engine computes "
+            f"(limit {MAX_FORMULA_CELLS:,}); {TOO_LARGE}"
+        )
     records: list = []
     with _quiet(records), _no_gc():
         model = _model_class()()
         try:
             model.loads(str(path))
+        except MemoryError:  # issue 11: a valid workbook too large for memory is not "unreadable"
+            raise CalcInputError(f"{path}: out of memory loading the workbook; {TOO_LARGE}") from None
         except Exception as exc:
             raise CalcInputError(f"{path}: cannot read the workbook ({_one_line(exc)})") from exc
         model.finish()
@@ -455,22 +465,17 @@ def write_values(src, dst, values: dict[tuple[str, str], object]) -> None:
             if part is None:
                 raise KeyError(f"no sheet named {sheet!r} in {src.name}")
             todo.setdefault(part, {})[xlsx.split_ref(ref)] = value
-        fd, tmp = tempfile.mkstemp(prefix=f".{dst.stem}-", suffix=".xlsx.tmp", dir=dst.parent)
-        try:
-            with os.fdopen(fd, "wb") as raw, zipfile.ZipFile(raw, "w") as zout:
-                zout.comment = zin.comment
-                for info in zin.infolist():
-                    data = zin.read(info)
-                    if info.filename in todo:
-                        data = (
-                            _SheetPatcher(data.decode("utf-8"), todo[info.filename]).patch().encode("utf-8")
-                        )
-                    zout.writestr(copy.copy(info), data)
-            shutil.copymode(src, tmp)
-        except BaseException:
-            os.unlink(tmp)
-            raise
-    os.replace(tmp, dst)
+        # issue 11: files.replacing refuses links, read-only and hard-linked targets, removes its
+        # temporary file on failure, SIGINT and SIGTERM; parts not patched are streamed (xlsx.copy_part).
+        with files.replacing(dst, mode_from=src) as raw, zipfile.ZipFile(raw, "w") as zout:
+            zout.comment = zin.comment
+            for info in zin.infolist():
+                if info.filename not in todo:
+                    xlsx.copy_part(zin, info, zout)
+                    continue
+                data = xlsx.read_part(zin, info.filename).decode("utf-8")
+                patched = _SheetPatcher(data, todo[info.filename]).patch()
+                zout.writestr(copy.copy(info), patched.encode("utf-8"))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -535,7 +540,10 @@ def _check_book(path) -> Path:
         raise CalcInputError(f"{path}: not an Excel workbook (expected {', '.join(SUFFIXES)})")
     try:
         with zipfile.ZipFile(path) as z:
+            xlsx.check_package(z)  # issue 11: inflate limits, no DOCTYPE (xlsx.py)
             xlsx.sheet_parts(z)
+    except xlsx.PackageError as exc:
+        raise CalcInputError(f"{path}: {exc}") from None
     except (zipfile.BadZipFile, KeyError, ET.ParseError, OSError, StopIteration):
         raise CalcInputError(
             f"{path}: not an .xlsx workbook (an .xls, an encrypted workbook or another file renamed?)"
@@ -555,9 +563,15 @@ def calc(path, out=None) -> Summary:
     dst = src if out is None else Path(out)
     if dst.is_dir():
         raise CalcInputError(f"{dst}: is a folder; give the output file name")
+    try:
+        files.check_target(dst)  # issue 11: a link, read-only or hard-linked file: refused before computing
+    except files.WriteRefused as exc:
+        raise CalcInputError(str(exc)) from None
     values, problems = _compute(src)
     try:
         write_values(src, dst, values)
+    except files.WriteRefused as exc:
+        raise CalcInputError(str(exc)) from None
     except OSError as exc:
         raise CalcInputError(f"{dst}: cannot write ({exc.strerror or exc})") from exc
     errors, examples = Counter(), {}

@@ -21,10 +21,10 @@ from __future__ import annotations
 import datetime as dt
 import random
 import re
-import shutil
 import tempfile
 from pathlib import Path
 
+from . import files
 from .examples import EXAMPLES, Example, Figure, Input
 
 CREATED = dt.datetime(2026, 1, 1)  # fixed document properties: a rebuild gives the same file
@@ -632,6 +632,7 @@ def cells(path: Path) -> dict:
 
 def write_all(directory: Path, force: bool = False, out=print) -> int:
     """Build every template into ``directory``; never overwrite an edited workbook unless ``force``."""
+    files.check_folder(directory)  # issue 11: a file, a dangling link, not writable: one line (files.py)
     directory.mkdir(parents=True, exist_ok=True)
     refused = 0
     with tempfile.TemporaryDirectory() as tmp:
@@ -640,7 +641,7 @@ def write_all(directory: Path, force: bool = False, out=print) -> int:
             build(name, fresh)
             if not target.exists():
                 status = "written"
-            elif cells(target) == cells(fresh):
+            elif _same_workbook(target, fresh):
                 status = "unchanged"
             elif force:
                 status = "overwritten (--force)"
@@ -649,6 +650,16 @@ def write_all(directory: Path, force: bool = False, out=print) -> int:
                 refused += 1
                 continue
             if status != "unchanged":
-                shutil.copyfile(fresh, target)
+                files.copy_into(fresh, target, directory)  # issue 11: never through a link (files.py)
             out(f"{target}: {status}")
     return refused
+
+
+def _same_workbook(target: Path, fresh: Path) -> bool:
+    """Whether ``target`` holds what ``fresh`` does (issue 11: a folder or a file that is no
+    readable workbook does not; it raised before).
+    """
+    try:
+        return cells(target) == cells(fresh)
+    except Exception:  # whatever openpyxl or zipfile raise for a file that is not an .xlsx
+        return False

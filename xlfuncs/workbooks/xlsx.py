@@ -6,10 +6,22 @@
   character data of the SpreadsheetML those modules patch with regular
   expressions (so that everything they do not change keeps its bytes).
 * :func:`split_ref`, :func:`column_letters`, :func:`cells`: A1 references.
+* :func:`check_package`, :func:`read_part`, :func:`copy_part`: the package read within
+  stated limits (:class:`PackageError`, one line) and parts copied without holding them.
+
+Limits: a zip member may inflate to at most :data:`MAX_PART_BYTES` (256 MiB), all of them
+together to :data:`MAX_PACKAGE_BYTES` (1 GiB), and a member over 1 MiB at most
+:data:`MAX_RATIO` (200) times its compressed size; real SpreadsheetML compresses 5 to 30
+times, a zip bomb hundreds to thousands.  Python's ``zipfile`` never inflates a member past
+its declared size, so checking the declared sizes bounds what any reader of the file
+(openpyxl, ``formulas``, this module) can be made to hold.  An XML part with a document type
+declaration (``<!DOCTYPE``, which entity expansion attacks need and Excel never writes) is
+refused too.
 """
 
 from __future__ import annotations
 
+import copy
 import posixpath
 import re
 import xml.etree.ElementTree as ET
@@ -17,12 +29,20 @@ import zipfile
 from xml.sax.saxutils import escape, unescape
 
 __all__ = [
+    "MAX_PACKAGE_BYTES",
+    "MAX_PART_BYTES",
+    "MAX_RATIO",
     "REF",
+    "PackageError",
     "attr",
     "cells",
+    "check_package",
     "column_letters",
+    "copy_part",
     "escape_text",
+    "formula_cells",
     "local_name",
+    "read_part",
     "relationships",
     "sheet_parts",
     "split_ref",
@@ -34,6 +54,17 @@ REF = re.compile(r"\$?([A-Za-z]{1,3})\$?(\d+)")
 _ATTR = r'(?<![\w:.-]){}="([^"]*)"'
 _ESCAPED = re.compile(r"_(?=x[0-9A-Fa-f]{4}_)")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0d\x0e-\x1f\ufffe\uffff]")
+MAX_PART_BYTES = 256 * 2**20
+MAX_PACKAGE_BYTES = 2**30
+MAX_RATIO = 200
+_RATIO_FROM = 2**20  # small parts may compress better (a sheet of blanks); they cannot grow large
+_CHUNK = 2**20
+_DOCTYPE = b"<!DOCTYPE"
+_FORMULA = re.compile(rb"<f[\s/>]")
+
+
+class PackageError(ValueError):
+    """A package refused within the stated limits; the message is one line."""
 
 
 # --- A1 references ---------------------------------------------------------------------
@@ -104,11 +135,11 @@ def escape_text(s: str) -> str:
 
 
 def unescape_text(s: str) -> str:
-    """XML character data or an attribute value as text: the five predefined entities undone
+    r"""XML character data or an attribute value as text: the five predefined entities undone
     (``_xHHHH_`` sequences are left as they are).
 
     >>> unescape_text("A &amp; B &lt;&gt; &quot;x&quot; &apos;y&apos;")
-    'A & B <> "x" \\'y\\''
+    'A & B <> "x" \'y\''
     """
     return unescape(s, {"&quot;": '"', "&apos;": "'"})
 
@@ -128,7 +159,7 @@ def relationships(z: zipfile.ZipFile, part: str) -> dict[str, tuple[str, str]]:
     are; external targets (hyperlinks, linked files) are left out.
     """
     folder, name = posixpath.split(part)
-    root = ET.fromstring(z.read(posixpath.join(folder, "_rels", name + ".rels")))
+    root = ET.fromstring(read_part(z, posixpath.join(folder, "_rels", name + ".rels")))
     out = {}
     for rel in root:
         target = rel.get("Target", "")
@@ -153,8 +184,75 @@ def sheet_parts(z: zipfile.ZipFile) -> dict[str, str]:
         raise KeyError("no officeDocument relationship")
     rels = relationships(z, book)
     out = {}
-    for el in ET.fromstring(z.read(book)).iter():
+    for el in ET.fromstring(read_part(z, book)).iter():
         if local_name(el.tag) == "sheet":
             rid = next(v for k, v in el.attrib.items() if local_name(k) == "id" and k.startswith("{"))
             out[el.get("name")] = rels[rid][1]
     return out
+
+
+def check_package(z: zipfile.ZipFile) -> None:
+    """Raise :class:`PackageError` if a part is over the limits or an XML part has a DOCTYPE.
+
+    Reads the XML parts in chunks of 1 MiB, never a whole part.
+    """
+    total = 0
+    for info in z.infolist():
+        size, packed = info.file_size, max(info.compress_size, 1)
+        total += size
+        if size > MAX_PART_BYTES:
+            raise PackageError(
+                f"part {info.filename} inflates to {size:,} bytes, over the limit of {MAX_PART_BYTES:,}"
+            )
+        if size > _RATIO_FROM and size / packed > MAX_RATIO:
+            raise PackageError(
+                f"part {info.filename} inflates {size / packed:,.0f} times ({packed:,} to {size:,} bytes), "
+                f"over the limit of {MAX_RATIO} (a zip bomb?)"
+            )
+        if total > MAX_PACKAGE_BYTES:
+            raise PackageError(f"the parts inflate to more than {MAX_PACKAGE_BYTES:,} bytes together")
+    for info in z.infolist():
+        if info.filename.endswith((".xml", ".rels", ".vml")):
+            _refuse_doctype(z, info)
+
+
+def _refuse_doctype(z: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
+    tail = b""
+    with z.open(info) as part:
+        while chunk := part.read(_CHUNK):
+            if _DOCTYPE in tail + chunk[: len(_DOCTYPE)] or _DOCTYPE in chunk:
+                raise PackageError(
+                    f"part {info.filename} declares a document type (<!DOCTYPE>: entity declarations, "
+                    "which Excel never writes); refused"
+                )
+            tail = chunk[-len(_DOCTYPE) :]
+
+
+def read_part(z: zipfile.ZipFile, part: str) -> bytes:
+    """A part's bytes, within :data:`MAX_PART_BYTES` (:class:`PackageError` otherwise)."""
+    info = z.getinfo(part)
+    if info.file_size > MAX_PART_BYTES:
+        raise PackageError(
+            f"part {part} inflates to {info.file_size:,} bytes, over the limit of {MAX_PART_BYTES:,}"
+        )
+    return z.read(info)
+
+
+def copy_part(zin: zipfile.ZipFile, info: zipfile.ZipInfo, zout: zipfile.ZipFile) -> None:
+    """Copy one member unchanged (name, date, compression, content) in chunks, never whole."""
+    with zin.open(info) as src, zout.open(copy.copy(info), "w", force_zip64=info.file_size > 2**31) as dst:
+        while chunk := src.read(_CHUNK):
+            dst.write(chunk)
+
+
+def formula_cells(z: zipfile.ZipFile) -> int:
+    """How many cells of the sheets hold a formula (``<f>`` elements), counted in chunks."""
+    count = 0
+    for part in sheet_parts(z).values():
+        tail = b""
+        with z.open(part) as xml:
+            while chunk := xml.read(_CHUNK):
+                window = tail + chunk
+                count += len(_FORMULA.findall(window)) - len(_FORMULA.findall(tail))
+                tail = window[-3:]
+    return count
