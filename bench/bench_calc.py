@@ -38,6 +38,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from xlfuncs.runtimes.libreoffice import office  # noqa: E402
 from xlfuncs.workbooks import libreoffice, templates  # noqa: E402
 
 COLUMNS = {"G": "Market cap", "H": "EV", "I": "Size class", "J": "EV / EBITDA"}
@@ -57,8 +58,7 @@ def calc_command(src: Path, out: Path) -> list[str]:
 
 def warm_profile_command(src: Path, out_dir: Path, profile: Path) -> list[str]:
     """soffice in a profile kept between runs (created by a first, untimed run)."""
-    (profile / "user").mkdir(parents=True, exist_ok=True)
-    (profile / "user" / "registrymodifications.xcu").write_text(libreoffice._PROFILE.format(mode=0))
+    office.write_profile(profile)
     return [
         libreoffice.executable(),
         f"-env:UserInstallation={profile.as_uri()}",

@@ -1,4 +1,5 @@
-"""`xlfuncs calc`: workbooks computed by `formulas`, results stored as cached values, file kept intact."""
+"""`xlfuncs calc`: workbooks computed by `formulas` (the pip-only engine), results stored as cached values,
+file kept intact.  The LibreOffice engine: tests/test_workbooks_libreoffice.py."""
 
 import math
 import random
@@ -127,7 +128,7 @@ def computed(tmp_path_factory):
     folder = tmp_path_factory.mktemp("calc")
     src = build_book(folder / "book.xlsx")
     lines = []
-    code = calc.main([str(src), "-o", str(folder / "out.xlsx")], echo=lines.append)
+    code = calc.main([str(src), "-o", str(folder / "out.xlsx"), "--engine", "formulas"], echo=lines.append)
     return src, folder / "out.xlsx", lines, code
 
 
@@ -141,7 +142,7 @@ def test_every_formula_cell_gets_its_value(computed):
 
 def test_calculate_returns_every_formula_cell_with_real_sheet_names(computed):
     src = computed[0]
-    values = calc.calculate(src)
+    values = calc.calculate(src, "formulas")
     assert set(values) == set(EXPECTED)  # only formula cells; every cell of each spilled range
     assert list(values)[:2] == [("Data", "G2"), ("Data", "H2")]  # sheet, row, column order
     wrong = {
@@ -203,18 +204,18 @@ def test_summary_lists_the_error_values(computed):
         "#N/A 2 cells: Summary!B2, Summary!B12",
         "#NAME? 1 cell: Summary!B10",
     ]
-    summary = calc.calc(computed[0], out)
+    summary = calc.calc(computed[0], out, "formulas")
     assert dict(summary.errors) == ERRORS and summary.cells == len(EXPECTED) and not summary.problems
 
 
 def test_in_place_and_repeatable(tmp_path):
     book = build_book(tmp_path / "book.xlsx")
-    summary = calc.calc(book)  # no output: the values go into the book itself
+    summary = calc.calc(book, engine="formulas")  # no output: the values go into the book itself
     assert summary.output == book and "in place" in summary.lines()[0]
     values = cell_values(book)
     assert all(same(values[k], v) for k, v in EXPECTED.items())
     first = zipfile.ZipFile(book).read("xl/worksheets/sheet1.xml")
-    calc.calc(book)
+    calc.calc(book, engine="formulas")
     assert zipfile.ZipFile(book).read("xl/worksheets/sheet1.xml") == first
     assert not [p for p in tmp_path.iterdir() if p.name != "book.xlsx"]  # no temporary files left
 
@@ -234,7 +235,11 @@ def test_openpyxl_book_inline_strings_and_array_cells_not_in_the_file(tmp_path):
     ws["F7"] = "=F2"  # a row of its own
     wb.save(tmp_path / "py.xlsx")
     assert (
-        calc.main([str(tmp_path / "py.xlsx"), "-o", str(tmp_path / "out.xlsx")], echo=lambda line: None) == 0
+        calc.main(
+            [str(tmp_path / "py.xlsx"), "-o", str(tmp_path / "out.xlsx"), "--engine", "formulas"],
+            echo=lambda line: None,
+        )
+        == 0
     )
     got = openpyxl.load_workbook(tmp_path / "out.xlsx", data_only=True)["Caps"]
     assert [[c.value for c in row] for row in got["A1:D4"]] == [
@@ -293,7 +298,7 @@ def test_formulas_limits_are_reported_not_raised(tmp_path):
     ws.write_formula("D1", "=2*3")
     wb.close()
     lines = []
-    assert calc.main([str(tmp_path / "odd.xlsx")], echo=lines.append) == 0
+    assert calc.main([str(tmp_path / "odd.xlsx"), "--engine", "formulas"], echo=lines.append) == 0
     assert lines[1:] == [
         "#VALUE! 2 cells: S!A1, S!A2",
         "warning: 1 cell formula not understood by formulas (written as #VALUE!): S!A1",
@@ -332,7 +337,13 @@ def test_zip_without_workbook_and_unwritable_output(tmp_path):
     assert "not an .xlsx workbook" in lines[0]
     book = build_book(tmp_path / "book.xlsx")
     lines = []
-    assert calc.main([str(book), "-o", str(tmp_path / "no" / "such" / "out.xlsx")], echo=lines.append) == 2
+    assert (
+        calc.main(
+            [str(book), "-o", str(tmp_path / "no" / "such" / "out.xlsx"), "--engine", "formulas"],
+            echo=lines.append,
+        )
+        == 2
+    )
     assert len(lines) == 1 and "cannot write" in lines[0]
 
 
@@ -340,7 +351,16 @@ def test_command_line_prints_only_the_summary(tmp_path):
     """No progress bar, warning or log output from formulas on the console."""
     book = build_book(tmp_path / "book.xlsx")
     run = subprocess.run(
-        [sys.executable, "-m", "xlfuncs.workbooks.calc", str(book), "-o", str(tmp_path / "o.xlsx")],
+        [
+            sys.executable,
+            "-m",
+            "xlfuncs.workbooks.calc",
+            str(book),
+            "-o",
+            str(tmp_path / "o.xlsx"),
+            "--engine",
+            "formulas",
+        ],
         capture_output=True,
         text=True,
     )
@@ -389,7 +409,7 @@ def test_two_thousand_rows_with_spilled_columns_is_practical(tmp_path):
     wb.close()
 
     start = time.perf_counter()
-    summary = calc.calc(tmp_path / "big.xlsx", tmp_path / "out.xlsx")
+    summary = calc.calc(tmp_path / "big.xlsx", tmp_path / "out.xlsx", "formulas")
     seconds = time.perf_counter() - start
     print(f"2,000 rows: {summary.cells} formula cells in {seconds:.2f} s")
     assert summary.cells == 4 * n + 12 and not summary.errors

@@ -83,6 +83,14 @@ def _main(argv: list[str] | None) -> int:
             "(Excel on Mac, the web and Windows without local Python)",
         )
     )
+    from .runtimes.libreoffice import command as libreoffice
+
+    libreoffice.add_arguments(
+        sub.add_parser(
+            "libreoffice",
+            help="build xlfuncs.oxt, the add-in for LibreOffice Calc, or install/uninstall it (unopkg)",
+        )
+    )
     from .windows import doctor, install
 
     install.add_arguments(
@@ -105,9 +113,11 @@ def _main(argv: list[str] | None) -> int:
 
         return 2 if write_all(args.directory, force=args.force) else 0
     if args.command == "calc":
-        return calc.run(args.book, args.output)
+        return calc.run(args.book, args.output, engine=args.engine)
     if args.command == "lite":
         return lite.run(args)
+    if args.command == "libreoffice":
+        return libreoffice.run(args)
     if args.command == "install":
         return install.run(args)
     if args.command == "uninstall":

@@ -18,60 +18,41 @@ may run in parallel.  Install: ``apt-get install libreoffice-calc``.
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import os
 import re
 import shutil
-import signal
-import subprocess
 import tempfile
 from pathlib import Path
 
+from ..runtimes.libreoffice import build, office
+from ..runtimes.libreoffice.addin import IMPLEMENTATION
+from ..runtimes.libreoffice.office import EXECUTABLES, TIMEOUT, LibreOfficeError, available, executable
 from . import xlsx
 from .xlsx import sheet_parts  # also public here: scripts/render.py uses libreoffice.sheet_parts
 
-#: Names of the LibreOffice executable, tried in order (``XLFUNCS_SOFFICE`` overrides).
-EXECUTABLES = ("soffice", "libreoffice")
-TIMEOUT = 180  # seconds per conversion; a first start in a fresh profile takes a few seconds
+__all__ = [
+    "EXECUTABLES",
+    "TIMEOUT",
+    "LibreOfficeError",
+    "available",
+    "calls_our_function",
+    "compute",
+    "engine_available",
+    "executable",
+    "freeze_our_functions",
+    "recalculate",
+    "render_pdf",
+]
 
-# Calc setting "recalculation on file load": 0 = always, 1 = never, 2 = ask (the default).
-_PROFILE = """<?xml version="1.0" encoding="UTF-8"?>
-<oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema" \
-xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
-<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="OOXMLRecalcMode" oor:op="fuse">\
-<value>{mode}</value></prop></item>
-<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="ODFRecalcMode" oor:op="fuse">\
-<value>{mode}</value></prop></item>
-</oor:items>
-"""
 XLSX_FILTER = "xlsx:Calc MS Excel 2007 XML"
 PDF_FILTER = "pdf:calc_pdf_Export"
 
 
-class LibreOfficeError(RuntimeError):
-    """LibreOffice is missing, failed or timed out."""
-
-
-def executable() -> str | None:
-    """Path of the LibreOffice executable, or None when it is not installed."""
-    override = os.environ.get("XLFUNCS_SOFFICE")
-    if override:
-        return shutil.which(override)
-    for name in EXECUTABLES:
-        found = shutil.which(name)
-        if found:
-            return found
-    return None
-
-
-def available() -> bool:
-    """Whether headless LibreOffice can be run here."""
-    return executable() is not None
-
-
 def _convert(src: Path, out_dir: Path, convert_to: str, suffix: str, recalc: bool, timeout: float) -> Path:
-    """Run one headless conversion of ``src`` into ``out_dir``; return the new file."""
-    soffice = executable()
-    if soffice is None:
+    """Run one headless conversion of ``src`` into ``out_dir`` in a fresh profile; return the new file."""
+    if executable() is None:
         raise LibreOfficeError(
             "LibreOffice (soffice) is not installed; install it with "
             "`apt-get install libreoffice-calc` (scripts/test.sh does)"
@@ -88,49 +69,9 @@ def _convert(src: Path, out_dir: Path, convert_to: str, suffix: str, recalc: boo
     target = out_dir / (src.stem + suffix)
     with tempfile.TemporaryDirectory(prefix="xlfuncs_lo_") as tmp:
         profile, work = Path(tmp) / "profile", Path(tmp) / "out"
-        (profile / "user").mkdir(parents=True)
         work.mkdir()
-        (profile / "user" / "registrymodifications.xcu").write_text(
-            _PROFILE.format(mode=0 if recalc else 1), encoding="utf-8"
-        )
-        cmd = [
-            soffice,
-            f"-env:UserInstallation={profile.as_uri()}",
-            "--headless",
-            "--norestore",
-            "--nolockcheck",
-            "--nodefault",
-            "--nologo",
-            "--convert-to",
-            convert_to,
-            "--outdir",
-            str(work),
-            str(src),
-        ]
-        # Own session: on a timeout the whole process group (soffice.bin too) is killed.
-        proc = subprocess.Popen(
-            cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
-        )
-        try:
-            stdout, stderr = proc.communicate(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.communicate()
-            raise LibreOfficeError(
-                f"LibreOffice did not finish converting {src.name} within {timeout:g} s"
-            ) from None
-        finally:
-            try:  # nothing of this run may outlive it
-                os.killpg(proc.pid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                pass
-        produced = work / (src.stem + suffix)
-        if proc.returncode or not produced.is_file():
-            detail = "\n".join(s.strip() for s in (stderr, stdout) if s.strip())
-            raise LibreOfficeError(
-                f"LibreOffice failed to convert {src.name} (exit code "
-                f"{proc.returncode}): {detail or 'no output'}"
-            )
+        office.write_profile(profile, recalc)
+        produced = office.convert(src, work, profile, convert_to, suffix, timeout=timeout)
         shutil.move(str(produced), target)
     return target
 
@@ -282,3 +223,267 @@ def freeze_our_functions(src, dst) -> dict[str, list[str]]:
                 )
     os.replace(tmp, dst)
     return frozen
+
+
+# --- the LibreOffice engine of ``xlfuncs calc`` -----------------------------------------------
+
+#: What the engine reports for a formula cell that LibreOffice's saved file does not hold.
+NOT_COMPUTED = "not computed by LibreOffice (stored value kept)"
+_INTERNAL = IMPLEMENTATION.upper() + "."
+
+
+def _cache_root() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "xlfuncs" / "libreoffice"
+
+
+def _addin_key() -> str:
+    """What the installed add-in depends on: the LibreOffice version and every generated part and module."""
+    digest = hashlib.sha256(repr(office.version()).encode())
+    for text in (build.idl(), build.calc_addins_xcu(), build.component(), build.description()):
+        digest.update(text.encode())
+    for name in build.core_modules():
+        digest.update(build.lite.module_path(name).read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def engine_available() -> bool:
+    """Whether ``xlfuncs calc`` can compute with LibreOffice here: LibreOffice with its Python
+    bridge, and the add-in already prepared or ``unoidl-write`` to build it.
+    """
+    program = office.program_dir()
+    if program is None or not (program / "pythonloader.py").is_file():
+        return False
+    return (_cache_root() / _addin_key()).is_dir() or office.unoidl_write() is not None
+
+
+def _prepared() -> Path:
+    """A folder with ``packages`` (xlfuncs.oxt installed) and ``profile`` (started once), made once per
+    add-in and LibreOffice version under ``~/.cache/xlfuncs/libreoffice``; runs copy it.
+    """
+    target = _cache_root() / _addin_key()
+    if target.is_dir():
+        return target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=".prepare-", dir=target.parent))
+    try:
+        oxt = build.build(work / "oxt")
+        office.write_profile(work / "profile")
+        office.install(oxt, work / "profile", work / "packages")
+        warm = work / "warm"
+        warm.mkdir()
+        (warm / "a.csv").write_text("1\n")
+        office.convert(warm / "a.csv", warm, work / "profile", XLSX_FILTER, ".xlsx", work / "packages")
+        shutil.rmtree(warm)
+        with contextlib.suppress(OSError):  # another run prepared the same add-in meanwhile: use either
+            work.rename(target)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return target
+
+
+#: What an argument of our functions becomes inside an array formula in the engine's copy: Calc does not
+#: call an add-in with an error inside a range (the whole result would be #VALUE!), so each error
+#: element is passed as its text instead, which the argument rules read as that error.  Calc cannot
+#: tell which error an element holds, except #N/A (ERROR.TYPE does not work element by element), so
+#: the other errors arrive as #VALUE!.
+WRAP = 'IFERROR(_xlfn.IFNA({},"#N/A"),"#VALUE!")'
+
+
+def _literal_end(text: str, i: int) -> int:
+    """The index after the string literal or quoted sheet name that starts at ``text[i]``."""
+    quote, j = text[i], i + 1
+    while j < len(text):
+        if text[j] == quote:
+            if j + 1 < len(text) and text[j + 1] == quote:  # a doubled quote inside
+                j += 2
+                continue
+            return j + 1
+        j += 1
+    return j
+
+
+def _arguments(text: str, start: int) -> tuple[list[str], int] | None:
+    """The arguments of the call whose ``(`` ends at ``start``, and the index after its ``)``."""
+    args, depth, i, begin = [], 0, start, start
+    while i < len(text):
+        ch = text[i]
+        if ch in "\"'":
+            i = _literal_end(text, i)
+            continue
+        if ch in "({":
+            depth += 1
+        elif ch in ")}":
+            if depth == 0:
+                args.append(text[begin:i])
+                return args, i + 1
+            depth -= 1
+        elif ch == "," and depth == 0:
+            args.append(text[begin:i])
+            begin = i + 1
+        i += 1
+    return None
+
+
+def engine_formula(formula: str, names: bool, wrap: bool) -> str:
+    """A formula as the engine's copy stores it: with ``names``, our functions under the add-in's
+    internal names, which every LibreOffice binds (7.4 does not bind the Excel names); with ``wrap``,
+    each of their arguments wrapped in :data:`WRAP` (for array formulas).  Literals stay as they are.
+
+    >>> engine_formula('MARKETCAP(A1,B1)&"MARKETCAP("&_xludf.ev(1,2,3)', True, False)
+    'ORG.XLFUNCS.CALC.FUNCTIONS.MARKETCAP(A1,B1)&"MARKETCAP("&ORG.XLFUNCS.CALC.FUNCTIONS.EV(1,2,3)'
+    >>> engine_formula("SUM(EV(A1:A3,,C1))", False, True)
+    'SUM(EV(IFERROR(_xlfn.IFNA(A1:A3,"#N/A"),"#VALUE!"),,IFERROR(_xlfn.IFNA(C1,"#N/A"),"#VALUE!")))'
+    """
+    call, out, i = _our_call(), [], 0
+    while i < len(formula):
+        if formula[i] in "\"'":
+            end = _literal_end(formula, i)
+            out.append(formula[i:end])
+            i = end
+            continue
+        m = call.match(formula, i)
+        found = _arguments(formula, m.end()) if m else None
+        if m is None or found is None:
+            out.append(formula[i])
+            i += 1
+            continue
+        args, i = found
+        args = [engine_formula(a, names, wrap) for a in args]
+        if wrap:
+            args = [WRAP.format(a) if a.strip() else a for a in args]
+        name = m.group()[:-1].strip()
+        if names:
+            name = _INTERNAL + re.sub(r"^_xludf\.", "", name, flags=re.I).upper()
+        out.append(f"{name}({','.join(args)})")
+    return "".join(out)
+
+
+def _engine_copy(src: Path, dst: Path, names: bool, wrap: bool) -> None:
+    """Copy the workbook with :func:`engine_formula` applied to the formulas that call our functions."""
+    import zipfile
+    from xml.sax.saxutils import escape
+
+    call = _our_call()
+
+    def fix(m: re.Match[str]) -> str:
+        text = m["text"]
+        array = xlsx.attr(m["attrs"], "t") == "array"
+        if not text or not (names or (wrap and array)) or not call.search(text):
+            return m.group()
+        formula = engine_formula(xlsx.unescape_text(text), names, wrap and array)
+        return f"<f{m['attrs']}>{escape(formula)}</f>"
+
+    with zipfile.ZipFile(src) as book, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as out:
+        parts = set(sheet_parts(book).values())
+        for info in book.infolist():
+            data = book.read(info.filename)
+            if info.filename in parts:
+                data = _FORMULA.sub(fix, data.decode("utf-8")).encode("utf-8")
+            out.writestr(info, data)
+
+
+def formula_cells(path: Path) -> dict[str, list[str]]:
+    """``{sheet: [cell, ...]}``: every cell holding a formula or inside an array formula's range."""
+    import zipfile
+
+    found: dict[str, list[str]] = {}
+    with zipfile.ZipFile(path) as book:
+        for name, part in sheet_parts(book).items():
+            cells: list[str] = []
+            for cell in _CELL.finditer(book.read(part).decode("utf-8")):
+                formula = _FORMULA.search(cell["body"] or "")
+                if formula is None:
+                    continue
+                ref = (
+                    xlsx.attr(formula["attrs"], "ref")
+                    if xlsx.attr(formula["attrs"], "t") == "array"
+                    else None
+                )
+                cells.extend(xlsx.cells(ref) if ref else [xlsx.attr(cell["attrs"], "r")])
+            found[name] = list(dict.fromkeys(cells))
+    return found
+
+
+_TEXT = re.compile(r"<t\b[^>]*?(?:/>|>(?P<text>.*?)</t>)", re.S)
+
+
+def _cell_values(path: Path) -> dict[tuple[str, str], object]:
+    """The cached value of every cell of the workbook LibreOffice saved (errors as ExcelError)."""
+    import xml.etree.ElementTree as ET
+    import zipfile
+
+    from .calc import ExcelError
+
+    values: dict[tuple[str, str], object] = {}
+    with zipfile.ZipFile(path) as book:
+        shared: list[str] = []
+        if "xl/sharedStrings.xml" in book.namelist():
+            root = ET.fromstring(book.read("xl/sharedStrings.xml"))
+            shared = [
+                "".join(t.text or "" for t in si.iter() if xlsx.local_name(t.tag) == "t") for si in root
+            ]
+        for name, part in sheet_parts(book).items():
+            for cell in _CELL.finditer(book.read(part).decode("utf-8")):
+                body, kind = cell["body"] or "", xlsx.attr(cell["attrs"], "t")
+                value = _VALUE.search(body)
+                text = xlsx.unescape_text(value["text"] or "") if value else None
+                if kind == "inlineStr":
+                    found = "".join(xlsx.unescape_text(t["text"] or "") for t in _TEXT.finditer(body))
+                elif text is None:
+                    continue
+                elif kind == "e":
+                    found = ExcelError(text)
+                elif kind == "str":
+                    found = text
+                elif kind == "s":
+                    found = shared[int(text)]
+                elif kind == "b":
+                    found = text.strip() in ("1", "true")
+                else:
+                    number = float(text)
+                    found = int(number) if number.is_integer() and abs(number) < 2**53 else number
+                values[(name, xlsx.attr(cell["attrs"], "r"))] = found
+    return values
+
+
+def compute(
+    path: Path, rewrite: bool | None = None, errors_in_ranges: bool = True, timeout: float = TIMEOUT
+) -> tuple[dict[tuple[str, str], object], dict[str, list[tuple[str, str]]]]:
+    """Compute every formula of the workbook at ``path`` in headless LibreOffice with the add-in.
+
+    Returns ``({(sheet, "A1"): value}, {problem: [(sheet, "A1"), ...]})`` for every formula cell
+    (and every cell of an array formula's range), as :func:`xlfuncs.workbooks.calc.calculate`
+    does.  ``rewrite`` stores our functions under the add-in's internal names in the copy
+    LibreOffice opens (default: when this LibreOffice does not bind their Excel names);
+    ``errors_in_ranges`` wraps the arguments of our functions in array formulas so that an error
+    inside a range gives an error in its own element, not the whole result (:data:`WRAP`).  Each
+    run has its own copy of the prepared profile, so runs may go in parallel.
+    """
+    path = Path(path)
+    if rewrite is None:
+        rewrite = not office.binds_excel_names()
+    prepared = _prepared()
+    with tempfile.TemporaryDirectory(prefix="xlfuncs_calc_lo_") as tmp:
+        work = Path(tmp)
+        shutil.copytree(prepared / "profile", work / "profile", symlinks=True)
+        shutil.copytree(prepared / "packages", work / "packages", symlinks=True)
+        (work / "in").mkdir()
+        src = work / "in" / ("book" + path.suffix.lower())
+        if rewrite or errors_in_ranges:
+            _engine_copy(path, src, rewrite, errors_in_ranges)
+        else:
+            shutil.copyfile(path, src)
+        saved = office.convert(
+            src, work / "out", work / "profile", XLSX_FILTER, ".xlsx", work / "packages", timeout
+        )
+        computed = _cell_values(saved)
+    values: dict[tuple[str, str], object] = {}
+    problems: dict[str, list[tuple[str, str]]] = {}
+    for sheet, cells in formula_cells(path).items():
+        for ref in cells:
+            if (sheet, ref) in computed:
+                values[(sheet, ref)] = computed[(sheet, ref)]
+            else:
+                problems.setdefault(NOT_COMPUTED, []).append((sheet, ref))
+    return values, problems

@@ -1,0 +1,48 @@
+"""``xlfuncs libreoffice build [DIR] | install | uninstall``: the add-in for LibreOffice Calc."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from . import build, office
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("action", choices=("build", "install", "uninstall"), help="what to do")
+    parser.add_argument(
+        "directory",
+        nargs="?",
+        default=Path("."),
+        type=Path,
+        help="build: the folder for xlfuncs.oxt (default: the current folder)",
+    )
+
+
+def run(args: argparse.Namespace, echo=print) -> int:
+    """Build, install (for the current user; for every user as root) or uninstall; returns the exit code."""
+    try:
+        if args.action == "build":
+            echo(f"wrote {build.build(args.directory)}")
+        elif args.action == "install":
+            with tempfile.TemporaryDirectory(prefix="xlfuncs_oxt_") as tmp:
+                office.install(build.build(Path(tmp)))
+            who = "every user (run as root: unopkg --shared)" if os.geteuid() == 0 else "the current user"
+            echo(f"installed {build.IDENTIFIER} for {who}; restart LibreOffice to use the functions")
+        elif office.uninstall(build.IDENTIFIER):
+            echo(f"removed {build.IDENTIFIER}")
+        else:
+            echo(f"{build.IDENTIFIER} was not installed")
+    except (build.BuildError, office.LibreOfficeError) as exc:
+        echo(f"xlfuncs libreoffice: error: {exc}")
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    _parser = argparse.ArgumentParser(prog="python -m xlfuncs.runtimes.libreoffice.command")
+    add_arguments(_parser)
+    sys.exit(run(_parser.parse_args()))

@@ -1,0 +1,223 @@
+"""The installed LibreOffice: where it is, its version, private profiles, ``unopkg``.
+
+Each headless run gets a profile folder of its own (two soffice processes on one profile
+clash: the second hands its job to the first and exits).  :func:`write_profile` makes one
+that recalculates every formula on load (LibreOffice otherwise shows the values an .xlsx
+has stored).  :func:`run` runs a LibreOffice program in its own process group and kills
+the whole group when it ends or times out, so nothing outlives a run.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import os
+import re
+import shutil
+import signal
+import subprocess
+from pathlib import Path
+
+#: Names of the LibreOffice executable, tried in order (``XLFUNCS_SOFFICE`` overrides).
+EXECUTABLES = ("soffice", "libreoffice")
+#: The first version seen to bind a plain Excel name in an .xlsx to an add-in's CompatibilityName
+#: (25.2 binds, 7.4 does not; the versions between were not tested, so they are treated as 7.4).
+BINDS_EXCEL_NAMES = (25, 2)
+TIMEOUT = 180.0
+
+# Calc setting "recalculation on file load": 0 = always, 1 = never, 2 = ask (the default).
+_PROFILE = """<?xml version="1.0" encoding="UTF-8"?>
+<oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema" \
+xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="OOXMLRecalcMode" oor:op="fuse">\
+<value>{mode}</value></prop></item>
+<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="ODFRecalcMode" oor:op="fuse">\
+<value>{mode}</value></prop></item>
+</oor:items>
+"""
+
+
+class LibreOfficeError(RuntimeError):
+    """LibreOffice is missing, failed or timed out."""
+
+
+def executable() -> str | None:
+    """Path of the LibreOffice executable, or None when it is not installed."""
+    override = os.environ.get("XLFUNCS_SOFFICE")
+    if override:
+        return shutil.which(override)
+    return next((found for name in EXECUTABLES if (found := shutil.which(name))), None)
+
+
+def available() -> bool:
+    """Whether headless LibreOffice can be run here."""
+    return executable() is not None
+
+
+def program_dir() -> Path | None:
+    """LibreOffice's ``program`` folder (soffice on the PATH is usually a link into it)."""
+    soffice = executable()
+    return None if soffice is None else Path(os.path.realpath(soffice)).parent
+
+
+@functools.lru_cache(maxsize=4)
+def _version(soffice: str) -> tuple[int, ...] | None:
+    try:
+        out = subprocess.run([soffice, "--version"], capture_output=True, text=True, timeout=60).stdout
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    m = re.search(r"(\d+)\.(\d+)(?:\.(\d+))?", out)
+    return tuple(int(x) for x in m.groups() if x is not None) if m else None
+
+
+def version() -> tuple[int, ...] | None:
+    """The installed LibreOffice's version, e.g. ``(25, 2, 3)``; None when there is none."""
+    soffice = executable()
+    return None if soffice is None else _version(soffice)
+
+
+def binds_excel_names() -> bool:
+    """Whether this LibreOffice binds ``MARKETCAP(...)`` stored in an .xlsx to the add-in."""
+    found = version()
+    return found is not None and found >= BINDS_EXCEL_NAMES
+
+
+def unoidl_write() -> str | None:
+    """LibreOffice's IDL compiler (Debian: ``libreoffice-dev``), or None."""
+    found = shutil.which("unoidl-write")
+    program = program_dir()
+    if found is None and program is not None:
+        candidate = program.parent / "sdk" / "bin" / "unoidl-write"
+        found = str(candidate) if candidate.is_file() else None
+    return found
+
+
+def type_registries() -> list[Path]:
+    """The installed LibreOffice's UNO type libraries an add-in's IDL is compiled against."""
+    program = program_dir()
+    if program is None:
+        return []
+    found = [program / "types.rdb", program / "types" / "offapi.rdb"]
+    return found if all(p.is_file() for p in found) else []
+
+
+def write_profile(profile: Path, recalc: bool = True) -> None:
+    """Make ``profile`` a LibreOffice user profile that recalculates on load (or never)."""
+    user = Path(profile) / "user"
+    user.mkdir(parents=True, exist_ok=True)
+    (user / "registrymodifications.xcu").write_text(
+        _PROFILE.format(mode=0 if recalc else 1), encoding="utf-8"
+    )
+
+
+def run(cmd: list[str], timeout: float, what: str) -> subprocess.CompletedProcess[str]:
+    """Run a LibreOffice program; raise :class:`LibreOfficeError` if it times out (all killed)."""
+    proc = subprocess.Popen(
+        cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
+    )
+    try:
+        stdout, stderr = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate()
+        raise LibreOfficeError(f"LibreOffice did not finish {what} within {timeout:g} s") from None
+    finally:
+        with contextlib.suppress(ProcessLookupError, PermissionError):  # nothing of this run may outlive it
+            os.killpg(proc.pid, signal.SIGKILL)
+    return subprocess.CompletedProcess(cmd, proc.returncode, stdout, stderr)
+
+
+def options(profile: Path, packages: Path | None = None) -> list[str]:
+    """soffice/unopkg options for a private profile and, with ``packages``, a private folder for
+    the extensions installed with ``--shared`` (LibreOffice's ``UNO_SHARED_PACKAGES_CACHE``), so
+    that a run sees only the extensions installed there, and changes nothing outside its folders.
+    """
+    found = [f"-env:UserInstallation={Path(profile).resolve().as_uri()}"]
+    if packages is not None:
+        found.append(f"-env:UNO_SHARED_PACKAGES_CACHE={Path(packages).resolve().as_uri()}")
+    return found
+
+
+def unopkg(
+    args: list[str], profile: Path | None = None, packages: Path | None = None, timeout: float = TIMEOUT
+) -> subprocess.CompletedProcess[str]:
+    """Run ``unopkg`` (``--shared`` added as root, where unopkg refuses anything else, or with ``packages``)."""
+    program = program_dir()
+    tool = program / "unopkg" if program is not None else None
+    if tool is None or not tool.is_file():
+        raise LibreOfficeError(
+            "LibreOffice (with unopkg) is not installed; Debian: apt-get install libreoffice-calc"
+        )
+    shared = ["--shared"] if packages is not None or os.geteuid() == 0 else []
+    cmd = [str(tool), *args, *shared, *(options(profile, packages) if profile is not None else [])]
+    return run(cmd, timeout, f"unopkg {args[0]}")
+
+
+def install(oxt: Path, profile: Path | None = None, packages: Path | None = None) -> None:
+    """Install the extension ``oxt`` (replacing an installed one), for the user or privately."""
+    proc = unopkg(["add", "-f", "--suppress-license", str(Path(oxt).resolve())], profile, packages)
+    if proc.returncode:
+        raise LibreOfficeError(f"unopkg could not install {Path(oxt).name}: {_detail(proc)}")
+
+
+def uninstall(identifier: str, profile: Path | None = None, packages: Path | None = None) -> bool:
+    """Remove extension ``identifier``; False when it was not installed."""
+    if installed(identifier, profile, packages) is None:
+        return False
+    proc = unopkg(["remove", identifier], profile, packages)
+    if proc.returncode:
+        raise LibreOfficeError(f"unopkg could not remove {identifier}: {_detail(proc)}")
+    return True
+
+
+def installed(identifier: str, profile: Path | None = None, packages: Path | None = None) -> str | None:
+    """The version of extension ``identifier`` that is installed, or None."""
+    proc = unopkg(["list"], profile, packages)
+    m = re.search(rf"Identifier:\s*{re.escape(identifier)}\s*\n\s*Version:\s*(\S+)", proc.stdout)
+    return m.group(1) if m else None
+
+
+def _detail(proc: subprocess.CompletedProcess[str]) -> str:
+    return (
+        "\n".join(s.strip() for s in (proc.stderr, proc.stdout) if s.strip())
+        or f"exit code {proc.returncode}"
+    )
+
+
+def convert(
+    src: Path,
+    out_dir: Path,
+    profile: Path,
+    convert_to: str,
+    suffix: str,
+    packages: Path | None = None,
+    timeout: float = TIMEOUT,
+) -> Path:
+    """Open ``src`` headless with ``profile`` (and the extensions in ``packages``) and save it as
+    ``out_dir/<name><suffix>`` with the filter ``convert_to``; return that file.
+    """
+    soffice = executable()
+    if soffice is None:
+        raise LibreOfficeError(
+            "LibreOffice (soffice) is not installed; install it with "
+            "`apt-get install libreoffice-calc` (scripts/test.sh does)"
+        )
+    cmd = [
+        soffice,
+        *options(profile, packages),
+        "--headless",
+        "--norestore",
+        "--nolockcheck",
+        "--nodefault",
+        "--nologo",
+        "--convert-to",
+        convert_to,
+        "--outdir",
+        str(out_dir),
+        str(src),
+    ]
+    proc = run(cmd, timeout, f"converting {Path(src).name}")
+    produced = Path(out_dir) / (Path(src).stem + suffix)
+    if proc.returncode or not produced.is_file():
+        raise LibreOfficeError(f"LibreOffice failed to convert {Path(src).name}: {_detail(proc)}")
+    return produced
