@@ -208,10 +208,11 @@ class Guard:
         else:
             data = _decode(body)
             name = _func_name(data)
-        if name not in REGISTRY or getattr(_router.custom_functions, name, None) is None:
-            if hasattr(_router.custom_functions, name):
-                return False  # the project's own function: xlwings Server's route
+        registered = hasattr(getattr(_router.custom_functions, name, None), "__xlfunc__")
+        if not registered:  # an attribute that is no custom function (``__init__``) is none either
             raise BadRequest(404, f"no function named {name[:60]!r} on this server")
+        if name not in REGISTRY:
+            return False  # the project's own function: xlwings Server's route
         request = Request(scope)
         user = await _dep.authenticate(
             token_string=request.headers.get("authorization", ""),

@@ -26,6 +26,7 @@ import posixpath
 import re
 import xml.etree.ElementTree as ET
 import zipfile
+import zlib
 from xml.sax.saxutils import escape, unescape
 
 __all__ = [
@@ -33,6 +34,7 @@ __all__ = [
     "MAX_PART_BYTES",
     "MAX_RATIO",
     "REF",
+    "ZIP_ERRORS",
     "PackageError",
     "attr",
     "cells",
@@ -61,6 +63,11 @@ _RATIO_FROM = 2**20  # small parts may compress better (a sheet of blanks); they
 _CHUNK = 2**20
 _DOCTYPE = b"<!DOCTYPE"
 _FORMULA = re.compile(rb"<f[\s/>]")
+
+
+#: What ``zipfile`` raises for a damaged package: damaged data, a bad CRC, an unknown zip
+#: version or compression method, an encrypted member.
+ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError)
 
 
 class PackageError(ValueError):
@@ -188,13 +195,14 @@ def sheet_parts(z: zipfile.ZipFile) -> dict[str, str]:
         if local_name(el.tag) == "sheet":
             rid = next(v for k, v in el.attrib.items() if local_name(k) == "id" and k.startswith("{"))
             out[el.get("name")] = rels[rid][1]
+            z.getinfo(out[el.get("name")])  # KeyError for a sheet whose part is missing
     return out
 
 
 def check_package(z: zipfile.ZipFile) -> None:
-    """Raise :class:`PackageError` if a part is over the limits or an XML part has a DOCTYPE.
+    """Raise :class:`PackageError` if a part is over the limits, damaged, or an XML part has a DOCTYPE.
 
-    Reads the XML parts in chunks of 1 MiB, never a whole part.
+    Reads every part through, in chunks of 1 MiB, never a whole part.
     """
     total = 0
     for info in z.infolist():
@@ -212,15 +220,20 @@ def check_package(z: zipfile.ZipFile) -> None:
         if total > MAX_PACKAGE_BYTES:
             raise PackageError(f"the parts inflate to more than {MAX_PACKAGE_BYTES:,} bytes together")
     for info in z.infolist():
-        if info.filename.endswith((".xml", ".rels", ".vml")):
-            _refuse_doctype(z, info)
+        try:
+            _read_through(z, info)
+        except ZIP_ERRORS as exc:
+            first = (str(exc).splitlines() or [type(exc).__name__])[0]
+            raise PackageError(f"part {info.filename} cannot be read ({first})") from None
 
 
-def _refuse_doctype(z: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
+def _read_through(z: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
+    """Inflate a part in chunks (zipfile checks its CRC at the end); refuse a DOCTYPE in XML."""
+    xml = info.filename.endswith((".xml", ".rels", ".vml"))
     tail = b""
     with z.open(info) as part:
         while chunk := part.read(_CHUNK):
-            if _DOCTYPE in tail + chunk[: len(_DOCTYPE)] or _DOCTYPE in chunk:
+            if xml and (_DOCTYPE in tail + chunk[: len(_DOCTYPE)] or _DOCTYPE in chunk):
                 raise PackageError(
                     f"part {info.filename} declares a document type (<!DOCTYPE>: entity declarations, "
                     "which Excel never writes); refused"
