@@ -1,5 +1,12 @@
 """``xlfuncs calc``: compute a workbook without Excel and store the results in it.
 
+Two engines compute (``--engine``): headless LibreOffice with the xlfuncs add-in
+(:func:`xlfuncs.workbooks.libreoffice.compute`; the default when LibreOffice is installed,
+``auto``), or the pip-only ``formulas`` package described here.  Either way only the
+values are written back into the original file: LibreOffice's own re-saved file is not
+shipped, because it would rewrite every part of the package (styles, charts, data
+validation, web-extension parts and defined names come back changed or dropped).
+
 The ``formulas`` package computes every formula (ours, registered by
 :func:`xlfuncs.workbooks.engine.register`, and Excel's built-ins, including array
 formulas over a declared range such as the spilled results XlsxWriter's
@@ -65,6 +72,8 @@ SUFFIXES = (".xlsx", ".xlsm", ".xltx", ".xltm")
 UNPARSED = "formula not understood by formulas (written as #VALUE!)"
 CIRCULAR = "circular reference (written as 0)"
 UNCOMPUTED = "not computed by formulas (written as #VALUE!)"
+#: ``--engine`` choices; ``auto`` is LibreOffice when it can run the add-in here, else ``formulas``.
+ENGINES = ("auto", "libreoffice", "formulas")
 APOSTROPHE = "#REF! on a sheet whose name has an apostrophe, which formulas 1.3.4 cannot handle"
 #: Formula cells the formulas engine takes on (issue 11): per-row formulas cost it about
 #: 2 ms a cell and a few kB of memory each; 50,000 is a couple of minutes.
@@ -281,8 +290,37 @@ def _compute(path: Path):
     return values, problems
 
 
-def calculate(path) -> dict[tuple[str, str], object]:
-    """Compute every formula of the workbook at ``path`` with ``formulas``.
+def engine_for(engine: str = "auto") -> str:
+    """The engine ``engine`` stands for (``auto``: LibreOffice when it can run the add-in here)."""
+    from . import libreoffice
+
+    if engine not in ENGINES:
+        raise CalcInputError(f"unknown engine {engine!r} (choose from {', '.join(ENGINES)})")
+    if engine == "auto":
+        return "libreoffice" if libreoffice.engine_available() else "formulas"
+    if engine == "libreoffice" and not libreoffice.engine_available():
+        raise CalcInputError(
+            "the LibreOffice engine needs LibreOffice with its Python bridge and, to build the add-in, "
+            "unoidl-write (Debian: apt-get install libreoffice-calc python3-uno "
+            "libreoffice-script-provider-python python3-numpy libreoffice-dev); or use --engine formulas"
+        )
+    return engine
+
+
+def _compute_with(path: Path, engine: str):
+    """``_compute`` by the chosen engine (``libreoffice`` or ``formulas``)."""
+    if engine == "libreoffice":
+        from . import libreoffice
+
+        try:
+            return libreoffice.compute(path)
+        except libreoffice.LibreOfficeError as exc:
+            raise CalcInputError(f"{path}: {_one_line(exc)}") from exc
+    return _compute(path)
+
+
+def calculate(path, engine: str = "formulas") -> dict[tuple[str, str], object]:
+    """Compute every formula of the workbook at ``path`` (engine: see :data:`ENGINES`).
 
     Returns ``{(sheet name, "A1"): value}`` for every formula cell and every
     cell of each array formula's range, ordered by sheet, row and column.
@@ -291,7 +329,7 @@ def calculate(path) -> dict[tuple[str, str], object]:
     workbook's own (not upper-cased).  Raises :class:`CalcInputError` for a
     file that is not a readable workbook.
     """
-    return _compute(_check_book(path))[0]
+    return _compute_with(_check_book(path), engine_for(engine))[0]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -494,12 +532,13 @@ class Summary:
     errors: Counter = field(default_factory=Counter)  #: error value -> number of cells holding it
     examples: dict[str, list[str]] = field(default_factory=dict)  #: error value -> up to 5 cells ("Sheet!A1")
     problems: dict[str, list[str]] = field(default_factory=dict)  #: limits of formulas -> all cells concerned
+    engine: str = "formulas"  #: the engine that computed: "libreoffice" or "formulas"
 
     def lines(self) -> list[str]:
         where = "in place" if self.output == self.source else f"-> {self.output}"
         out = [
-            f"{self.source.name}: computed {self.cells:,} formula cells in {self.seconds:.2f} s, "
-            f"values written {where}"
+            f"{self.source.name}: computed {self.cells:,} formula cells in {self.seconds:.2f} s "
+            f"with {self.engine}, values written {where}"
         ]
         if not self.errors:
             out.append("no error values")
@@ -551,8 +590,11 @@ def _check_book(path) -> Path:
     return path
 
 
-def calc(path, out=None) -> Summary:
+def calc(path, out=None, engine: str = "formulas") -> Summary:
     """Compute every formula of the workbook ``path`` and store the values as cached values.
+
+    ``engine``: ``"formulas"`` (the default here, so that the template builder's output does not
+    depend on what is installed), ``"libreoffice"`` or ``"auto"`` (the command line's default).
 
     Writes to ``out``, or back into ``path`` when ``out`` is None (the
     formulas and everything else are kept, so this is safe to repeat).
@@ -567,7 +609,8 @@ def calc(path, out=None) -> Summary:
         files.check_target(dst)  # issue 11: a link, read-only or hard-linked file: refused before computing
     except files.WriteRefused as exc:
         raise CalcInputError(str(exc)) from None
-    values, problems = _compute(src)
+    used = engine_for(engine)
+    values, problems = _compute_with(src, used)
     try:
         write_values(src, dst, values)
     except files.WriteRefused as exc:
@@ -588,10 +631,11 @@ def calc(path, out=None) -> Summary:
         errors=Counter({str(k): n for k, n in errors.items()}),
         examples={str(k): v for k, v in examples.items()},
         problems={p: [_a1(s, r) for s, r in cells] for p, cells in problems.items()},
+        engine=used,
     )
 
 
-def run(book, out=None, *, echo=print) -> int:
+def run(book, out=None, *, engine: str = "auto", echo=print) -> int:
     """``xlfuncs calc BOOK [-o OUT]``: compute, write, print the summary; returns the exit code.
 
     0 when the workbook was computed (error values in cells are results, not
@@ -599,7 +643,7 @@ def run(book, out=None, *, echo=print) -> int:
     computing failed unexpectedly.
     """
     try:
-        summary = calc(book, out)
+        summary = calc(book, out, engine)
     except CalcInputError as exc:
         echo(f"xlfuncs calc: error: {exc}")
         return 2
@@ -621,6 +665,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
         metavar="OUT.xlsx",
         help="write the computed workbook here (default: update BOOK in place)",
     )
+    parser.add_argument(
+        "--engine",
+        choices=ENGINES,
+        default="auto",
+        help="what computes: headless LibreOffice with the xlfuncs add-in, or the formulas package "
+        "(pip only); auto (the default): LibreOffice when it is installed",
+    )
     return parser
 
 
@@ -629,12 +680,12 @@ def main(argv: list[str] | None = None, *, echo=print) -> int:
     parser = add_arguments(
         argparse.ArgumentParser(
             prog="xlfuncs calc",
-            description="Compute every formula of a workbook without Excel (with the "
-            "formulas package) and store the results as the cells' cached values.",
+            description="Compute every formula of a workbook without Excel (with LibreOffice "
+            "or the formulas package) and store the results as the cells' cached values.",
         )
     )
     args = parser.parse_args(argv)
-    return run(args.book, args.output, echo=echo)
+    return run(args.book, args.output, engine=args.engine, echo=echo)
 
 
 if __name__ == "__main__":
