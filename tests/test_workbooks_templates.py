@@ -44,7 +44,7 @@ def test_every_example_matches_the_article_after_xlfuncs_calc(tmp_path):
     shutil.copyfile(WORKBOOKS / book.name, book)
     summary = calc(book)
     assert not summary.errors, summary.lines()
-    for example, rows in read_examples(book):
+    for example, rows, _ in read_examples(book):
         for row in rows:
             assert row["ok"], (example.sheet, row["figure"].label, row["ours"], row["native"], row["python"])
 
@@ -70,20 +70,26 @@ def _xml(name: str) -> str:
 
 def test_spilled_results_are_dynamic_array_formulas_with_plain_names():
     xml = _xml("universe_screen.xlsx")
-    for column, function in zip("GHIJ", ("MARKETCAP", "EV", "MCAPCLASS", "MULTIPLE")):
-        cell = re.search(rf'<c r="{column}2"[^>]*>.*?</c>', xml).group(0)
+    for column, function in zip("GHIJ", ("MARKETCAP", "EV", "MCAPCLASS", "MULTIPLE"), strict=True):
+        cell = re.search(rf'<c r="{column}5"[^>]*>.*?</c>', xml).group(0)
         assert 'cm="1"' in cell  # dynamic-array cell metadata: Excel 365 spills it, no implicit @
-        assert f'<f t="array" ref="{column}2:{column}2001">{function}(' in cell
+        assert f'<f t="array" ref="{column}5:{column}2004">{function}(' in cell
     assert "_xludf" not in xml and "_xldudf" not in xml
     with zipfile.ZipFile(WORKBOOKS / "universe_screen.xlsx") as z:
         metadata = z.read("xl/metadata.xml").decode()
+        book = z.read("xl/workbook.xml").decode()
     assert 'name="XLDAPR"' in metadata and 'fDynamic="1"' in metadata
+    # the result columns read the rows that hold a ticker: they grow and shrink with the data
+    assert (
+        '<definedName name="Price">_xlfn._xlws.FILTER(Universe!$B$5:$B$10004,Universe!$A$5:$A$10004&lt;&gt;"")'
+        in book
+    )
 
 
 def test_cached_values_are_stored_for_viewers_without_the_add_in():
     wb = openpyxl.load_workbook(WORKBOOKS / "universe_screen.xlsx", data_only=True)
     ws = wb["Universe"]
-    for r in (2, 1000, 2001):
+    for r in (5, 1000, 2004):
         price, shares, debt, cash, ebitda = (ws.cell(r, c).value for c in range(2, 7))
         assert ws.cell(r, 7).value == pytest.approx(price * shares, rel=1e-12)
         assert ws.cell(r, 8).value == pytest.approx(price * shares + debt - cash, rel=1e-12)

@@ -67,6 +67,19 @@ def _main(argv: list[str] | None) -> int:
         action="store_true",
         help="overwrite workbooks that differ from the templates (edited ones)",
     )
+    books.add_argument(
+        "--for",
+        dest="form",
+        choices=("classic", "lite", "server"),
+        default="classic",
+        help="the runtime the workbooks will open in: classic add-in (default), xlwings Lite or xlwings Server",
+    )
+    books.add_argument(
+        "--namespace", default=None, help="--for server: the server's function namespace (default: XLWINGS)"
+    )
+    books.add_argument(
+        "--rows", type=int, default=None, metavar="N", help="companies in universe_screen (default: 2,000)"
+    )
     from .workbooks import calc
 
     calc.add_arguments(
@@ -111,7 +124,14 @@ def _main(argv: list[str] | None) -> int:
     if args.command == "workbooks":
         from .workbooks.templates import write_all
 
-        return 2 if write_all(args.directory, force=args.force) else 0
+        try:
+            refused = write_all(
+                args.directory, args.force, form=args.form, namespace=args.namespace, rows=args.rows
+            )
+        except ValueError as exc:  # e.g. --rows out of range
+            print(f"xlfuncs workbooks: error: {exc}", file=sys.stderr)
+            return 2
+        return 2 if refused else 0
     if args.command == "calc":
         return calc.run(args.book, args.output, engine=args.engine)
     if args.command == "lite":

@@ -42,7 +42,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import files, xlsx
+from . import files, forms, xlsx
 
 __all__ = ["CalcInputError", "ExcelError", "Summary", "calc", "calculate", "main", "run", "write_values"]
 
@@ -309,14 +309,17 @@ def engine_for(engine: str = "auto") -> str:
 
 def _compute_with(path: Path, engine: str):
     """``_compute`` by the chosen engine (``libreoffice`` or ``formulas``)."""
-    if engine == "libreoffice":
-        from . import libreoffice
+    # issue 9: a workbook stored for xlwings Lite/Server (_xldudf_ names) is computed from a plain-name
+    # copy with the same file name (xlfuncs.workbooks.forms); the values still go into `path`
+    with forms.plain_copy(path) as readable:
+        if engine == "libreoffice":
+            from . import libreoffice
 
-        try:
-            return libreoffice.compute(path)
-        except libreoffice.LibreOfficeError as exc:
-            raise CalcInputError(f"{path}: {_one_line(exc)}") from exc
-    return _compute(path)
+            try:
+                return libreoffice.compute(readable)
+            except libreoffice.LibreOfficeError as exc:
+                raise CalcInputError(f"{path}: {_one_line(exc)}") from exc
+        return _compute(readable)
 
 
 def calculate(path, engine: str = "formulas") -> dict[tuple[str, str], object]:

@@ -5,7 +5,9 @@ computes them without Excel (``xlfuncs calc``: the ``formulas`` engine with our
 functions registered from the specs) and prints, for every figure of every
 example, what the article says, the expected figure, our functions' result,
 the native-Excel cross-check and, where the formula is one call of one of our
-functions, the Python API's result.  Any mismatch makes it exit non-zero.
+functions, the Python API's result.  It prints both tallies of the workbook:
+checks (our functions against native Excel) and figures matching the article.
+Any mismatch makes it exit non-zero.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import re
 from pathlib import Path
 
 from ..functions import REGISTRY
+from .article_book import CHECK, MATCH, MATCHES, OK
 from .examples import EXAMPLES, Figure
 from .templates import example_layout, write_all
 
@@ -68,7 +71,8 @@ def read_examples(book: Path) -> list[tuple]:
             def column(col, ws=ws, first=first, last=last):
                 return tuple(ws.cell(r + 1, col).value for r in range(first, last + 1))
 
-            ours, native, check = column(2), column(3), column(7)
+            ours, native = column(2), column(3)
+            check, article = column(CHECK + 1), column(MATCH + 1)
             if last == first:
                 ours, native = ours[0], native[0]
             py = python_api(figure.ours, values)
@@ -77,10 +81,21 @@ def read_examples(book: Path) -> list[tuple]:
                 matches(ours, figure)
                 and matches(native, figure)
                 and (py is None or matches(py, figure))
-                and set(check) == {"OK"}
+                and set(check) == {OK}
             )
-            rows.append({"figure": figure, "ours": ours, "native": native, "python": py, "ok": ok})
-        results.append((example, rows))
+            rows.append(
+                {
+                    "figure": figure,
+                    "ours": ours,
+                    "native": native,
+                    "python": py,
+                    "ok": ok,
+                    "check": set(check) == {OK},
+                    "article": set(article) == {MATCHES},
+                }
+            )
+        verdict = ws.cell(5, 1).value if example.verdict else ""
+        results.append((example, rows, verdict))
     return results
 
 
@@ -106,21 +121,26 @@ def main(directory: Path = Path("xlfuncs-demo"), out=print) -> int:
     if write_all(directory, out=out):
         return -1
     failures = 0
-    for example, rows in read_examples(directory / "article_examples.xlsx"):
+    checks = matches = 0
+    for example, rows, verdict in read_examples(directory / "article_examples.xlsx"):
         out(f"\n== {example.sheet}: {example.title}")
         out(f"   Source: {example.source}{' (illustrative inputs)' if example.illustrative else ''}")
         out(f"   {example.summary}")
         for row in rows:
             f = row["figure"]
             failures += not row["ok"]
+            checks += row["check"]
+            matches += row["article"]
             out(f"   {f.label:<46} article: {f.article}")
             out(
                 f"   {'':<46} expected {_fmt(f.expected, f.fmt)} | ours {_fmt(row['ours'], f.fmt)}"
                 f" | native {_fmt(row['native'], f.fmt)} | Python API {_fmt(row['python'], f.fmt)}"
                 f"  {'OK' if row['ok'] else 'MISMATCH'}"
             )
-        if example.verdict:
-            out(f"   NOTE: {example.verdict}")
+        if verdict:
+            out(f"   NOTE: {verdict}")
     total = sum(len(e.figures) for e in EXAMPLES)
-    out(f"\n{total - failures} of {total} figures OK, {failures} mismatches.")
+    out(f"\nChecks (our functions against native Excel): {checks} of {total} OK.")
+    out(f"Matches the article (article inputs): {matches} of {total}.")
+    out(f"{total - failures} of {total} figures OK, {failures} mismatches.")
     return failures

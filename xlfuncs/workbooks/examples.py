@@ -7,10 +7,18 @@ buybacks.  Article 2: Michel Bourgon (DPAM), "Small Caps" (German,
 
 Each :class:`Example` holds the quoted passage, its inputs and its figures.  A
 figure is an Excel formula using our functions (or Excel's own ``RRI`` where
-the article needs a growth rate), cross-checked by a native Excel formula, and compared with ``expected``: the article's figure where it states
-one, otherwise a figure computed by hand from the article's inputs, and where
-the article is wrong, the correct figure (``Example.verdict`` says so in plain
-words).  The demo, the template workbooks and the tests all read this module.
+the article needs a growth rate), cross-checked by a native Excel formula for
+any input, and compared with ``expected`` while the inputs are the article's
+own: the article's figure where it states one, otherwise a figure computed by
+hand from the article's inputs, and where the article is wrong, the correct
+figure (``Example.verdict`` says so in plain words).  The demo, the template
+workbooks and the tests all read this module.
+
+Labels and verdicts that quote numbers are templates: ``[[expr|fmt]]`` is an
+Excel expression (``{name}`` an input or figure) shown through ``TEXT`` in the
+format ``fmt`` (see :data:`xlfuncs.workbooks.templates.TEXT_FORMATS`), ``[[expr]]``
+an expression giving text; the workbook writes them as formulas, so they follow
+the inputs.
 """
 
 from __future__ import annotations
@@ -31,12 +39,14 @@ class Input:
     value: object  # number, date, or a tuple for a range (one cell per element)
     fmt: str = "usd"
     rows: tuple = ()  # labels of the cells of a range input
+    upto: str = ""  # valid values are below this other input (e.g. shares held below shares outstanding)
+    links: tuple = ()  # per cell: (sheet, figure or input name) whose value the cell takes, or None
 
 
 @dataclass(frozen=True)
 class Figure:
     name: str
-    label: str
+    label: str  # may hold [[...]] templates
     ours: str | None  # formula with our functions ({name}: an input or our figure); None: native only
     native: str  # cross-check with native Excel functions only ({name}: an input or a native figure)
     expected: object  # a number, a text, or a tuple for a spilled range
@@ -54,7 +64,7 @@ class Example:
     summary: str
     inputs: tuple[Input, ...]
     figures: tuple[Figure, ...]
-    verdict: str = ""  # where the article's arithmetic or conclusion does not hold
+    verdict: str = ""  # where the article's arithmetic or conclusion does not hold ([[...]] templates)
     illustrative: bool = False  # inputs are made up because the article gives none
 
 
@@ -90,11 +100,21 @@ EXAMPLES: tuple[Example, ...] = (
         "Company A trades at $3 with five times the shares of B at $30; the article says A is bigger.",
         (
             Input("price_a", "A: share price ($)", 3),
-            Input("shares_a", "A: shares (5 × B's)", 50_000_000, "count"),
+            Input("times", "A has this many times B's shares", 5, "number"),
             Input("price_b", "B: share price ($)", 30),
             Input("shares_b", "B: shares (illustrative)", 10_000_000, "count"),
         ),
         (
+            Figure(
+                "shares_a",
+                "A: shares ([[{times}|n]] × B's)",
+                None,
+                "{times}*{shares_b}",
+                50_000_000,
+                NO_FIGURE,
+                "count",
+                1e-6,
+            ),
             Figure(
                 "mcap_a",
                 "A: market cap",
@@ -132,9 +152,10 @@ EXAMPLES: tuple[Example, ...] = (
                 RATE,
             ),
         ),
-        verdict="The article's answer does not hold: five times the shares at a tenth of the price is "
-        "half the market cap (3 × 5 = 15 against 30). A is bigger only with more than ten times "
-        "B's shares.",
+        verdict='[[IF({mcap_a}>{mcap_b},"With these inputs the article\'s answer holds","The article\'s '
+        'answer does not hold")]]: [[{times}|n]] times the shares at [[{price_a}|usd]] against '
+        "[[{price_b}|usd]] is [[{ratio}|x2]] B's market cap ([[{mcap_a}|m]] against [[{mcap_b}|m]]). "
+        "A is bigger only with more than [[{breakeven}|x2]] B's shares.",
     ),
     Example(
         "3 Coin supply",
@@ -180,7 +201,7 @@ EXAMPLES: tuple[Example, ...] = (
         "Market cap uses the coins in circulation; the fully diluted valuation uses all 21 million.",
         (
             Input("price", "BTC price ($, illustrative)", 60_000),
-            Input("circulating", "Circulating supply (illustrative)", 19_900_000, "count"),
+            Input("circulating", "Circulating supply (illustrative)", 19_900_000, "count", upto="max_supply"),
             Input("max_supply", "Maximum supply", 21_000_000, "count"),
         ),
         (
@@ -253,7 +274,7 @@ EXAMPLES: tuple[Example, ...] = (
             Input("debt_a", "A: debt ($)", 50_000_000),
             Input("cash_a", "A: cash ($)", 200_000_000),
             Input("mcap_b", "B: market cap ($)", 200_000_000),
-            Input("debt_b", "B: debt ($)", 0),
+            Input("debt_b", "B: debt ($)", 10_000_000),
             Input("cash_b", "B: cash ($)", 250_000_000),
             Input("mcap_c", "C: market cap ($)", 200_000_000),
             Input("debt_c", "C: debt ($)", 100_000_000),
@@ -262,7 +283,7 @@ EXAMPLES: tuple[Example, ...] = (
         (
             Figure(
                 "ev_a",
-                "A: EV (net cash, below market cap)",
+                "A: EV",
                 "EV({mcap_a},{debt_a},{cash_a})",
                 "{mcap_a}+{debt_a}-{cash_a}",
                 350_000_000,
@@ -270,24 +291,25 @@ EXAMPLES: tuple[Example, ...] = (
             ),
             Figure(
                 "ev_b",
-                "B: EV (cash above market cap, no debt)",
+                "B: EV",
                 "EV({mcap_b},{debt_b},{cash_b})",
                 "{mcap_b}+{debt_b}-{cash_b}",
-                -50_000_000,
+                -40_000_000,
                 NO_FIGURE,
             ),
             Figure(
                 "ev_c",
-                "C: EV (cash above market cap, with debt)",
+                "C: EV",
                 "EV({mcap_c},{debt_c},{cash_c})",
                 "{mcap_c}+{debt_c}-{cash_c}",
                 50_000_000,
                 "negativ, wenn mehr Bargeld als Börsenbewertung",
             ),
         ),
-        verdict="The article's condition is incomplete: cash above the market cap makes EV negative only "
-        "without debt. EV < 0 needs cash > market cap + debt (company C holds more cash than its "
-        "market cap, yet its EV is +$50m).",
+        verdict="The article's condition is incomplete: cash above the market cap is not enough. "
+        "EV < 0 exactly when cash > market cap + debt. B: cash [[{cash_b}|m]] against market cap + debt "
+        "[[{mcap_b}+{debt_b}|m]] gives EV [[{ev_b}|m]]; C: cash [[{cash_c}|m]] against market cap "
+        "[[{mcap_c}|m]] + debt [[{debt_c}|m]] = [[{mcap_c}+{debt_c}|m]] gives EV [[{ev_c}|m]].",
         illustrative=True,
     ),
     Example(
@@ -419,8 +441,8 @@ EXAMPLES: tuple[Example, ...] = (
         (
             Input("price", "Share price ($)", 50),
             Input("shares", "Shares outstanding", 100_000_000, "count"),
-            Input("restricted_a", "A: closely held shares", 8_000_000, "count"),
-            Input("restricted_b", "B: held by the state", 60_000_000, "count"),
+            Input("restricted_a", "A: closely held shares", 8_000_000, "count", upto="shares"),
+            Input("restricted_b", "B: held by the state", 60_000_000, "count", upto="shares"),
         ),
         (
             Figure(
@@ -472,7 +494,7 @@ EXAMPLES: tuple[Example, ...] = (
             Input("price", "Share price ($)", 20),
             Input("shares", "Shares before", 100_000_000, "count"),
             Input("new_shares", "New shares issued", 25_000_000, "count"),
-            Input("holding", "Your shares", 1_000_000, "count"),
+            Input("holding", "Your shares", 1_000_000, "count", upto="shares"),
         ),
         (
             Figure(
@@ -537,8 +559,8 @@ EXAMPLES: tuple[Example, ...] = (
             Input("price", "Share price before ($)", 50),
             Input("price_after", "Share price after ($)", 54),
             Input("shares", "Shares before", 100_000_000, "count"),
-            Input("bought_back", "Shares bought back", 10_000_000, "count"),
-            Input("holding", "Your shares", 1_000_000, "count"),
+            Input("bought_back", "Shares bought back", 10_000_000, "count", upto="shares"),
+            Input("holding", "Your shares", 1_000_000, "count", upto="shares"),
         ),
         (
             Figure(
@@ -551,18 +573,19 @@ EXAMPLES: tuple[Example, ...] = (
             ),
             Figure(
                 "mcap_after",
-                "Market cap after (price up 8 %)",
+                'Market cap after (price [[IF({price_after}>={price},"up","down")]] '
+                "[[ABS({price_after}/{price}-1)|pct1]])",
                 "MARKETCAP({price_after},{shares}-{bought_back})",
                 "{price_after}*({shares}-{bought_back})",
                 4_860_000_000,
                 "Market Cap fällt, obwohl der Kurs hochgeht",
             ),
             Figure(
-                "accretion",
-                "Change in every holder's stake",
-                "DILUTION({shares},-{bought_back})",
-                "-{bought_back}/({shares}-{bought_back})",
-                -1 / 9,
+                "stake_before",
+                "Your stake before",
+                "OWNERSHIP({holding},{shares})",
+                "{holding}/{shares}",
+                1 / 100,
                 NO_FIGURE,
                 "pct",
                 RATE,
@@ -578,8 +601,18 @@ EXAMPLES: tuple[Example, ...] = (
                 RATE,
             ),
             Figure(
+                "accretion",
+                "Change in your stake (relative)",
+                "MULTIPLE({stake_after},{stake_before})-1",
+                "{bought_back}/({shares}-{bought_back})",
+                1 / 9,
+                NO_FIGURE,
+                "pct",
+                RATE,
+            ),
+            Figure(
                 "value_flat",
-                "Your stake's value if the price stays at $50",
+                "Your stake's value if the price stays at [[{price}|usd]]",
                 "MARKETCAP({price},{holding})",
                 "{price}*{holding}",
                 50_000_000,
@@ -587,16 +620,19 @@ EXAMPLES: tuple[Example, ...] = (
             ),
             Figure(
                 "value_up",
-                "Your stake's value at $54",
+                "Your stake's value at [[{price_after}|usd]]",
                 "MARKETCAP({price_after},{holding})",
                 "{price_after}*{holding}",
                 54_000_000,
                 NO_FIGURE,
             ),
         ),
-        verdict="Holds in part. The market cap can indeed fall while the price rises ($5.0bn to $4.86bn). "
-        "But at a stable price your stake is a larger percentage, not worth more money: 1m shares × "
-        "$50 = $50m before and after. It is worth more only if the price rises.",
+        verdict="Holds in part. The market cap can indeed fall while the price rises; here it goes from "
+        '[[{mcap_before}|m]] to [[{mcap_after}|m]] with the price [[IF({price_after}>={price},"up",'
+        '"down")]] [[ABS({price_after}/{price}-1)|pct1]]. But at a stable price your stake is a larger '
+        "percentage ([[{stake_before}|pct]] to [[{stake_after}|pct]]), not worth more money: "
+        "[[{holding}|n]] shares × [[{price}|usd]] = [[{value_flat}|m]] before and after. It is worth more "
+        "only if the price rises.",
         illustrative=True,
     ),
     Example(
@@ -610,9 +646,21 @@ EXAMPLES: tuple[Example, ...] = (
             Input("years", "Years", 10, "number"),
             Input("start", "Start value (index points)", 100, "number"),
             Input("russell_gain", "Russell 2000 gain", 1.32, "pct"),
-            Input("sp_gain", 'S&P 500 gain ("mehr als doppelt so hoch": at least 2 × 132 %)', 2.64, "pct"),
+            Input(
+                "times", 'S&P 500 gain as a multiple ("mehr als doppelt so hoch": at least 2)', 2, "number"
+            ),
         ),
         (
+            Figure(
+                "sp_gain",
+                "S&P 500 gain (at least)",
+                None,
+                "{times}*{russell_gain}",
+                2.64,
+                NO_FIGURE,
+                "pct",
+                RATE,
+            ),
             Figure(
                 "russell_rate",
                 "Russell 2000 per year",
@@ -728,12 +776,20 @@ EXAMPLES: tuple[Example, ...] = (
                 (100_000_000, 1_000_000_000, 700_000_000, 5_000_000_000, 1_194_000_000_000, 30_000_000),
                 "usd",
                 (
-                    "1m shares at $100",
-                    "ABC Corporation",
-                    "XYZ fully diluted",
-                    "Coin at $0.10",
-                    "Bitcoin (illustrative)",
-                    "A nano cap (illustrative)",
+                    "sheet 1, 1m shares at $100",
+                    "sheet 5, ABC Corporation",
+                    "sheet 7, fully diluted",
+                    "sheet 3, coin at $0.10",
+                    "sheet 4, Bitcoin (illustrative)",
+                    "a nano cap (illustrative)",
+                ),
+                links=(
+                    ("1 Market cap", "mcap"),
+                    ("5 ABC EV", "mcap"),
+                    ("7 FD market cap", "fd_mcap"),
+                    ("3 Coin supply", "mcap"),
+                    ("4 Bitcoin FDV", "mcap"),
+                    None,
                 ),
             ),
         ),

@@ -1,0 +1,312 @@
+"""``universe_screen.xlsx``: synthetic companies, spilled results that grow with the data, a screen.
+
+* **Universe**: the blue input columns (ticker, price, shares, debt, cash,
+  EBITDA) from row 5 down, up to :data:`MAX_ROWS` companies.  Each result column
+  is one spilled formula over defined names such as ``Price`` =
+  ``FILTER(Universe!$B$5:$B$10004, Universe!$A$5:$A$10004<>"")``: the rows that
+  hold a ticker, so the results grow and shrink with the pasted data, with no
+  ``#N/A`` padding (Excel 2021/365).  Whole-column spills rather than an Excel
+  table: a table cannot hold a spilled formula, and per-row table formulas call
+  our functions once per row instead of once per column.
+* **Screen**: criteria (minimum market cap, size classes, maximum EV/EBITDA), a
+  pass flag per company (Universe column K) and the largest passing companies
+  with ``LARGE``/``INDEX``/``MATCH`` array formulas over a fixed range, which
+  Excel 2019, 2021/365 and LibreOffice compute.  ``SORT(FILTER(...))`` over the
+  whole columns is not used: ``formulas`` 1.3.4, which computes the stored
+  values, returns ``#VALUE!`` for it.
+* **Summary**: count, market cap, median and mean by size class, in native
+  formulas over the bounded columns (blank rows are ignored), and charts.
+"""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+from typing import Any
+
+from .style import Styles, new_book, number_format, page_setup, write_note
+
+UNIVERSE_ROWS = 2000
+#: Rows the names and summaries cover: the bound on what a pasted universe can hold.
+MAX_ROWS = 10_000
+SIZE_CLASSES = ("Mega", "Large", "Mid", "Small", "Micro", "Nano")
+FIRST = 5  # Excel row of the first company
+TOP = 20  # rows of the screen's list
+
+HEADER = (
+    "Ticker",
+    "Price ($)",
+    "Shares",
+    "Debt ($)",
+    "Cash ($)",
+    "EBITDA ($)",
+    "Market cap ($)",
+    "EV ($)",
+    "Size class",
+    "EV / EBITDA",
+)
+#: Defined names over the input columns and the spilled result columns.
+NAMES = {
+    "Ticker": "A",
+    "Price": "B",
+    "Shares": "C",
+    "Debt": "D",
+    "Cash": "E",
+    "EBITDA": "F",
+    "MktCap": "G",
+    "EntValue": "H",
+}
+_USD_M = '$#,##0.0,,"m";-$#,##0.0,,"m"'
+_MULT = '#,##0.0"x";-#,##0.0"x"'
+
+
+def universe_rows(n: int = UNIVERSE_ROWS, seed: int = 2026) -> list[tuple]:
+    """Deterministic synthetic companies (Python's random is stable across versions)."""
+    rng = random.Random(seed)
+    rows = []
+    for i in range(n):
+        mcap = 10 ** min(max(rng.gauss(9.2, 0.85), 7.0), 12.6)  # median $1.6bn, a few mega caps
+        price = round(min(max(rng.lognormvariate(3.4, 1.0), 0.5), 3_000), 2)
+        shares = max(round(mcap / price, -3), 1_000)
+        debt = round(mcap * rng.choice((0, 0, rng.uniform(0, 0.9))), -3)
+        cash = round(mcap * rng.uniform(0.01, 0.5), -3)
+        ebitda = round(
+            (price * shares + debt - cash) / rng.uniform(4, 30) * (-1 if rng.random() < 0.08 else 1), -3
+        )
+        rows.append((f"SYN{i + 1:05d}", price, shares, debt, cash, ebitda))
+    return rows
+
+
+_NATIVE_TWIN = {  # per-row native formulas computing what the spilled xlfuncs formulas compute
+    6: "B{r}*C{r}",
+    7: "G{r}+D{r}-E{r}",
+    8: 'IF(G{r}>=200000000000,"Mega",IF(G{r}>=10000000000,"Large",IF(G{r}>=2000000000,"Mid",'
+    'IF(G{r}>=300000000,"Small",IF(G{r}>=50000000,"Micro","Nano")))))',
+    9: 'IF(F{r}>0,H{r}/F{r},"NM")',
+}
+
+
+def column(letter: str, sheet: str = "Universe") -> str:
+    """The bounded column of every company row: ``Universe!$G$5:$G$20004``."""
+    return f"{sheet}!${letter}${FIRST}:${letter}${FIRST + MAX_ROWS - 1}"
+
+
+def _universe(book: Any, st: Styles, n: int, native_twin: bool, note: str) -> None:
+    sheet = book.add_worksheet("Universe")
+    for col, width in enumerate((10, 11, 16, 16, 16, 16, 18, 18, 11, 12, 9)):
+        sheet.set_column(col, col, width)
+    sheet.write(0, 0, f"Universe screen: {n:,} synthetic companies", st("title"))
+    sheet.write(
+        1,
+        0,
+        f"Synthetic sample data: made-up companies (deterministic, seed 2026), not real securities. "
+        f"Paste your own into the blue columns from row {FIRST} down (up to {MAX_ROWS:,} rows, no blank "
+        "tickers): the result columns, the screen and the summary follow.",
+        st("subtitle"),
+    )
+    if note:
+        sheet.write(2, 0, note, st("note"))
+    for col, text in enumerate(HEADER):
+        sheet.write(FIRST - 2, col, text, st("header", "plain" if col in (0, 8) else "right"))
+    amount = st("input", num=_USD_M)
+    rows = universe_rows(n)
+    for i, (ticker, price, shares, debt, cash, ebitda) in enumerate(rows):
+        r = FIRST - 1 + i
+        sheet.write_string(r, 0, ticker, st("input"))
+        sheet.write_number(r, 1, price, st("input", num="$#,##0.00"))
+        sheet.write_number(r, 2, shares, st("input", num="#,##0"))
+        for col, value in ((3, debt), (4, cash), (5, ebitda)):
+            sheet.write_number(r, col, value, amount)
+    for name, letter in NAMES.items():
+        book.define_name(name, f'=_xlfn._xlws.FILTER({column(letter)},{column("A")}<>"")')
+    results = (
+        (6, "MARKETCAP(Price,Shares)", _USD_M, "plain"),
+        (7, "EV(MktCap,Debt,Cash)", _USD_M, "plain"),
+        (8, "MCAPCLASS(MktCap)", "@", "center"),
+        (9, "MULTIPLE(EntValue,EBITDA)", _MULT, "right"),
+    )
+    last = FIRST - 2 + n
+    for col, formula, num, align in results:
+        if native_twin:
+            for r in range(FIRST, FIRST + n):
+                sheet.write_formula(
+                    r - 1, col, "=" + _NATIVE_TWIN[col].format(r=r), st("result", align, num=num)
+                )
+        else:
+            sheet.write_dynamic_array_formula(
+                FIRST - 1, col, last, col, "=" + formula, st("result", align, num=num)
+            )
+    sheet.write(FIRST - 2, 10, "Passes screen", st("header", "right"))
+    fixed = {c: f"${c}${FIRST}:${c}${last + 1}" for c in "GIJ"}
+    sheet.write_array_formula(
+        FIRST - 1,
+        10,
+        last,
+        10,
+        f"{{=({fixed['G']}>=Screen!$B$4)*ISNUMBER(MATCH({fixed['I']},Screen!$C$8:$C$13,0))*"
+        f"ISNUMBER({fixed['J']})*(IF(ISNUMBER({fixed['J']}),{fixed['J']},0)<=Screen!$B$5)}}",
+        st("native", "center", num="0"),
+    )
+    sheet.freeze_panes(FIRST - 1, 1)
+    sheet.autofilter(FIRST - 2, 0, last, len(HEADER) - 1)
+    page_setup(sheet, header_rows=FIRST - 1)
+
+
+def _screen(book: Any, st: Styles, n: int) -> None:
+    sheet = book.add_worksheet("Screen")
+    for col, width in enumerate(
+        (26, 14, 2, 6, 11, 16, 16, 11, 12, 2, 2, 10, 11, 16, 16, 16, 16, 16, 16, 11, 12)
+    ):
+        sheet.set_column(col, col, width)
+    sheet.write(0, 0, "Screen: companies that pass every criterion, largest first", st("title"))
+    sheet.write_row(2, 0, ("Criterion", "Value"), st("header"))
+    sheet.write(3, 0, "Minimum market cap ($)")
+    sheet.write(3, 1, 1_000_000_000, st("input", num=_USD_M))
+    sheet.write(4, 0, "Maximum EV / EBITDA")
+    sheet.write(4, 1, 15, st("input", num=_MULT))
+    sheet.write_row(6, 0, ("Size class", "Include?"), st("header"))
+    for i, name in enumerate(SIZE_CLASSES):
+        sheet.write(7 + i, 0, name)
+        sheet.write(7 + i, 1, "Yes" if name in ("Large", "Mid", "Small") else "No", st("input", "center"))
+        sheet.data_validation(7 + i, 1, 7 + i, 1, {"validate": "list", "source": ["Yes", "No"]})
+    for i in range(len(SIZE_CLASSES)):  # the included classes, for MATCH
+        sheet.write_formula(7 + i, 2, f'=IF(B{8 + i}="Yes",A{8 + i},"-")', st("native"))
+    sheet.write(14, 0, "Passing companies", st("header"))
+    sheet.write_formula(14, 1, f"=SUM(Universe!$K${FIRST}:$K${FIRST + n - 1})", st("header", num="#,##0"))
+    write_note(
+        sheet,
+        st,
+        16,
+        8,
+        f"Below: the largest {TOP} passing companies, with LARGE/INDEX/MATCH formulas over the fixed range "
+        "of the Universe's column K (Excel 2019, 2021/365 and LibreOffice compute them; SORT(FILTER(...)) "
+        "is not used: the formulas engine that computes the stored values cannot evaluate it). "
+        "Companies with EV/EBITDA NM (EBITDA ≤ 0) never pass.",
+        3,
+    )
+    # Excel 2019 and LibreOffice: fixed range
+    top = 19
+    for i, text in enumerate(("Rank", "Ticker", "Market cap ($)", "EV ($)", "Size class", "EV / EBITDA")):
+        sheet.write(top, 3 + i, text, st("header"))
+    fixed = {c: f"Universe!${c}${FIRST}:${c}${FIRST + n - 1}" for c in "AGHIJK"}
+    for k in range(1, TOP + 1):
+        r = top + k
+        sheet.write(r, 3, k)
+        key = f"LARGE(IF({fixed['K']}=1,{fixed['G']}),{k})"
+        sheet.write_array_formula(r, 5, r, 5, f'{{=IFERROR({key},"")}}', st("plain", num=_USD_M))
+        at = f"MATCH($F${r + 1},{fixed['G']},0)"
+        for col, letter, num in ((4, "A", None), (6, "H", _USD_M), (7, "I", None), (8, "J", _MULT)):
+            sheet.write_formula(
+                r, col, f'=IF($F${r + 1}="","",INDEX({fixed[letter]},{at}))', st("plain", num=num)
+            )
+    page_setup(sheet)
+
+
+def _summary(book: Any, st: Styles, n: int) -> None:
+    summary = book.add_worksheet("Summary")
+    summary.set_column(0, 0, 14)
+    summary.set_column(1, 8, 15)
+    summary.write(0, 0, "Universe: summary by size class", st("title"))
+    summary.write(
+        1,
+        0,
+        "Native formulas over the Universe columns (blank rows ignored, so the summary follows the data).",
+        st("subtitle"),
+    )
+    heads = (
+        "Size class",
+        "Companies",
+        "Market cap ($)",
+        "Share of total",
+        "Median market cap",
+        "Mean market cap",
+        "Median EV/EBITDA",
+        "Mean EV/EBITDA",
+        "EV/EBITDA NM",
+    )
+    for col, text in enumerate(heads):
+        summary.write(3, col, text, st("header", "plain" if col == 0 else "right"))
+    cls, cap, mult = column("I"), column("G"), column("J")
+    total = 4 + len(SIZE_CLASSES)
+    usd = number_format("usd", 1e9, "bn")
+    for i, name in enumerate(SIZE_CLASSES):
+        r, a = 4 + i, f"$A{5 + i}"
+        summary.write(r, 0, name)
+        summary.write_formula(r, 1, f"=COUNTIFS({cls},{a})", st("plain", num="#,##0"))
+        summary.write_formula(r, 2, f"=SUMIFS({cap},{cls},{a})", st("plain", num=usd))
+        summary.write_formula(r, 3, f"=IF(C${total + 1}>0,C{r + 1}/C${total + 1},0)", st("plain", num="0.0%"))
+        summary.write_array_formula(
+            r, 4, r, 4, f'{{=IFERROR(MEDIAN(IF({cls}={a},{cap})),"n/a")}}', st("plain", "right", num=usd)
+        )
+        summary.write_formula(
+            r, 5, f'=IFERROR(AVERAGEIFS({cap},{cls},{a}),"n/a")', st("plain", "right", num=usd)
+        )
+        summary.write_array_formula(
+            r,
+            6,
+            r,
+            6,
+            f'{{=IFERROR(MEDIAN(IF(({cls}={a})*ISNUMBER({mult}),{mult})),"n/a")}}',
+            st("plain", "right", num=_MULT),
+        )
+        summary.write_formula(
+            r, 7, f'=IFERROR(AVERAGEIFS({mult},{cls},{a}),"n/a")', st("plain", "right", num=_MULT)
+        )
+        summary.write_formula(r, 8, f'=COUNTIFS({cls},{a},{mult},"NM")', st("plain", num="#,##0"))
+    summary.write(total, 0, "Total", st("total"))
+    for col, num in ((1, "#,##0"), (2, usd), (3, "0.0%"), (8, "#,##0")):
+        letter = "ABCDEFGHI"[col]
+        summary.write_formula(total, col, f"=SUM({letter}5:{letter}{total})", st("total", num=num))
+    summary.write_array_formula(
+        total, 4, total, 4, f"{{=MEDIAN(IF(ISNUMBER({cap}),{cap}))}}", st("total", num=usd)
+    )
+    summary.write_formula(total, 5, f"=AVERAGE({cap})", st("total", num=usd))
+    page_setup(summary)
+    _charts(book, summary, total, n)
+
+
+def _charts(book: Any, summary: Any, total: int, n: int) -> None:
+    bars = book.add_chart({"type": "column"})
+    bars.add_series(
+        {
+            "name": "Companies",
+            "categories": f"=Summary!$A$5:$A${total}",
+            "values": f"=Summary!$B$5:$B${total}",
+            "data_labels": {"value": True},
+            "fill": {"color": "#4472C4"},
+        }
+    )
+    bars.set_title({"name": "Companies by size class"})
+    bars.set_legend({"none": True})
+    bars.set_y_axis({"name": "Companies", "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}})
+    summary.insert_chart(total + 2, 0, bars, {"x_scale": 1.1, "y_scale": 1.0})
+    scatter = book.add_chart({"type": "scatter"})
+    last = FIRST + n - 1
+    scatter.add_series(
+        {
+            "name": "Companies",
+            "categories": f"=Universe!$G${FIRST}:$G${last}",
+            "values": f"=Universe!$J${FIRST}:$J${last}",
+            "marker": {"type": "circle", "size": 3, "fill": {"color": "#4472C4"}, "border": {"none": True}},
+        }
+    )
+    scatter.set_title({"name": "EV/EBITDA against market cap"})
+    scatter.set_legend({"none": True})
+    scatter.set_x_axis({"name": "Market cap ($, log scale)", "log_base": 10, "num_format": '$#,##0,,"m"'})
+    scatter.set_y_axis({"name": "EV / EBITDA", "min": 0, "max": 40, "num_format": '0"x"'})
+    summary.insert_chart(total + 2, 5, scatter, {"x_scale": 1.1, "y_scale": 1.0})
+
+
+def build_universe_screen(
+    path: Path, n: int = UNIVERSE_ROWS, native_twin: bool = False, note: str = ""
+) -> None:
+    """The universe template; ``native_twin`` writes per-row native formulas instead of
+    our spilled functions (the same results, for benchmarking other engines).
+    """
+    if not 1 <= n <= MAX_ROWS:
+        raise ValueError(f"rows must be between 1 and {MAX_ROWS:,}; got {n:,}")
+    book, st = new_book(path)
+    _universe(book, st, n, native_twin, note)
+    _screen(book, st, n)
+    _summary(book, st, n)
+    book.close()
