@@ -325,17 +325,29 @@ def _arguments(text: str, start: int) -> tuple[list[str], int] | None:
     return None
 
 
+def _label_functions() -> frozenset[str]:
+    from ..functions import REGISTRY
+
+    return frozenset(s.excel_name for s in REGISTRY.values() if s.result == "label")
+
+
 def engine_formula(formula: str, names: bool, wrap: bool) -> str:
     """A formula as the engine's copy stores it: with ``names``, our functions under the add-in's
     internal names, which every LibreOffice binds (7.4 does not bind the Excel names); with ``wrap``,
     each of their arguments wrapped in :data:`WRAP` (for array formulas).  Literals stay as they are.
+    A call of a function whose results are labels gets ``&""``: Calc 25.2 keeps the text an add-in
+    returns out of its string pool, so COUNTIF, SUMIFS and ``=`` on those cells never match it
+    (measured: ``COUNTIF(B2:B5,"Mega")`` is 0 over a spilled MCAPCLASS holding "Mega");
+    the concatenation stores the same text through the pool.
 
     >>> engine_formula('MARKETCAP(A1,B1)&"MARKETCAP("&_xludf.ev(1,2,3)', True, False)
     'ORG.XLFUNCS.CALC.FUNCTIONS.MARKETCAP(A1,B1)&"MARKETCAP("&ORG.XLFUNCS.CALC.FUNCTIONS.EV(1,2,3)'
     >>> engine_formula("SUM(EV(A1:A3,,C1))", False, True)
     'SUM(EV(IFERROR(_xlfn.IFNA(A1:A3,"#N/A"),"#VALUE!"),,IFERROR(_xlfn.IFNA(C1,"#N/A"),"#VALUE!")))'
+    >>> engine_formula("MCAPCLASS(G2)", False, False)
+    '(MCAPCLASS(G2)&"")'
     """
-    call, out, i = _our_call(), [], 0
+    call, labels, out, i = _our_call(), _label_functions(), [], 0
     while i < len(formula):
         if formula[i] in "\"'":
             end = _literal_end(formula, i)
@@ -353,23 +365,28 @@ def engine_formula(formula: str, names: bool, wrap: bool) -> str:
         if wrap:
             args = [WRAP.format(a) if a.strip() else a for a in args]
         name = m.group()[:-1].strip()
+        base = re.sub(r"^_xludf\.", "", name, flags=re.I).upper()
         if names:
-            name = _INTERNAL + re.sub(r"^_xludf\.", "", name, flags=re.I).upper()
-        out.append(f"{name}({','.join(args)})")
+            name = _INTERNAL + base
+        text = f"{name}({','.join(args)})"
+        out.append(f'({text}&"")' if base in labels else text)
     return "".join(out)
 
 
 def _engine_copy(src: Path, dst: Path, names: bool, wrap: bool) -> None:
-    """Copy the workbook with :func:`engine_formula` applied to the formulas that call our functions."""
+    """Copy the workbook with :func:`engine_formula` applied to the formulas that call our functions
+    (those that need it: every one with ``names``, array formulas with ``wrap``, label functions).
+    """
     import zipfile
     from xml.sax.saxutils import escape
 
     call = _our_call()
+    label = re.compile(rf"(?<![\w.])(?:_xludf\.)?(?:{'|'.join(_label_functions())})\s*\(", re.I)
 
     def fix(m: re.Match[str]) -> str:
         text = m["text"]
         array = xlsx.attr(m["attrs"], "t") == "array"
-        if not text or not (names or (wrap and array)) or not call.search(text):
+        if not text or not call.search(text) or not (names or (wrap and array) or label.search(text)):
             return m.group()
         formula = engine_formula(xlsx.unescape_text(text), names, wrap and array)
         return f"<f{m['attrs']}>{escape(formula)}</f>"
