@@ -162,3 +162,15 @@ def test_pandas_na_is_blank_and_blank_is_na(dtype):
     assert str(raised.value).endswith("(#N/A in Excel)")
     full = xlfuncs.marketcap(pandas.Series([1, 3], dtype=dtype, index=["a", "b"]), 2)
     assert full.tolist() == [2.0, 6.0] and list(full.index) == ["a", "b"]
+
+
+def test_series_with_different_indexes_are_refused_not_multiplied_by_position():
+    pandas = pytest.importorskip("pandas")
+    price = pandas.Series([1.0, 2.0], index=["x", "y"])
+    shares = pandas.Series([10.0, 20.0], index=["y", "x"])  # before: x 10.0, y 40.0 (by position)
+    with pytest.raises(InputError) as raised:
+        xlfuncs.marketcap(price, shares)
+    assert raised.value.argument == "shares" and "align" in str(raised.value)
+    aligned = xlfuncs.marketcap(*price.align(shares))
+    assert aligned.to_dict() == {"x": 20.0, "y": 20.0}
+    assert xlfuncs.marketcap(price, 3).to_dict() == {"x": 3.0, "y": 6.0}  # one Series: its index kept

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .errors import CODE_DTYPE, NA, InputError
-from .values import Ragged
+from .values import Ragged, same_index
 
 #: Every registered function, in declaration order.
 REGISTRY: dict[str, FunctionSpec] = {}
@@ -155,6 +155,7 @@ def read_arg(arg: Arg, raw) -> tuple[np.ndarray, np.ndarray | None]:
 
 def call_python(spec: FunctionSpec, arguments: dict) -> object:
     """Validate, broadcast (numpy rules) and compute; raise :class:`InputError`."""
+    same_index({a.name: arguments[a.name] for a in spec.broadcast_args})  # issue 11 (values.py)
     inputs = {}
     for arg in spec.args:
         raw = arguments[arg.name]

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .errors import BLANK, CODE_DTYPE, ERROR_CODE, NUM, OK, VALUE
+from .errors import BLANK, CODE_DTYPE, ERROR_CODE, NUM, OK, VALUE, InputError
 
 _NUMERIC_TEXT = re.compile(
     r"\s*[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?\s*\Z"
@@ -136,3 +136,25 @@ def describe(v) -> str:
         except ValueError:  # Decimal('sNaN')
             return "a signaling NaN"
     return f"a {type(v).__name__}"
+
+
+def same_index(arguments: dict[str, object]) -> None:
+    """Raise :class:`InputError` when pandas inputs carry different indexes.
+
+    xlfuncs computes element by element in order, as numpy does; pandas would align two
+    Series by their labels instead.  Rather than guess which the caller meant, inputs
+    whose indexes differ (other labels, or the same labels in another order) are refused.
+    """
+    indexed = [
+        (name, raw.index)
+        for name, raw in arguments.items()
+        if type(raw).__module__.split(".")[0] == "pandas" and hasattr(raw, "index")
+    ]
+    for name, index in indexed[1:]:
+        if not index.equals(indexed[0][1]):
+            raise InputError(
+                name,
+                f"its pandas index differs from that of {indexed[0][0]} (other labels or another order); "
+                f"xlfuncs works by position: align them first, e.g. {indexed[0][0]}, {name} = "
+                f"{indexed[0][0]}.align({name})",
+            )
