@@ -1,7 +1,7 @@
 """Fuzzed hostile input (issue 11): corrupted workbooks, config files, server requests.
 
 Deterministic (seeded) random cases, so a failure names a case that can be rerun.  The
-counts are in README, *Reliability*; ``XLFUNCS_FUZZ_EXAMPLES`` scales them (CI: 5x).
+counts are in README, *Reliability*; ``XLFUNCS_FUZZ_EXAMPLES`` scales them (CI, 100,000: 10 times).
 
 - workbooks: a valid .xlsx with bytes flipped, cut short, parts dropped or replaced by
   junk; ``xlfuncs calc``'s reading (``_check_book``) and the formulas engine either give
@@ -29,7 +29,7 @@ from xlfuncs import REGISTRY
 from xlfuncs.windows import winconfig
 from xlfuncs.workbooks import calc
 
-SCALE = max(1, int(os.environ.get("XLFUNCS_FUZZ_EXAMPLES", "2000")) // 2000)
+SCALE = min(10, max(1, int(os.environ.get("XLFUNCS_FUZZ_EXAMPLES", "2000")) // 2000))  # CI: 10
 WORKBOOKS, CONFIGS, REQUESTS = 60 * SCALE, 400 * SCALE, 300 * SCALE
 
 

@@ -206,21 +206,14 @@ def test_bad_request_gets_4xx_with_one_line(guarded, label):
 
 
 # Authentication: xlwings Server's own providers.  The "custom" provider with a project
-# override of auth/custom/__init__.py, as README *Team server* shows it.
-AUTH_MODULE = """\
-import os
-import secrets
-
-from fastapi import HTTPException, status
-from xlwings_server.models import User
-
-
-async def validate_token(token_string: str):
-    expected = "Bearer " + os.environ["XLFUNCS_API_TOKEN"]
-    if token_string and secrets.compare_digest(token_string.encode(), expected.encode()):
-        return User(id="team", name="team member", roles=["analyst"])
-    raise HTTPException(status_code=status.HTTP_401_UNAUTHORIZED, detail="Missing or wrong API token")
-"""
+# override of auth/custom/__init__.py, exactly as README *Team server* shows it.
+AUTH_MODULE = (  # the code block of README *Team server*, "Who may call it"
+    (Path(__file__).resolve().parents[1] / "README.md")
+    .read_text(encoding="utf-8")
+    .split("**Who may call it.**", 1)[1]
+    .split("```python\n", 1)[1]
+    .split("```", 1)[0]
+)
 TOKEN = "s3cret-token-for-tests"
 
 
