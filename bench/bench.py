@@ -293,6 +293,19 @@ def raw_fdtranches(price, counts, strikes):
     }
 
 
+CURRENCY_CODES = np.array(["GBp", "GBP", "ZAc", "USD", "ILA"], object)
+
+
+def raw_tomajor(amount, codes):
+    return amount / np.where(np.isin(codes, ["GBp", "ZAc", "ILA"]), 100.0, 1.0)
+
+
+def raw_combinedmcap(shares, prices, ratios):
+    prices = prices.astype(float)  # None -> nan
+    listed = ~np.isnan(prices)
+    return np.sum(shares * np.where(listed, prices, prices[listed][0] * ratios))
+
+
 def raw_multiple(value, metric):
     return np.divide(value, metric, out=np.full(value.shape, np.nan), where=metric > 0)
 
@@ -302,6 +315,8 @@ def core_cases(d: dict[str, np.ndarray]) -> list[tuple[str, str, callable, calla
     import xlfuncs as xf
 
     p, s = d["price"], d["shares"]
+    d["currency"] = CURRENCY_CODES[np.arange(p.size) % CURRENCY_CODES.size]
+    d["class_price"] = np.where(np.arange(p.size) % 3 == 1, None, p)  # None: a class not listed
     extra = (d["preferred"], d["minority_interest"], d["investments"])
     cases = [
         ("MARKETCAP", "", lambda: xf.marketcap(p, s), lambda: p * s),
@@ -367,6 +382,18 @@ def core_cases(d: dict[str, np.ndarray]) -> list[tuple[str, str, callable, calla
             "tsm",
             lambda: xf.impliedprice(d["market_cap"], s, COUNTS, STRIKES, "tsm"),
             lambda: raw_impliedprice(d["market_cap"], s),
+        ),
+        (
+            "TOMAJOR",
+            "5 codes",
+            lambda: xf.tomajor(p, d["currency"]),
+            lambda: raw_tomajor(p, d["currency"]),
+        ),
+        (
+            "COMBINEDMCAP",
+            "rows = classes, 1/3 unlisted",
+            lambda: xf.combinedmcap(s, d["class_price"], d["free_float"]),
+            lambda: raw_combinedmcap(s, d["class_price"], d["free_float"]),
         ),
         (
             "FDTRANCHES",

@@ -170,6 +170,19 @@ CASES = [
         [[9100e6, NUM]],
     ),
     Case("impliedprice xyz", "IMPLIEDPRICE", [[[600e6, -1]], [[50e6]], [[20e6]], [[5]]], [[10.0, NUM]]),
+    Case(
+        "combinedmcap share classes",
+        "COMBINEDMCAP",
+        [[[10], [5], [1]], [[3], [None], [4]], [[None], [2], [None]]],
+        [[10 * 3 + 5 * 2 * 3 + 1 * 4.0]],
+    ),
+    Case("combinedmcap no class priced", "COMBINEDMCAP", [[[1]], [[None]], None], [[NA]]),
+    Case(
+        "tomajor minor units",
+        "TOMAJOR",
+        [[[250, 250, 5000, 1]], [["GBp", "GBP", "ZAc", "gbp"]]],
+        [[2.5, 250.0, 50.0, VALUE]],
+    ),
     # crypto
     Case("fdv max supply", "FDV", [[[60000]], [[21e6]], None], [[1.26e12]]),
     Case("fdv unlimited supply", "FDV", [[[3000]], [[0]], [[120e6]]], [[3.6e11]]),

@@ -13,6 +13,7 @@ from hypothesis.extra.numpy import mutually_broadcastable_shapes
 import xlfuncs
 import xlfuncs.runtimes.excel as X
 from xlfuncs import (
+    combinedmcap,
     convshares,
     dilution,
     ev,
@@ -29,6 +30,7 @@ from xlfuncs import (
     mcapclass,
     multiple,
     ownership,
+    tomajor,
 )
 
 SETTINGS = settings(
@@ -177,6 +179,33 @@ def test_convshares_net_at_most_if_converted(price, bonds):
     assert 0 <= net <= convshares(price, principal, conv_price) * (1 + 1e-12)
 
 
+@SETTINGS
+@given(st.lists(st.tuples(share_counts, amounts(0.01, 1e5)), min_size=1, max_size=5), st.data())
+def test_combinedmcap_is_the_sum_over_listed_classes(classes, data):
+    """All listed: Σ shares × price, in any order; a class unlisted at ratio r is worth r × the
+    first listed price, so unlisting it at r = its price ÷ the first price changes nothing."""
+    shares, class_prices = split(classes)
+    total = sum(s * p for s, p in classes)
+    tol = 1e-9 * total + 1e-6
+    assert math.isclose(combinedmcap(shares, class_prices), total, rel_tol=1e-9, abs_tol=tol)
+    order = data.draw(st.permutations(range(len(classes))))
+    permuted = combinedmcap([shares[i] for i in order], [class_prices[i] for i in order])
+    assert math.isclose(permuted, total, rel_tol=1e-9, abs_tol=tol)
+    if len(classes) > 1:
+        k = data.draw(st.integers(1, len(classes) - 1))
+        unlisted = [None if i == k else p for i, p in enumerate(class_prices)]
+        ratios = [class_prices[k] / class_prices[0] if i == k else 1.0 for i in range(len(classes))]
+        assert math.isclose(combinedmcap(shares, unlisted, ratios), total, rel_tol=1e-9, abs_tol=tol)
+
+
+@SETTINGS
+@given(amounts(-1e12, 1e12), st.sampled_from(["GBX", "GBp", "ZAc", "ZAC", "ILA", "ILs"]))
+def test_tomajor_minor_units_are_hundredths(amount, code):
+    assert math.isclose(tomajor(amount, code) * 100, amount, rel_tol=1e-15, abs_tol=1e-300)
+    major = {"GB": "GBP", "ZA": "ZAR", "IL": "ILS"}[code[:2]]
+    assert tomajor(amount, major) == amount
+
+
 # --------------------------------------------------------------------------- monotonicity
 
 
@@ -295,6 +324,11 @@ BROADCAST = {
         dict(equity_value=amounts(0, 1e12), shares=amounts(1, 1e10), method=methods),
         dict(XYZ_TABLES, conv_principal=[500e6], conv_price=[50.0]),
     ),
+    "tomajor": (
+        tomajor,
+        dict(amount=amounts(-1e12, 1e12), currency_code=st.sampled_from(["GBp", "GBP", "ZAc", "usd", "ILA"])),
+        {},
+    ),
     "freefloat": (freefloat, dict(shares=amounts(1e3, 1e10), restricted=amounts(0, 1e3)), {}),
     "ffmcap": (ffmcap, dict(price=prices, shares=share_counts, free_float=amounts(0, 1)), {}),
     "fdv": (fdv, dict(price=prices, max_supply=amounts(0, 1e12), total_supply=amounts(0, 1e12)), {}),
@@ -310,7 +344,7 @@ BROADCAST = {
 }
 
 
-TEXT_ARGS = ("method", "conv_settlement")
+TEXT_ARGS = ("method", "conv_settlement", "currency_code")
 
 
 def _item(x):

@@ -12,6 +12,7 @@ import pytest
 import xlfuncs.runtimes.excel as X
 from xlfuncs import (
     InputError,
+    combinedmcap,
     convshares,
     fdbridge,
     fdev,
@@ -277,3 +278,40 @@ def test_fd_memory_is_bounded_whatever_prices_times_tranches():
     for n_prices, n_tranches in [(20_000, 20_000), (200, 200_000), (200_000, 200)]:
         bound = 200 * (n_prices + n_tranches) + 2**20
         assert peak(n_prices, n_tranches) < bound, (n_prices, n_tranches)
+
+
+# --------------------------------------------------------------------------- COMBINEDMCAP
+
+
+def test_combinedmcap_alphabet_like():
+    """A 5.8bn × $170 + C 5.5bn × $171 + unlisted B 0.86bn converting 1:1 into A, at A's $170."""
+    expected = 5.8e9 * 170 + 5.5e9 * 171 + 0.86e9 * 170
+    assert combinedmcap([5.8e9, 5.5e9, 0.86e9], [170, 171, None]) == pytest.approx(expected, rel=1e-15)
+
+
+def test_combinedmcap_berkshire_like():
+    """Both listed: 550k × $700,000 + 1.3bn × $466.  With B unlisted, one B converts into 1/1,500 A."""
+    assert combinedmcap([550e3, 1.3e9], [700_000, 466]) == pytest.approx(550e3 * 700_000 + 1.3e9 * 466)
+    got = combinedmcap([550e3, 1.3e9], [700_000, None], [None, 1 / 1500])
+    assert got == pytest.approx(550e3 * 700_000 + 1.3e9 * 700_000 / 1500, rel=1e-15)
+
+
+def test_combinedmcap_first_listed_class_prices_the_unlisted():
+    """The first class with a price, wherever it stands: 10 × (2 × 30) + 5 × 30 + 1 × 40."""
+    assert combinedmcap([10, 5, 1], [None, 30, 40], [2, 7, 9]) == 10 * 2 * 30 + 5 * 30 + 1 * 40
+
+
+def test_combinedmcap_errors():
+    assert np.isnan(combinedmcap([1, 2], [None, None]))
+    assert X.COMBINEDMCAP([[1], [2]], [[None], [None]]) == [["#N/A"]]
+    assert X.COMBINEDMCAP([[1], [2]], [[5]]) == [["#VALUE!"]]
+    assert X.COMBINEDMCAP([[1], [2]], [[5], [None]], [[1], [2], [3]]) == [["#VALUE!"]]
+    assert X.COMBINEDMCAP([[1], [-2]], [[5], [6]]) == [["#NUM!"]]
+    assert X.COMBINEDMCAP([[1], [None]], [[5], [6]]) == [["#N/A"]]
+    assert X.COMBINEDMCAP([[10], [5]], [[3], [None]]) == [[10 * 3 + 5 * 3]]
+    with pytest.raises(InputError) as info:
+        combinedmcap([1, 2], [5])
+    assert info.value.argument == "prices" and info.value.excel_error == "#VALUE!"
+    with pytest.raises(InputError) as info:
+        combinedmcap([1, 2], [5, 6], [-1, 1])
+    assert info.value.argument == "ratios" and info.value.excel_error == "#NUM!"

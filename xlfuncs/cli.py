@@ -142,6 +142,15 @@ def _main(argv: list[str] | None) -> int:
         return install.run(args)
     if args.command == "uninstall":
         return install.run_uninstall(args)
+    if args.command == "doctor" and args.workbook is not None:
+        from .workbooks.forms import doctor_lines
+
+        if not args.workbook.is_file():
+            print(f"xlfuncs: error: --workbook {args.workbook}: no such file", file=sys.stderr)
+            return 2
+        lines, failed = doctor_lines(args.workbook, install.ExcelHost() if sys.platform == "win32" else None)
+        print("\n".join(lines))
+        return int(failed)
     if args.command == "doctor":
         return doctor.run(args)
     from .functions.versions import version_info

@@ -28,6 +28,8 @@ _RESULTS = {
 
 def _accepts(arg) -> str:
     rule = arg.rule
+    if hasattr(rule, "accepts"):  # a rule that says it itself (a currency code)
+        return str(rule.accepts)
     if isinstance(rule, Choice):
         return " or ".join(f'"{o}"' for o in rule.options) + f' (default "{rule.default}")'
     if isinstance(rule, Labels):

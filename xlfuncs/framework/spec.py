@@ -17,6 +17,7 @@ import inspect
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -92,15 +93,15 @@ def udf(
     nan_result: str | None = None,
     tables: tuple[str, ...] = (),
     checks: tuple[Check, ...] = (),
-    **rules,
-):
+    **rules: Any,
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register ``kernel`` as an xlfuncs function; returns the public function.
 
     ``rules`` maps every argument name to its rule (:mod:`xlfuncs.framework.rules`);
     ``tables`` names the arguments read as whole ranges rather than broadcast.
     """
 
-    def register(kernel: Callable) -> Callable:
+    def register(kernel: Callable[..., Any]) -> Callable[..., Any]:
         summary, formula, docs = parse_docstring(kernel.__doc__)
         params = inspect.signature(kernel).parameters
         if set(params) != set(rules):

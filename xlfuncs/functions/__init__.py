@@ -7,7 +7,7 @@ from ..framework.spec import REGISTRY
 
 # The topics, imported in registration order: the order of the README reference and of Excel's list.
 # isort: off
-from . import equity, diluted, implied, crypto, size, versions  # noqa: F401
+from . import equity, shareclasses, diluted, implied, crypto, size, currency, versions  # noqa: F401
 # isort: on
 
 __all__ = ["REGISTRY"]

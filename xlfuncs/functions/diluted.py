@@ -33,7 +33,7 @@ grows with prices + tranches, never with their product.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -52,7 +52,7 @@ NET = SETTLEMENTS.index("net")
 TRANCHE = Number(blank=0.0, help="must be ≥ 0")
 _TABLES = ("counts", "strikes")
 _CONV_TABLES = ("conv_principal", "conv_price")
-_CONV_RULES = dict(conv_principal=TRANCHE, conv_price=TRANCHE, conv_settlement=SETTLEMENT)
+_CONV_RULES: dict[str, Any] = dict(conv_principal=TRANCHE, conv_price=TRANCHE, conv_settlement=SETTLEMENT)
 #: The total convertible principal may not exceed debt (it is part of it): #NUM!.
 _CONV_CHECK = Check(
     "conv_principal",
@@ -60,7 +60,7 @@ _CONV_CHECK = Check(
     "conv_principal adds up to more than debt",
     lambda debt, conv_principal, **_: np.sum(conv_principal) > debt * (1 + 1e-12),
 )
-_BRIDGE_RULES = dict(
+_BRIDGE_RULES: dict[str, Any] = dict(
     price=AMOUNT,
     shares=AMOUNT,
     debt=AMOUNT,
@@ -139,10 +139,11 @@ def _parameters(method: str = "") -> Callable[[K], K]:
 
 
 def _dilute(
-    price: Floats, counts: Floats | None, strikes: Floats | None, method: Floats
+    price: Floats, counts: Floats | None, strikes: Floats | None, method: npt.ArrayLike
 ) -> tuple[Floats, Floats, Floats, Floats]:
     """Per element: instruments counted, exercise proceeds, shares repurchased, proceeds added to cash."""
     table = Table.of(*paired(counts, strikes))
+    method = np.asarray(method)
     instruments, proceeds = table.counted(table.below(price), method == ALL)
     tsm = method == TSM
     repurchased = np.where(tsm & (price > 0), proceeds / np.where(price > 0, price, 1.0), 0.0)
@@ -154,7 +155,7 @@ def _convert(
     price: Floats,
     conv_principal: Floats | None,
     conv_price: Floats | None,
-    method: Floats,
+    method: npt.ArrayLike,
     settlement: npt.ArrayLike,
 ) -> tuple[Floats, Floats]:
     """Per element: shares from convertibles and the principal converted (which leaves debt)."""
@@ -163,7 +164,7 @@ def _convert(
         return np.zeros(np.shape(price)), np.zeros(np.shape(price))
     table = Table.of(shares, prices)
     below = table.below(price)
-    every = method == ALL
+    every = np.asarray(method) == ALL
     converted, principal = table.counted(below, every)  # if-converted
     net = np.asarray(settlement) == NET
     if not net.any():
@@ -178,7 +179,7 @@ def _fd_shares(
     shares: Floats,
     counts: Floats | None,
     strikes: Floats | None,
-    method: Floats,
+    method: npt.ArrayLike,
     conv: tuple[Floats | None, Floats | None, npt.ArrayLike],
 ) -> tuple[Floats, Floats, Floats]:
     """Fully diluted shares, the proceeds added to cash and the debt converted."""
@@ -394,7 +395,7 @@ def fdbridge(
     conv_principal: Floats | None = None,
     conv_price: Floats | None = None,
     conv_settlement: Floats | str = "shares",
-) -> dict[str, Floats]:
+) -> dict[str, Floats | float]:
     """Every step from basic to fully diluted EV as a two-column table (label, value); several prices or methods spill side by side.
 
     Formula: same arguments as FDEV; rows from share price to FD EV

@@ -348,6 +348,13 @@ def add_arguments(parser) -> None:
         metavar="PATH",
         help="inspect this .xlam instead of the installed one (works on any system)",
     )
+    parser.add_argument(
+        "--workbook",
+        type=Path,
+        metavar="FILE",
+        help="say which runtime form FILE stores (classic, xlwings Lite or Server) and whether it suits "
+        "the runtime installed here",
+    )
 
 
 def run(args, host: WindowsHost | None = None) -> int:

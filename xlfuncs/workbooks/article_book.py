@@ -253,8 +253,49 @@ def example_sheet(book: Any, st: Styles, example: Example) -> None:
         'expected from the article\'s own inputs, and says "inputs changed" once any input differs.',
         3,
     )
+    if example.growth:
+        _growth_chart(book, sheet, st, example, refs["native"], end + 3)
     sheet.freeze_panes(header + 1, 1)
     page_setup(sheet)
+
+
+GROWTH_POINTS = 11  # points of a growth chart: the start and ten equal steps
+
+
+def _growth_chart(
+    book: Any, sheet: Any, st: Styles, example: Example, refs: dict[str, str], top: int
+) -> None:
+    """A line chart of the value compounding at each annual rate (native formulas over the sheet's cells)."""
+    start, years, series = example.growth
+    sheet.write(top, 0, "Growth at the annual rate (chart data)", st("header"))
+    sheet.write(top, 1, "Year", st("header", "right"))
+    for j, (label, _) in enumerate(series):
+        sheet.write(top, 2 + j, label, st("header", "right"))
+    for i in range(GROWTH_POINTS):
+        r = top + 1 + i
+        sheet.write_formula(r, 1, f"={refs[years]}*{i}/{GROWTH_POINTS - 1}", st("native", num="0.0"))
+        for j, (_, rate) in enumerate(series):
+            sheet.write_formula(
+                r, 2 + j, f"={refs[start]}*(1+{refs[rate]})^B{r + 1}", st("native", num="#,##0")
+            )
+    chart = book.add_chart({"type": "scatter", "subtype": "smooth"})
+    q, first, last = _quoted(example.sheet), top + 2, top + 1 + GROWTH_POINTS
+    for j in range(len(series)):
+        col = "CDEF"[j]
+        chart.add_series(
+            {
+                "name": f"={q}!${col}${top + 1}",
+                "categories": f"={q}!$B${first}:$B${last}",
+                "values": f"={q}!${col}${first}:${col}${last}",
+            }
+        )
+    chart.set_title({"name": "Value over the years at the annual rate"})
+    chart.set_x_axis({"name": "Years", "min": 0})
+    chart.set_y_axis(
+        {"num_format": "#,##0", "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}}
+    )
+    chart.set_legend({"position": "bottom"})
+    sheet.insert_chart(top, 4, chart, {"x_scale": 1.0, "y_scale": 0.9})
 
 
 def build_article_examples(path: Path, note: str = "") -> None:

@@ -66,6 +66,8 @@ class Example:
     figures: tuple[Figure, ...]
     verdict: str = ""  # where the article's arithmetic or conclusion does not hold ([[...]] templates)
     illustrative: bool = False  # inputs are made up because the article gives none
+    #: a growth chart: (start value, years, ((series label, annual rate figure), ...)), all names
+    growth: tuple = ()
 
 
 NO_FIGURE = "no figure; hand-computed from the inputs"
@@ -692,6 +694,7 @@ EXAMPLES: tuple[Example, ...] = (
                 RATE,
             ),
         ),
+        growth=("start", "years", (("Russell 2000", "russell_rate"), ("S&P 500 (at least)", "sp_rate"))),
     ),
     Example(
         "13 Nvidia IPO",
@@ -760,6 +763,7 @@ EXAMPLES: tuple[Example, ...] = (
                 CENT,
             ),
         ),
+        growth=("invested", "years", (("$1,000 at Nvidia's IPO", "cagr"),)),
     ),
     Example(
         "14 Size classes",

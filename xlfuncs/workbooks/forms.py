@@ -36,6 +36,7 @@ import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
 from ..functions import REGISTRY
@@ -377,3 +378,52 @@ def _stored_tokens(path: Path) -> set[str]:
                     ):
                         tokens.add(prefix + (name if prefix == "_xldudf_" else name.upper()))
     return tokens
+
+
+# --- xlfuncs doctor --workbook ---------------------------------------------------------
+
+
+def _installed_runtime(host: Any) -> str | None:
+    """The installed runtime: ``classic`` (add-in in the startup folder), ``""`` (none), None off Windows."""
+    if host is None:
+        return None
+    from ..windows.install import ADDIN
+
+    return "classic" if (host.startup_folder() / ADDIN).is_file() else ""
+
+
+def doctor_lines(path: Path, host: Any = None) -> tuple[list[str], bool]:
+    """``xlfuncs doctor --workbook``: which form ``path`` stores and whether it suits the runtime here.
+
+    Returns the lines to print and whether any is a FAIL.
+    """
+    path = Path(path)
+    try:
+        stored = inspect(path)
+    except (OSError, zipfile.BadZipFile, KeyError, StopIteration) as exc:
+        return [f"FAIL workbook: {path.name} cannot be read as an .xlsx ({type(exc).__name__})"], True
+    lines = [f"OK   workbook: {path.name} stores {stored.describe()}"]
+    lines += [f"FAIL workbook: {problem}" for problem in stored.problems()]
+    installed = _installed_runtime(host)
+    runtime = {
+        "classic": "desktop Excel with the xlfuncs add-in (xlfuncs install); press Ctrl+Alt+Shift+F9 once "
+        "if a cell shows #NAME?",
+        "lite": "xlwings Lite (Excel on the web, Mac or Windows with the Lite add-in)",
+        "server": f"xlwings Server with the function namespace {stored.namespace}",
+    }.get(stored.form)
+    if runtime is None:
+        lines.append("OK   runtime: nothing to bind")
+    elif installed is None:
+        lines.append(f"OK   runtime: suits {runtime} (the installed add-in is checked on Windows only)")
+    elif installed == stored.form:
+        lines.append(f"OK   runtime: suits the installed {installed} add-in")
+    elif stored.form == "classic":
+        lines.append(f"WARN runtime: suits {runtime}, which is not installed here. Fix: xlfuncs install")
+    elif installed:
+        lines.append(
+            f"WARN runtime: stored for {runtime}; the installed classic add-in does not bind these names. "
+            "Fix: xlfuncs workbooks --for classic (or open it in that runtime)"
+        )
+    else:
+        lines.append(f"OK   runtime: suits {runtime}")
+    return lines, any(line.startswith("FAIL") for line in lines)
