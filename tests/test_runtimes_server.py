@@ -21,6 +21,7 @@ in the child's environment.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -276,3 +277,97 @@ def test_load_benchmark_runs(capsys):
     assert bench_load.main(["--clients", "2", "--seconds", "0.5", "--large-rows", "2000"]) == 0
     out = capsys.readouterr().out
     assert "\nbefore " in out and "\nafter " in out and "FAILED" not in out
+
+
+# xlwings Server's "entraid" provider (Microsoft Entra ID single sign-on), with its documented
+# override for air-gapped servers, a project's auth/entraid/jwks.py, serving a key set made here:
+# the provider's own token checks (signature, version, audience, issuer, roles) run unchanged.
+CLIENT_ID, TENANT_ID = "11111111-2222-3333-4444-555555555555", "66666666-7777-8888-9999-000000000000"
+JWKS_MODULE = """\
+import json
+import os
+
+
+async def get_jwks_json():
+    return json.loads(os.environ["XLFUNCS_TEST_JWKS"])
+"""
+
+
+@pytest.fixture(scope="module")
+def entraid(tmp_path_factory):
+    import time
+
+    from joserfc import jwt
+    from joserfc.jwk import RSAKey
+
+    key, stranger = (
+        RSAKey.generate_key(2048, parameters={"kid": k}, private=True) for k in ("ours", "theirs")
+    )
+
+    def token(signer=key, roles=("analyst",), **claims):
+        base = {
+            "ver": "2.0",
+            "aud": CLIENT_ID,
+            "iss": f"https://login.microsoftonline.com/{TENANT_ID}/v2.0",
+            "oid": "u1",
+            "name": "Ana Lyst",
+            "preferred_username": "ana@example.com",
+            "roles": list(roles),
+            "exp": int(time.time()) + 3600,
+        }
+        return "Bearer " + jwt.encode({"alg": "RS256", "kid": signer.kid}, {**base, **claims}, signer)
+
+    project = make_project(tmp_path_factory.mktemp("xlfuncs-entraid-project"))
+    (project / "auth" / "entraid").mkdir(parents=True)
+    (project / "auth" / "__init__.py").write_text("")
+    (project / "auth" / "entraid" / "__init__.py").write_text(
+        "from xlwings_server.auth.entraid import *  # noqa: F403\n"
+    )
+    (project / "auth" / "entraid" / "jwks.py").write_text(JWKS_MODULE)
+    headers = {
+        "anonymous": None,
+        "valid": token(),
+        "signed by another key": token(signer=stranger),
+        "another audience": token(aud="api://someone-else"),
+        "another tenant": token(iss="https://login.microsoftonline.com/evil/v2.0"),
+        "expired": token(exp=int(time.time()) - 60),
+        "without the role": token(roles=()),
+    }
+    jobs = [
+        {
+            "label": label,
+            "method": "POST",
+            "path": CALL_URL,
+            "json": GOOD,
+            "headers": h and {"Authorization": h},
+        }
+        for label, h in headers.items()
+    ]
+    settings = {
+        "XLWINGS_AUTH_PROVIDERS": '["entraid"]',
+        "XLWINGS_AUTH_ENTRAID_CLIENT_ID": CLIENT_ID,
+        "XLWINGS_AUTH_ENTRAID_TENANT_ID": TENANT_ID,
+        "XLWINGS_AUTH_REQUIRED_ROLES": '["analyst"]',
+        "XLFUNCS_TEST_JWKS": json.dumps({"keys": [key.as_dict(private=False)]}),
+    }
+    try:
+        return run_server(project, {"app": "xlfuncs", "requests": jobs}, settings=settings)
+    except RuntimeError as exc:
+        pytest.fail(str(exc))
+
+
+def test_entraid_accepts_a_valid_token_with_the_role(entraid):
+    assert response(entraid, "valid")["json"] == {"result": [[100_000_000.0]]}
+
+
+@pytest.mark.parametrize(
+    "label", ["anonymous", "signed by another key", "another audience", "another tenant", "expired"]
+)
+def test_entraid_refuses_anonymous_and_bad_tokens(entraid, label):
+    assert response(entraid, label, 401)["json"]["detail"].startswith("Auth error")
+
+
+def test_entraid_required_role_missing_is_403(entraid):
+    assert (
+        "Missing roles for Ana Lyst: analyst" in response(entraid, "without the role", 403)["json"]["detail"]
+    )
