@@ -90,7 +90,7 @@ COM_ERRORS = {
 _OLE_EPOCH = datetime(1899, 12, 30)  # day 0 of the COM date a date cell arrives as
 
 
-def _classic_cell(value):
+def _classic_cell(value: object) -> object:
     """A classic cell as Office.js would send it: a date as its serial number, an error as text."""
     if type(value) is int:  # numbers arrive as floats; an int is an error code
         return COM_ERRORS.get(value, value)
@@ -99,7 +99,7 @@ def _classic_cell(value):
     return value
 
 
-def _classic_arg(raw):
+def _classic_arg(raw: object) -> object:
     """A classic argument (rows of cells, ``ndim=2``) through :func:`_classic_cell`."""
     if isinstance(raw, list):
         return [

@@ -40,17 +40,17 @@ import json
 import logging
 import os
 import re
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Awaitable, Callable, Mapping, MutableMapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 # isort: off
 # xlwings Server first, as its own command does: its config sets XLWINGS_ON_SERVER=true
 # before xlwings binds its decorators, and it imports the project's custom_functions.
-from xlwings_server import dependencies as _dep
+from xlwings_server import dependencies as _dep  # type: ignore[import-untyped]
 from xlwings_server import main as _main
-from xlwings_server.config import settings as _settings
-from xlwings_server.routers import xlwings as _router
+from xlwings_server.config import settings as _settings  # type: ignore[import-untyped]
+from xlwings_server.routers import xlwings as _router  # type: ignore[import-untyped]
 
 import xlwings.server
 
@@ -280,7 +280,7 @@ def _replay(body: bytes) -> Receive:
 
 
 async def _answer_json(
-    send: Send, body: bytes, status: int = 200, headers: dict[str, str] | None = None
+    send: Send, body: bytes, status: int = 200, headers: Mapping[str, str] | None = None
 ) -> None:
     raw = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
     raw += [(k.lower().encode(), v.encode()) for k, v in (headers or {}).items()]
@@ -288,7 +288,7 @@ async def _answer_json(
     await send({"type": "http.response.body", "body": body})
 
 
-async def _answer(send: Send, status: int, reason: str, headers: dict[str, str] | None = None) -> None:
+async def _answer(send: Send, status: int, reason: str, headers: Mapping[str, str] | None = None) -> None:
     """A refusal: ``{"detail": reason}``, as FastAPI's HTTPException answers."""
     await _answer_json(send, json.dumps({"detail": reason}).encode(), status, headers)
 
