@@ -16,19 +16,24 @@ import pytest
 import xlfuncs
 from xlfuncs import (
     InputError,
+    combinedmcap,
+    convshares,
     dilution,
     ev,
     fdbridge,
     fdev,
     fdmcap,
     fdshares,
+    fdtranches,
     fdv,
     ffmcap,
     freefloat,
+    impliedprice,
     marketcap,
     mcapclass,
     multiple,
     ownership,
+    tomajor,
     version_info,
 )
 
@@ -436,6 +441,7 @@ def test_version_info():
 # which are numeric (text/bool/nan/inf -> #VALUE!/#NUM!), which must be >= 0,
 # and which are tables (tranches, thresholds) rather than broadcast.
 TRANCHES = dict(counts=[10 * M, 10 * M], strikes=[5.0, 5.0])
+CONVERTIBLE = dict(conv_principal=[100 * M, 50 * M], conv_price=[20.0, 40.0])
 FUNCTIONS = {
     "marketcap": (
         marketcap,
@@ -545,6 +551,46 @@ FUNCTIONS = {
         ],
         ["counts", "strikes"],
     ),
+    "fdtranches": (
+        fdtranches,
+        dict(price=10.0, **TRANCHES, method="tsm"),
+        ["price", "counts"],
+        ["price", "counts", "strikes"],
+        ["price", "counts", "strikes"],
+        ["counts", "strikes"],
+    ),
+    "convshares": (
+        convshares,
+        dict(price=80.0, conv_principal=[500 * M, 100 * M], conv_price=[50.0, 40.0], conv_settlement="net"),
+        ["price", "conv_principal", "conv_price"],
+        ["price", "conv_principal", "conv_price"],
+        ["price", "conv_principal", "conv_price"],
+        ["conv_principal", "conv_price"],
+    ),
+    "impliedprice": (
+        impliedprice,
+        dict(equity_value=600 * M, shares=50 * M, **TRANCHES, method="tsm", **CONVERTIBLE),
+        ["equity_value", "shares"],
+        ["equity_value", "shares", "counts", "strikes", "conv_principal", "conv_price"],
+        ["equity_value", "shares", "counts", "strikes", "conv_principal", "conv_price"],
+        ["counts", "strikes", "conv_principal", "conv_price"],
+    ),
+    "combinedmcap": (
+        combinedmcap,
+        dict(shares=[5.8e9, 0.86e9], prices=[170.0, 171.0], ratios=[1.0, 1.0]),
+        ["shares", "prices"],
+        ["shares", "prices", "ratios"],
+        ["shares", "prices", "ratios"],
+        ["shares", "prices", "ratios"],
+    ),
+    "tomajor": (
+        tomajor,
+        dict(amount=250.0, currency_code="GBp"),
+        ["amount", "currency_code"],
+        ["amount"],
+        [],
+        [],
+    ),
     "freefloat": (
         freefloat,
         dict(shares=100.0, restricted=30.0),
@@ -616,9 +662,16 @@ def _error_cases():
             cases = list(bad_numeric) + ([(-1.0, "#NUM!"), (-1e-300, "#NUM!")] if arg in nonneg else [])
             for bad, code in cases:
                 yield pytest.param(name, arg, bad, code, id=f"{name}-{arg}-{bad!r}")
-    for name in ("fdshares", "fdmcap", "fdev", "fdbridge"):
+    for name in ("fdshares", "fdmcap", "fdev", "fdbridge", "fdtranches", "impliedprice"):
         for bad in ("foo", "gros", True, 1):
             yield pytest.param(name, "method", bad, "#VALUE!", id=f"{name}-method-{bad!r}")
+    for bad in ("foo", "share", True, 1):
+        yield pytest.param(
+            "convshares", "conv_settlement", bad, "#VALUE!", id=f"convshares-settlement-{bad!r}"
+        )
+    for bad in ("FOO", "gbp", "ils", True, 1, "#REF!"):
+        code = "#REF!" if bad == "#REF!" else "#VALUE!"
+        yield pytest.param("tomajor", "currency_code", bad, code, id=f"tomajor-currency_code-{bad!r}")
     yield pytest.param("ffmcap", "free_float", 1.0000001, "#NUM!", id="ffmcap-free_float-above-1")
 
 
