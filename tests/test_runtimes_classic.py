@@ -122,6 +122,17 @@ CASES = [
     Case("fdev xyz tsm", "FDEV", [*XYZ, "tsm", MISSING, MISSING, MISSING], 500e6),
     Case("fdev empty strikes cell", "FDEV", XYZ[:5] + [ref(None)] + [MISSING] * 4, 600e6),
     Case("fdbridge xyz 2-column spill", "FDBRIDGE", XYZ + [MISSING] * 4, XYZ_BRIDGE),
+    Case(
+        "fdtranches schedule with TRUE/FALSE",
+        "FDTRANCHES",
+        [20, ref([[100e3], [50e3]]), ref([[10], [25]]), "tsm"],
+        [
+            ["count", "strike", "in the money", "counted", "proceeds", "repurchased", "net new"],
+            [100e3, 10.0, True, 100e3, 1e6, 50e3, 50e3],
+            [50e3, 25.0, False, 0.0, 0.0, 0.0, 0.0],
+        ],
+    ),
+    Case("tomajor pence", "TOMAJOR", [ref([[250, 250]]), ref([["GBp", "GBP"]])], [2.5, 250.0]),
     Case("fdv no supply known", "FDV", [3000, 0, MISSING], "#N/A"),
     Case(
         "mcapclass defaults",
