@@ -46,16 +46,22 @@ class CurrencyCode:
     def read(self, raw: object) -> tuple[Floats, np.ndarray | None]:
         arr = as_array(raw)
         flat = arr.ravel().tolist()
-        out = np.ones(len(flat))
-        codes = np.zeros(len(flat), CODE_DTYPE)
-        seen: dict[str, tuple[float, int]] = {}  # a column of codes repeats a few of them
-        for i, element in enumerate(flat):
-            known = seen.get(element) if type(element) is str else None
-            if known is None:
-                known = self._one(element)
-                if type(element) is str:
-                    seen[element] = known
-            out[i], codes[i] = known
+        try:  # a column of codes repeats a few of them: classify each distinct cell once
+            distinct = set(flat)
+        except TypeError:  # an unhashable cell (an Office.js error object): one by one
+            distinct = None
+        if distinct is None:
+            pairs = [self._one(element) for element in flat]
+            out = np.fromiter((p[0] for p in pairs), np.float64, len(flat))
+            codes = np.fromiter((p[1] for p in pairs), CODE_DTYPE, len(flat))
+        else:  # equal cells of different types (1, 1.0, True) are all #VALUE!: one entry serves
+            known = {element: self._one(element) for element in distinct}
+            out = np.fromiter(
+                map({k: v[0] for k, v in known.items()}.__getitem__, flat), np.float64, len(flat)
+            )
+            codes = np.fromiter(
+                map({k: v[1] for k, v in known.items()}.__getitem__, flat), CODE_DTYPE, len(flat)
+            )
         return out.reshape(arr.shape), (codes.reshape(arr.shape) if codes.any() else None)
 
     @staticmethod
