@@ -148,6 +148,9 @@ def test_screen_and_summary_by_hand():
     top = [(screen[f"E{r}"].value, screen[f"F{r}"].value) for r in range(21, 41)]
     assert [t for t, _ in top] == [c[0] for c in passing[:20]]
     assert [v for _, v in top] == pytest.approx([c[1] for c in passing[:20]])
+    spilled = [screen[f"L{r}"].value for r in range(4, 4 + len(passing) + 1)]  # SORT(FILTER(...))
+    assert spilled == [c[0] for c in passing] + [None]
+    assert [screen[f"R{r}"].value for r in range(4, 4 + len(passing))] == pytest.approx([c[1] for c in passing])
     summary = wb["Summary"]
     for r in range(5, 11):
         name = summary[f"A{r}"].value

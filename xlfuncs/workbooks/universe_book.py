@@ -5,15 +5,15 @@
   is one spilled formula over defined names such as ``Price`` =
   ``FILTER(Universe!$B$5:$B$10004, Universe!$A$5:$A$10004<>"")``: the rows that
   hold a ticker, so the results grow and shrink with the pasted data, with no
-  ``#N/A`` padding (Excel 2021/365).  Whole-column spills rather than an Excel
+  ``#N/A`` padding (Excel 2021/365).  Where FILTER is unknown (Excel 2019) a name
+  falls back to the rows written, a fixed range.  Whole-column spills rather than an Excel
   table: a table cannot hold a spilled formula, and per-row table formulas call
   our functions once per row instead of once per column.
-* **Screen**: criteria (minimum market cap, size classes, maximum EV/EBITDA), a
-  pass flag per company (Universe column K) and the largest passing companies
-  with ``LARGE``/``INDEX``/``MATCH`` array formulas over a fixed range, which
-  Excel 2019, 2021/365 and LibreOffice compute.  ``SORT(FILTER(...))`` over the
-  whole columns is not used: ``formulas`` 1.3.4, which computes the stored
-  values, returns ``#VALUE!`` for it.
+* **Screen**: criteria (minimum market cap, size classes, maximum EV/EBITDA);
+  every passing company, largest first, as one ``SORT(FILTER(...))`` over the
+  bounded columns (Excel 2021/365), and a fixed-range fallback for Excel 2019:
+  a pass flag per company (Universe column K) and the largest passing
+  companies with ``LARGE``/``INDEX``/``MATCH`` array formulas.
 * **Summary**: count, market cap, median and mean by size class, in native
   formulas over the bounded columns (blank rows are ignored), and charts.
 """
@@ -86,6 +86,24 @@ _NATIVE_TWIN = {  # per-row native formulas computing what the spilled xlfuncs f
 }
 
 
+#: The screen's criteria as written: minimum market cap, maximum EV/EBITDA, size classes included.
+SCREEN_DEFAULTS = (1_000_000_000, 15, ("Large", "Mid", "Small"))
+
+
+def passing(rows: list[tuple], min_cap: float, max_multiple: float, classes: tuple[str, ...]) -> list[str]:
+    """Tickers that pass the screen (sizes its spilled list in the file), with our functions' kernels."""
+    from ..functions import REGISTRY
+
+    size, multiple = REGISTRY["MCAPCLASS"].function, REGISTRY["MULTIPLE"].function
+    out = []
+    for ticker, price, shares, debt, cash, ebitda in rows:
+        mcap = price * shares
+        ratio = multiple(mcap + debt - cash, ebitda) if ebitda > 0 else None
+        if mcap >= min_cap and str(size(mcap)) in classes and ratio is not None and ratio <= max_multiple:
+            out.append(ticker)
+    return out
+
+
 def column(letter: str, sheet: str = "Universe") -> str:
     """The bounded column of every company row: ``Universe!$G$5:$G$20004``."""
     return f"{sheet}!${letter}${FIRST}:${letter}${FIRST + MAX_ROWS - 1}"
@@ -117,8 +135,10 @@ def _universe(book: Any, st: Styles, n: int, native_twin: bool, note: str) -> No
         sheet.write_number(r, 2, shares, st("input", num="#,##0"))
         for col, value in ((3, debt), (4, cash), (5, ebitda)):
             sheet.write_number(r, col, value, amount)
-    for name, letter in NAMES.items():
-        book.define_name(name, f'=_xlfn._xlws.FILTER({column(letter)},{column("A")}<>"")')
+    for name, letter in NAMES.items():  # Excel 2019 has no FILTER: there the names are the rows written
+        rows_with_ticker = f'_xlfn._xlws.FILTER({column(letter)},{column("A")}<>"")'
+        written = f"Universe!${letter}${FIRST}:${letter}${FIRST + n - 1}"
+        book.define_name(name, f"=IF(ISERROR(ROWS({rows_with_ticker})),{written},{rows_with_ticker})")
     results = (
         (6, "MARKETCAP(Price,Shares)", _USD_M, "plain"),
         (7, "EV(MktCap,Debt,Cash)", _USD_M, "plain"),
@@ -161,13 +181,13 @@ def _screen(book: Any, st: Styles, n: int) -> None:
     sheet.write(0, 0, "Screen: companies that pass every criterion, largest first", st("title"))
     sheet.write_row(2, 0, ("Criterion", "Value"), st("header"))
     sheet.write(3, 0, "Minimum market cap ($)")
-    sheet.write(3, 1, 1_000_000_000, st("input", num=_USD_M))
+    sheet.write(3, 1, SCREEN_DEFAULTS[0], st("input", num=_USD_M))
     sheet.write(4, 0, "Maximum EV / EBITDA")
-    sheet.write(4, 1, 15, st("input", num=_MULT))
+    sheet.write(4, 1, SCREEN_DEFAULTS[1], st("input", num=_MULT))
     sheet.write_row(6, 0, ("Size class", "Include?"), st("header"))
     for i, name in enumerate(SIZE_CLASSES):
         sheet.write(7 + i, 0, name)
-        sheet.write(7 + i, 1, "Yes" if name in ("Large", "Mid", "Small") else "No", st("input", "center"))
+        sheet.write(7 + i, 1, "Yes" if name in SCREEN_DEFAULTS[2] else "No", st("input", "center"))
         sheet.data_validation(7 + i, 1, 7 + i, 1, {"validate": "list", "source": ["Yes", "No"]})
     for i in range(len(SIZE_CLASSES)):  # the included classes, for MATCH
         sheet.write_formula(7 + i, 2, f'=IF(B{8 + i}="Yes",A{8 + i},"-")', st("native"))
@@ -178,12 +198,36 @@ def _screen(book: Any, st: Styles, n: int) -> None:
         st,
         16,
         8,
-        f"Below: the largest {TOP} passing companies, with LARGE/INDEX/MATCH formulas over the fixed range "
-        "of the Universe's column K (Excel 2019, 2021/365 and LibreOffice compute them; SORT(FILTER(...)) "
-        "is not used: the formulas engine that computes the stored values cannot evaluate it). "
-        "Companies with EV/EBITDA NM (EBITDA ≤ 0) never pass.",
+        "Right (Excel 2021/365, LibreOffice 24.8+): every passing company, largest first, as one "
+        "SORT(FILTER(...)) over the whole columns; it grows with the data. Below (any Excel, including "
+        f"2019): the largest {TOP}, with LARGE/INDEX/MATCH over the fixed range of the Universe's pass "
+        "flags (column K). Companies with EV/EBITDA NM (EBITDA ≤ 0) never pass.",
         3,
     )
+    mcap, cls, mult = column("G"), column("I"), column("J")
+    passes = (
+        f"({mcap}>=$B$4)*ISNUMBER(MATCH({cls},$C$8:$C${7 + len(SIZE_CLASSES)},0))*ISNUMBER({mult})*"
+        f"(IF(ISNUMBER({mult}),{mult},0)<=$B$5)"
+    )
+    block = f"Universe!$A${FIRST}:$J${FIRST + MAX_ROWS - 1}"
+    sheet.write(
+        1, 11, "Every passing company (Excel 2021/365): one SORT(FILTER(...)) formula", st("subtitle")
+    )
+    for i, text in enumerate(HEADER):
+        sheet.write(2, 11 + i, text, st("header", "plain" if i in (0, 8) else "right"))
+    count = len(passing(universe_rows(n), *SCREEN_DEFAULTS))
+    formats = ("@", "$#,##0.00", "#,##0", _USD_M, _USD_M, _USD_M, _USD_M, _USD_M, "@", _MULT)
+    sheet.write_dynamic_array_formula(
+        3,
+        11,
+        2 + max(count, 1),
+        11 + len(HEADER) - 1,
+        f'=_xlfn._xlws.SORT(_xlfn._xlws.FILTER({block},{passes},"none"),7,-1)',
+        st("result"),
+    )
+    for r in range(3, 3 + count):  # the formats of the spilled cells
+        for i, num in enumerate(formats[1:], start=1):
+            sheet.write_number(r, 11 + i, 0, st("result", num=num))
     # Excel 2019 and LibreOffice: fixed range
     top = 19
     for i, text in enumerate(("Rank", "Ticker", "Market cap ($)", "EV ($)", "Size class", "EV / EBITDA")):
