@@ -102,3 +102,19 @@ def test_cached_values_are_stored_for_viewers_without_the_add_in():
             else multiple == pytest.approx((price * shares + debt - cash) / ebitda)
         )
     assert wb["Summary"]["B11"].value == 2000
+
+
+def test_a_changed_part_other_than_the_cells_counts_as_edited(tmp_path):
+    """Names, charts and styles are compared too, not only the cells."""
+    assert write_all(tmp_path, out=lambda _: None) == 0
+    book = tmp_path / "universe_screen.xlsx"
+    with zipfile.ZipFile(book) as z:
+        parts = {info: z.read(info) for info in z.infolist()}
+    with zipfile.ZipFile(book, "w") as z:
+        for info, data in parts.items():
+            if info.filename == "xl/workbook.xml":
+                data = data.replace(b'<definedName name="Price">', b'<definedName name="Price2">')
+            z.writestr(info, data)
+    said = []
+    assert write_all(tmp_path, out=said.append) == 1
+    assert any("universe_screen.xlsx: differs" in line for line in said)

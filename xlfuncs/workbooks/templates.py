@@ -20,7 +20,9 @@ numbers show without the add-in.
 
 from __future__ import annotations
 
+import re
 import tempfile
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -124,11 +126,17 @@ def write_all(
     return refused
 
 
+def _package(path: Path) -> dict[str, bytes]:
+    """Every part of the file but the sheets (names, charts, styles, web extension), for comparing."""
+    with zipfile.ZipFile(path) as z:
+        return {n: z.read(n) for n in z.namelist() if not re.fullmatch(r"xl/worksheets/sheet\d+\.xml", n)}
+
+
 def _same_workbook(target: Path, fresh: Path) -> bool:
-    """Whether ``target`` holds what ``fresh`` does (issue 11: a folder or a file that is no
-    readable workbook does not; it raised before).
+    """Whether ``target`` holds what ``fresh`` does: every cell (formula and value) and every other part
+    (issue 11: a folder or a file that is no readable workbook does not; it raised before).
     """
     try:
-        return forms.inspect(target) == forms.inspect(fresh) and cells(target) == cells(fresh)
+        return _package(target) == _package(fresh) and cells(target) == cells(fresh)
     except Exception:  # whatever openpyxl or zipfile raise for a file that is not an .xlsx
         return False
