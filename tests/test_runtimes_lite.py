@@ -300,12 +300,12 @@ def test_export_refuses_a_module_lite_cannot_run(monkeypatch):
 
     def imports(name):
         internal, external = real(name)
-        return internal, external | ({"pandas", "subprocess"} if name == "xlfuncs.framework.sheet" else set())
+        return internal, external | ({"openpyxl", "subprocess"} if name == "xlfuncs.framework.sheet" else set())
 
     monkeypatch.setattr(lite, "module_imports", imports)
     with pytest.raises(
         lite.LiteExportError,
-        match=r"xlfuncs/framework/sheet\.py imports pandas.*sheet\.py imports subprocess",
+        match=r"xlfuncs/framework/sheet\.py imports openpyxl.*sheet\.py imports subprocess",
     ):
         lite.build_main_py()
 

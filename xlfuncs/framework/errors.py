@@ -66,7 +66,7 @@ class InputError(ValueError):
         reason: str,
         *,
         code: int = VALUE,
-        position: tuple | None = None,
+        position: tuple[int, ...] | None = None,
         label: object = None,
     ):
         self.argument = argument

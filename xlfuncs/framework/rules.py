@@ -11,17 +11,28 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any, Protocol
 
 import numpy as np
+import numpy.typing as npt
 
 from .errors import BLANK, CODE_DTYPE, ERROR_CODE, NA, NUM, OK, VALUE
-from .values import Classified, as_array, cell_value, classify, describe
+from .values import Classified, Codes, as_array, cell_value, classify, describe
+
+
+class Rule(Protocol):
+    """What an argument accepts: how to read it, and why an element was refused."""
+
+    def read(self, raw: Any) -> tuple[npt.NDArray[Any], Codes | None]: ...
+
+    def reason(self, element: Any) -> str: ...
+
 
 REQUIRED = "required"  # blank -> #N/A
 ABSENT = math.nan  # blank -> nan, which the kernel reads as "not given"
 
 
-def _codes(c: Classified) -> np.ndarray:
+def _codes(c: Classified) -> Codes:
     return np.zeros(c.values.shape, CODE_DTYPE) if c.codes is None else c.codes.copy()
 
 
@@ -38,7 +49,7 @@ class Number:
     blank: object = REQUIRED
     help: str = "must be a number ≥ 0"
 
-    def read(self, raw) -> tuple[np.ndarray, np.ndarray | None]:
+    def read(self, raw: Any) -> tuple[npt.NDArray[Any], Codes | None]:
         c = classify(raw)
         v = c.values
         if c.codes is None and v.size:
@@ -71,7 +82,7 @@ class Number:
                 codes[blank] = OK
         return v, codes
 
-    def reason(self, element) -> str:
+    def reason(self, element: Any) -> str:
         if isinstance(element, str) and element.strip().upper() in ERROR_CODE:
             return f"is the Excel error value {element.strip().upper()}"
         x, code = cell_value(element)
@@ -91,13 +102,14 @@ class Choice:
     options: tuple[str, ...]
     default: str
 
-    def read(self, raw) -> tuple[np.ndarray, np.ndarray | None]:
+    def read(self, raw: Any) -> tuple[npt.NDArray[Any], Codes | None]:
         arr = as_array(raw)
         flat = arr.ravel().tolist()
         index = np.zeros(len(flat), np.float64)
         codes = np.zeros(len(flat), CODE_DTYPE)
         for i, element in enumerate(flat):
             _, code = cell_value(element)  # blank, error value (text or Office.js object), ...
+            key: str | None
             if code == BLANK:
                 key = self.default
             else:
@@ -109,7 +121,7 @@ class Choice:
         shape = arr.shape
         return index.reshape(shape), (codes.reshape(shape) if codes.any() else None)
 
-    def reason(self, element) -> str:
+    def reason(self, element: Any) -> str:
         if isinstance(element, str) and element.strip().upper() in ERROR_CODE:
             return f"is the Excel error value {element.strip().upper()}"
         choices = ", ".join(repr(o) for o in self.options)
@@ -120,7 +132,7 @@ class Choice:
 class Labels:
     """Text labels of a table; numbers are shown as text, blanks kept as None."""
 
-    def read(self, raw) -> tuple[np.ndarray, np.ndarray | None]:
+    def read(self, raw: Any) -> tuple[npt.NDArray[Any], Codes | None]:
         arr = as_array(raw)
         flat = arr.ravel().tolist()
         out = np.empty(len(flat), object)
@@ -140,7 +152,7 @@ class Labels:
                 codes[i] = code if code not in (OK, BLANK) else VALUE
         return out.reshape(arr.shape), (codes.reshape(arr.shape) if codes.any() else None)
 
-    def reason(self, element) -> str:
+    def reason(self, element: Any) -> str:
         if isinstance(element, str):
             return f"is the Excel error value {element.strip().upper()}"
         return f"{describe(element)} cannot be used as a label"

@@ -11,18 +11,25 @@ range are ``#N/A``.  Per element the first error in argument order wins, as in
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from .errors import CODE_DTYPE, ERROR_CODE, ERROR_TEXT, NA, NUM, OK, VALUE, InputError
 from .spec import FunctionSpec, read_arg
-from .values import Ragged
+from .values import Codes, Ragged
+
+#: The cells a worksheet function returns: numbers, labels, booleans and Excel error text.
+Cells = list[list[Any]]
+Objects = npt.NDArray[np.object_]
 
 logger = logging.getLogger(__name__)
 _ERROR_CELLS = np.array([None] + [ERROR_TEXT.get(c) for c in range(1, max(ERROR_TEXT) + 1)], object)
 
 
-def call(spec: FunctionSpec, *args) -> list[list]:
+def call(spec: FunctionSpec, *args: Any) -> Cells:
     """Compute ``spec`` for worksheet arguments; returns the cells to spill."""
     try:
         return _call(spec, args)
@@ -33,7 +40,7 @@ def call(spec: FunctionSpec, *args) -> list[list]:
         return [[ERROR_TEXT[VALUE]]]
 
 
-def to_grid(raw) -> np.ndarray:
+def to_grid(raw: Any) -> Objects:
     """A worksheet argument as a 2-D object array (a scalar is 1×1, a list one row)."""
     if isinstance(raw, np.ndarray):
         raw = raw.tolist()
@@ -52,35 +59,36 @@ def to_grid(raw) -> np.ndarray:
     return grid
 
 
-def _blank(raw) -> bool:
+def _blank(raw: Any) -> bool:
     """An omitted argument or a single empty cell (classic xlwings sends ``[[None]]``)."""
     while isinstance(raw, (list, tuple)) and len(raw) == 1:
         raw = raw[0]
     return raw is None
 
 
-def _expand(a: np.ndarray, shape: tuple[int, int], fill) -> np.ndarray:
+def _expand(a: npt.NDArray[Any], shape: tuple[int, int], fill: float) -> npt.NDArray[Any]:
     """Excel's range expansion: size-1 dimensions repeat, short ones pad with ``fill``."""
     if a.shape == shape:
         return a
-    covered = tuple(n if m == 1 else m for m, n in zip(a.shape, shape, strict=True))
+    rows, cols = (n if m == 1 else m for m, n in zip(a.shape, shape, strict=True))
     out = np.full(shape, fill, a.dtype)
-    out[: covered[0], : covered[1]] = np.broadcast_to(a, covered)
+    out[:rows, :cols] = np.broadcast_to(a, (rows, cols))
     return out
 
 
-def _call(spec: FunctionSpec, args: tuple) -> list[list]:
+def _call(spec: FunctionSpec, args: tuple[Any, ...]) -> Cells:
     if len(args) > len(spec.args):
         return [[ERROR_TEXT[VALUE]]]
     args = tuple(args) + (None,) * (len(spec.args) - len(args))  # omitted arguments
-    inputs, arg_codes = {}, []
+    inputs: dict[str, npt.NDArray[Any]] = {}
+    arg_codes: list[Codes] = []
     for arg, raw in zip(spec.args, args, strict=True):
         if not arg.required and _blank(raw):
             raw = arg.default
         if arg.table:
             values, codes = read_arg(arg, None if raw is None else to_grid(raw).ravel())
-            first = codes[codes != OK][:1] if codes is not None else ()
-            arg_codes.append(np.array([[first[0] if len(first) else OK]], CODE_DTYPE))
+            bad = codes[codes != OK] if codes is not None else np.zeros(0, CODE_DTYPE)
+            arg_codes.append(np.array([[bad[0] if bad.size else OK]], CODE_DTYPE))
         else:
             values, codes = arg.rule.read(to_grid(raw))
             arg_codes.append(np.zeros(values.shape, CODE_DTYPE) if codes is None else codes)
@@ -104,7 +112,7 @@ def _call(spec: FunctionSpec, args: tuple) -> list[list]:
     return _CELLS[spec.result](spec, result, codes)
 
 
-def _numbers(values, codes, nan_text: str | None) -> np.ndarray:
+def _numbers(values: npt.ArrayLike, codes: Codes, nan_text: str | None) -> Objects:
     values = np.asarray(values, np.float64)
     cells = values.astype(object)
     cells[np.isnan(values)] = nan_text or ERROR_TEXT[NUM]
@@ -112,25 +120,30 @@ def _numbers(values, codes, nan_text: str | None) -> np.ndarray:
     return _with_errors(cells, codes)
 
 
-def _with_errors(cells: np.ndarray, codes: np.ndarray) -> np.ndarray:
+def _with_errors(cells: Objects, codes: Codes) -> Objects:
     bad = codes != OK
     cells[bad] = _ERROR_CELLS[codes[bad]]
     return cells
 
 
-def _number_cells(spec, result, codes):
+def _rows(cells: Objects) -> Cells:
+    rows: Cells = cells.tolist()
+    return rows
+
+
+def _number_cells(spec: FunctionSpec, result: Any, codes: Codes) -> Cells:
     if result is None:
-        return _with_errors(np.empty(codes.shape, object), codes).tolist()
-    return _numbers(np.broadcast_to(result, codes.shape), codes, spec.nan_result).tolist()
+        return _rows(_with_errors(np.empty(codes.shape, object), codes))
+    return _rows(_numbers(np.broadcast_to(result, codes.shape), codes, spec.nan_result))
 
 
-def _label_cells(spec, result, codes):
+def _label_cells(spec: FunctionSpec, result: Any, codes: Codes) -> Cells:
     cells = np.empty(codes.shape, object) if result is None else np.asarray(result, object).copy()
     cells[cells == None] = ERROR_TEXT[NA]  # noqa: E711 (element-wise)
-    return _with_errors(cells, codes).tolist()
+    return _rows(_with_errors(cells, codes))
 
 
-def _table_cells(spec, result, codes):
+def _table_cells(spec: FunctionSpec, result: Any, codes: Codes) -> Cells:
     """A label column and one value column per broadcast element."""
     flat = codes.ravel()
     if result is None:
@@ -141,7 +154,7 @@ def _table_cells(spec, result, codes):
     ]
 
 
-def _schedule_cells(spec, result, codes):
+def _schedule_cells(spec: FunctionSpec, result: Any, codes: Codes) -> Cells:
     """A header row of column names, then one row per table row (booleans as TRUE/FALSE)."""
     if result is None or (codes != OK).any():
         return [[ERROR_TEXT[codes[codes != OK][0]]]]
@@ -154,11 +167,11 @@ def _schedule_cells(spec, result, codes):
     return [header, *(list(row) for row in zip(*(c.tolist() for c in columns)))]
 
 
-def _text_cells(spec, result, codes):
+def _text_cells(spec: FunctionSpec, result: Any, codes: Codes) -> Cells:
     return [[", ".join(f"{k} {v}" for k, v in result.items())]]
 
 
-_CELLS = {
+_CELLS: dict[str, Callable[[FunctionSpec, Any, Codes], Cells]] = {
     "number": _number_cells,
     "label": _label_cells,
     "table": _table_cells,

@@ -12,7 +12,6 @@ workbook checks.
 from __future__ import annotations
 
 import functools
-import importlib
 import inspect
 import re
 from collections.abc import Callable
@@ -20,9 +19,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from .errors import CODE_DTYPE, NA, InputError
-from .values import Ragged, same_index
+from .rules import Rule
+from .values import Codes, Ragged, same_index
 
 #: Every registered function, in declaration order.
 REGISTRY: dict[str, FunctionSpec] = {}
@@ -33,7 +34,7 @@ _SECTION = re.compile(r"^(\w[\w ]*)\n-{3,}$", re.M)
 @dataclass(frozen=True)
 class Arg:
     name: str
-    rule: object
+    rule: Rule
     doc: str
     required: bool
     default: object
@@ -47,21 +48,21 @@ class Check:
     argument: str
     code: int
     reason: str
-    test: Callable[..., np.ndarray]  # kernel inputs -> boolean mask of bad elements
+    test: Callable[..., npt.NDArray[np.bool_]]  # kernel inputs -> boolean mask of bad elements
 
 
 @dataclass(frozen=True)
 class FunctionSpec:
     excel_name: str
     python_name: str
-    kernel: Callable
+    kernel: Callable[..., Any]
     args: tuple[Arg, ...]
     summary: str  # first paragraph of the docstring: the Function Wizard text
     formula: str  # the "Formula:" line of the docstring
     result: str  # "number", "label", "table", "schedule" (columns × rows, DataFrame in Python) or "text"
     nan_result: str | None  # what a nan result of valid input means in a cell ("NM", "#N/A")
+    function: Callable[..., Any] = field(compare=False)  # the public Python function
     checks: tuple[Check, ...] = ()
-    function: Callable = field(default=None, compare=False)
 
     @property
     def broadcast_args(self) -> tuple[Arg, ...]:
@@ -102,7 +103,7 @@ def udf(
     """
 
     def register(kernel: Callable[..., Any]) -> Callable[..., Any]:
-        summary, formula, docs = parse_docstring(kernel.__doc__)
+        summary, formula, docs = parse_docstring(kernel.__doc__ or "")
         params = inspect.signature(kernel).parameters
         if set(params) != set(rules):
             raise TypeError(f"{kernel.__name__}: rules {sorted(rules)} != arguments {sorted(params)}")
@@ -119,7 +120,7 @@ def udf(
         )
 
         @functools.wraps(kernel)
-        def function(*a, **kw):
+        def function(*a: Any, **kw: Any) -> Any:
             bound = inspect.signature(kernel).bind(*a, **kw)
             bound.apply_defaults()
             return call_python(spec, bound.arguments)
@@ -133,19 +134,19 @@ def udf(
             formula,
             result,
             nan_result,
-            tuple(checks),
             function,
+            tuple(checks),
         )
         if excel_name in REGISTRY:
             raise ValueError(f"duplicate function {excel_name}")
         REGISTRY[excel_name] = spec
-        function.spec = spec
+        function.spec = spec  # type: ignore[attr-defined]  # the public function carries its spec
         return function
 
     return register
 
 
-def read_arg(arg: Arg, raw) -> tuple[np.ndarray, np.ndarray | None]:
+def read_arg(arg: Arg, raw: Any) -> tuple[npt.NDArray[Any], Codes | None]:
     """Read one argument with its rule; a required table given as None is blank."""
     if raw is None and arg.table:
         if arg.required:
@@ -154,7 +155,7 @@ def read_arg(arg: Arg, raw) -> tuple[np.ndarray, np.ndarray | None]:
     return arg.rule.read(raw)
 
 
-def call_python(spec: FunctionSpec, arguments: dict) -> object:
+def call_python(spec: FunctionSpec, arguments: dict[str, Any]) -> Any:
     """Validate, broadcast (numpy rules) and compute; raise :class:`InputError`."""
     same_index({a.name: arguments[a.name] for a in spec.broadcast_args})  # issue 11 (values.py)
     inputs = {}
@@ -202,28 +203,27 @@ def call_python(spec: FunctionSpec, arguments: dict) -> object:
     return _shape_result(out, shape, [arguments[n] for n in names])
 
 
-def _frame(columns: dict[str, np.ndarray]) -> object:
+def _frame(columns: dict[str, npt.NDArray[Any]]) -> Any:
     """A schedule's ``{column: values}`` as a pandas DataFrame.
 
     pandas is optional: it is imported here, when the Python API returns a schedule, and never by
-    the worksheet functions (xlwings Lite has no pandas), so it is looked up by name rather than
-    listed as an import of the packed modules.
+    the worksheet functions (the Lite export allows this one import for that reason).
     """
     try:
-        pandas = importlib.import_module("pandas")
+        import pandas
     except ImportError:
         raise ImportError("this function returns a pandas DataFrame: pip install pandas") from None
     return pandas.DataFrame(columns, copy=False)
 
 
-def _index_label(raw, position):
+def _index_label(raw: Any, position: tuple[Any, ...] | None) -> Any:
     index = getattr(raw, "index", None)
     if position is None or index is None or type(raw).__module__.split(".")[0] != "pandas":
         return None
     return index[position[0]] if len(position) == 1 else None
 
 
-def _shape_result(out, shape, inputs):
+def _shape_result(out: Any, shape: tuple[int, ...], inputs: list[Any]) -> Any:
     """Scalars for scalar input, a pandas Series when a broadcast input was one, else arrays."""
     if isinstance(out, dict):
         return {k: _shape_result(v, shape, inputs) for k, v in out.items()}

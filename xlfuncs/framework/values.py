@@ -15,8 +15,10 @@ import decimal
 import numbers
 import re
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from .errors import BLANK, CODE_DTYPE, ERROR_CODE, NUM, OK, VALUE, InputError
 
@@ -26,6 +28,10 @@ _NUMERIC_TEXT = re.compile(
 # pandas.NA, pandas.NaT and Pyodide's JsNull (an empty cell in xlwings Lite), without importing them
 _MISSING_TYPES = ("NAType", "NaTType", "JsNull")
 
+#: The arrays the kernels compute on, and the per-element codes (:mod:`xlfuncs.framework.errors`).
+Floats = npt.NDArray[np.float64]
+Codes = npt.NDArray[np.uint8]
+
 
 class Ragged(ValueError):
     """A nested sequence whose rows have different lengths."""
@@ -33,11 +39,11 @@ class Ragged(ValueError):
 
 @dataclass
 class Classified:
-    values: np.ndarray  # float64, same shape as the input
-    codes: np.ndarray | None  # uint8 codes, or None when every element is a number
+    values: Floats  # same shape as the input
+    codes: Codes | None  # per-element codes, or None when every element is a number
 
 
-def as_array(raw) -> np.ndarray:
+def as_array(raw: Any) -> npt.NDArray[Any]:  # Any: whatever a caller or a cell passes
     """``np.asarray`` that reports ragged nesting as :class:`Ragged`.
 
     Lists and tuples become object arrays, so that their elements are classified
@@ -58,7 +64,7 @@ def as_array(raw) -> np.ndarray:
     return arr
 
 
-def cell_value(v) -> tuple[float, int]:
+def cell_value(v: Any) -> tuple[float, int]:
     """Classify one element: (number or nan, code)."""
     t = type(v)
     if t is float:
@@ -90,14 +96,14 @@ def cell_value(v) -> tuple[float, int]:
     return np.nan, VALUE
 
 
-def _to_float(v) -> tuple[float, int]:
+def _to_float(v: Any) -> tuple[float, int]:
     try:
         return float(v), OK
     except (OverflowError, ValueError):  # beyond the float range; Decimal('sNaN')
         return np.nan, NUM
 
 
-def classify(raw) -> Classified:
+def classify(raw: Any) -> Classified:
     """Classify a numeric argument (see the module docstring)."""
     arr = as_array(raw)
     kind = arr.dtype.kind
@@ -119,7 +125,7 @@ def classify(raw) -> Classified:
     return Classified(values, codes)
 
 
-def describe(v) -> str:
+def describe(v: object) -> str:
     """A short, repr-free description of an input element for messages."""
     if v is None:
         return "blank (None)"

@@ -6,10 +6,11 @@ import numpy as np
 
 from ..framework.rules import AMOUNT, SUPPLY
 from ..framework.spec import udf
+from ..framework.values import Floats
 
 
 @udf("FDV", nan_result="#N/A", price=AMOUNT, max_supply=SUPPLY, total_supply=SUPPLY)
-def fdv(price, max_supply, total_supply=None):
+def fdv(price: Floats, max_supply: Floats, total_supply: Floats | None = None) -> Floats:
     """Crypto fully diluted valuation: price times maximum supply; for unlimited supply (blank or 0) price times total supply; neither given gives #N/A.
 
     Formula: FDV = price × max_supply, or price × total_supply when max_supply is blank or 0
@@ -47,5 +48,6 @@ def fdv(price, max_supply, total_supply=None):
     .. [2] CoinGecko, "Supply methodology",
        https://support.coingecko.com/hc/en-us/articles/32294647667865
     """
+    assert total_supply is not None  # a blank or omitted total supply arrives as nan
     supply = np.where(max_supply > 0, max_supply, total_supply)
     return price * supply

@@ -13,9 +13,8 @@ import numpy as np
 from ..framework.errors import BLANK, CODE_DTYPE, ERROR_CODE, NA, OK, VALUE
 from ..framework.rules import SIGNED
 from ..framework.spec import udf
-from ..framework.values import as_array, cell_value, describe
+from ..framework.values import Floats, as_array, cell_value, describe
 from .iso4217 import CODES
-from .tranches import Floats
 
 #: Minor-unit market conventions and how many of them make one major unit.
 MINOR_UNITS = {"GBX": 100.0, "GBp": 100.0, "ZAc": 100.0, "ZAC": 100.0, "ILA": 100.0, "ILs": 100.0}

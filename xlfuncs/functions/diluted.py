@@ -41,7 +41,8 @@ import numpy.typing as npt
 from ..framework.errors import NUM, InputError
 from ..framework.rules import AMOUNT, OPTIONAL_AMOUNT, Choice, Number
 from ..framework.spec import Check, udf
-from .tranches import Floats, Table, convertibles, paired
+from ..framework.values import Floats
+from .tranches import Table, convertibles, paired
 
 METHODS = ("gross", "tsm", "all")
 METHOD = Choice(METHODS, default="gross")

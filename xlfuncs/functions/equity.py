@@ -12,10 +12,11 @@ import numpy as np
 from ..framework.errors import DIV0, NUM
 from ..framework.rules import AMOUNT, FRACTION, OPTIONAL_AMOUNT, SIGNED
 from ..framework.spec import Check, udf
+from ..framework.values import Floats
 
 
 @udf("MARKETCAP", price=AMOUNT, shares=AMOUNT)
-def marketcap(price, shares):
+def marketcap(price: Floats, shares: Floats) -> Floats:
     """Market capitalisation: share price times shares outstanding (crypto: coin price times circulating supply).
 
     Formula: market cap = price × shares
@@ -62,7 +63,14 @@ def marketcap(price, shares):
     minority_interest=OPTIONAL_AMOUNT,
     investments=OPTIONAL_AMOUNT,
 )
-def ev(market_cap, debt, cash, preferred=0.0, minority_interest=0.0, investments=0.0):
+def ev(
+    market_cap: Floats,
+    debt: Floats,
+    cash: Floats,
+    preferred: Floats | float = 0.0,
+    minority_interest: Floats | float = 0.0,
+    investments: Floats | float = 0.0,
+) -> Floats:
     """Enterprise value: market cap plus debt, preferred and minority interest, less cash and non-operating investments; negative when net cash exceeds the market cap.
 
     Formula: EV = market_cap + debt + preferred + minority_interest − cash − investments
@@ -121,7 +129,7 @@ def ev(market_cap, debt, cash, preferred=0.0, minority_interest=0.0, investments
         ),
     ),
 )
-def freefloat(shares, restricted):
+def freefloat(shares: Floats, restricted: Floats) -> Floats:
     """Free-float fraction: the share of outstanding shares not held by insiders, governments or strategic holders.
 
     Formula: free float = (shares − restricted) / shares
@@ -153,7 +161,7 @@ def freefloat(shares, restricted):
 
 
 @udf("FFMCAP", price=AMOUNT, shares=AMOUNT, free_float=FRACTION)
-def ffmcap(price, shares, free_float):
+def ffmcap(price: Floats, shares: Floats, free_float: Floats) -> Floats:
     """Free-float market cap: the market value of the freely tradable shares, as index providers weight them.
 
     Formula: free-float market cap = price × shares × free_float
@@ -200,7 +208,7 @@ def ffmcap(price, shares, free_float):
         ),
     ),
 )
-def dilution(shares, new_shares):
+def dilution(shares: Floats, new_shares: Floats) -> Floats:
     """Dilution from issuing new shares: how much every existing holder's stake shrinks; a buyback (negative new_shares) gives a negative value (accretion).
 
     Formula: dilution = new_shares / (shares + new_shares)
@@ -245,7 +253,7 @@ def dilution(shares, new_shares):
         Check("holding", NUM, "holding exceeds shares", lambda holding, shares, **_: holding > shares),
     ),
 )
-def ownership(holding, shares):
+def ownership(holding: Floats, shares: Floats) -> Floats:
     """Ownership stake: the fraction of a company one holder owns.
 
     Formula: ownership = holding / shares
@@ -277,7 +285,7 @@ def ownership(holding, shares):
 
 
 @udf("MULTIPLE", nan_result="NM", value=SIGNED, metric=SIGNED)
-def multiple(value, metric):
+def multiple(value: Floats, metric: Floats) -> Floats:
     """Valuation multiple such as P/E, EV/EBITDA, P/S or P/B; a metric ≤ 0 is not meaningful (NM in Excel, nan in Python).
 
     Formula: multiple = value / metric, NM when metric ≤ 0
@@ -308,4 +316,5 @@ def multiple(value, metric):
     .. [1] Rosenbaum, J. and Pearl, J., *Investment Banking*, 3rd ed., Wiley 2020, ch. 1 ("NM" for negative denominators).
     """
     value, metric = np.broadcast_arrays(value, metric)
-    return np.divide(value, metric, out=np.full(value.shape, np.nan), where=metric > 0)
+    result: Floats = np.divide(value, metric, out=np.full(value.shape, np.nan), where=metric > 0)
+    return result

@@ -21,8 +21,9 @@ import numpy as np
 
 from ..framework.rules import AMOUNT
 from ..framework.spec import udf
+from ..framework.values import Floats
 from .diluted import ALL, METHOD, TRANCHE
-from .tranches import Floats, Table, convertibles, paired
+from .tranches import Table, convertibles, paired
 
 
 def _first_at_or_above(table: Table, equity_value: Floats, shares: Floats) -> np.ndarray:

@@ -12,7 +12,7 @@ import numpy as np
 from ..framework.errors import VALUE, InputError
 from ..framework.rules import ABSENT, Number
 from ..framework.spec import udf
-from .tranches import Floats
+from ..framework.values import Floats
 
 CLASS_SHARES = Number(help="must be ≥ 0")
 CLASS_PRICE = Number(blank=ABSENT, help="must be ≥ 0 (blank: not listed)")

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
+import numpy.typing as npt
 
 from ..framework.errors import VALUE, InputError
 from ..framework.rules import ABSENT, AMOUNT, Labels, Number
 from ..framework.spec import udf
+from ..framework.values import Floats
 
 #: Rule-of-thumb lower bounds in US dollars, largest first (Investopedia/MarketXLS table).
 DEFAULT_CLASSES = (
@@ -19,7 +23,7 @@ DEFAULT_CLASSES = (
 )
 
 
-def _classes(thresholds, labels):
+def _classes(thresholds: Floats, labels: npt.NDArray[np.object_]) -> tuple[Floats, npt.NDArray[np.object_]]:
     """Sorted lower bounds and their labels, from the two ranges or the defaults."""
     if thresholds.size != labels.size:
         raise InputError(
@@ -49,7 +53,11 @@ def _classes(thresholds, labels):
     thresholds=Number(blank=ABSENT),
     labels=Labels(),
 )
-def mcapclass(market_cap, thresholds=None, labels=None):
+def mcapclass(
+    market_cap: Floats,
+    thresholds: Floats | None = None,
+    labels: npt.NDArray[np.object_] | None = None,
+) -> npt.NDArray[Any]:
     """Size class of a market cap: Mega ≥ 200bn, Large ≥ 10bn, Mid ≥ 2bn, Small ≥ 300m, Micro ≥ 50m, else Nano (USD), or your own thresholds and labels.
 
     Formula: label of the largest threshold ≤ market_cap
@@ -82,7 +90,10 @@ def mcapclass(market_cap, thresholds=None, labels=None):
     .. [1] MarketXLS, "Market capitalization", https://marketxls.com/formulas/market-capitalization
     .. [2] Investopedia, "Market Capitalization: What It Means for Investors".
     """
+    assert thresholds is not None and labels is not None  # tables arrive as arrays, empty when omitted
     bounds, names = _classes(thresholds, labels)
     index = np.searchsorted(bounds, market_cap, side="right") - 1
     classes = names[np.maximum(index, 0)] if names.size else np.full(np.shape(index), None, object)
-    return np.where(index >= 0, classes, None)
+    below_every_threshold = np.array(None, object)
+    result: npt.NDArray[Any] = np.where(index >= 0, classes, below_every_threshold)
+    return result

@@ -16,8 +16,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ..framework.errors import NUM, VALUE, InputError
-
-Floats = npt.NDArray[np.float64]
+from ..framework.values import Floats
 
 
 def paired(counts: Floats | None, strikes: Floats | None) -> tuple[Floats, Floats]:

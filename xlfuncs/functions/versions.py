@@ -27,7 +27,7 @@ def runtime() -> str:
 
 
 @udf("XLFUNCS", result="text")
-def version_info():
+def version_info() -> dict[str, str]:
     """Versions of xlfuncs, xlwings, the Excel runtime and Python: check that the add-in is loaded.
 
     Formula: no arguments
