@@ -44,7 +44,7 @@ class OfficeJsCells(xw.conversion.Converter):
     xlwings' own mapping, which depends on the Office.js runtime version.
     """
 
-    base_type = "raw"
+    base_type = "raw"  # type: ignore[assignment]  # xlwings declares None; a converter names its base
 
     @staticmethod
     def write_value(cells, options):
@@ -69,7 +69,7 @@ def _remember_no_pyodide() -> None:
     record of a module that is not there.  Under Pyodide (xlwings Lite) nothing changes.
     """
     if sys.platform != "emscripten" and importlib.util.find_spec("pyodide") is None:
-        sys.modules.setdefault("pyodide", None)
+        sys.modules.setdefault("pyodide", None)  # type: ignore[arg-type]  # None: Python's mark of a missing module
 
 
 #: Excel's newer error values as pywin32 delivers them to the classic runtime: the int
@@ -122,7 +122,7 @@ def _worksheet_function(spec: FunctionSpec):
     function.__name__ = function.__qualname__ = spec.excel_name
     function.__doc__ = spec.summary
     function.__module__ = __name__
-    function.__signature__ = inspect.Signature(
+    function.__signature__ = inspect.Signature(  # type: ignore[attr-defined]  # read by inspect.signature
         [
             inspect.Parameter(
                 a.name,

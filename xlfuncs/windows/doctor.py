@@ -23,7 +23,9 @@ import json
 import platform
 import struct
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from importlib import metadata
 from pathlib import Path
 
@@ -61,24 +63,27 @@ def fail(what: str, found: str, fix: str) -> Check:
 
 def diagnose(host: WindowsHost | None, home: Path, addin_path: Path | None = None) -> list[Check]:
     """Every check, in the order a user would fix them; a check that breaks is a FAIL, not a crash."""
-    runs = [
-        ("platform", _platform, host),
-        ("Python", _python, Path(sys.executable)),
+    runs: list[tuple[str, Callable[[], Check | list[Check]]]] = [
+        ("platform", partial(_platform, host)),
+        ("Python", partial(_python, Path(sys.executable))),
         ("xlwings", _xlwings),
         ("xlwings' add-in template", _template),
     ]
     if host is not None:
         addin_path = addin_path or host.startup_folder() / ADDIN
-        runs += [("Excel", _excel, host), ("VBA project access", _trust, host)]
+        runs += [("Excel", partial(_excel, host)), ("VBA project access", partial(_trust, host))]
     if addin_path is not None:
-        runs.append(("add-in", _addin, addin_path))
-    if host is not None:
-        runs += [("install record", _record, Layout(home), addin_path), ("config", _config, Layout(home))]
-    runs += [("module", _module), ("functions", _functions, host is not None)]
-    checks = []
-    for what, check, *args in runs:
+        runs.append(("add-in", partial(_addin, addin_path)))
+        if host is not None:
+            runs += [
+                ("install record", partial(_record, Layout(home), addin_path)),
+                ("config", partial(_config, Layout(home))),
+            ]
+    runs += [("module", _module), ("functions", partial(_functions, host is not None))]
+    checks: list[Check] = []
+    for what, check in runs:
         try:
-            result = check(*args)
+            result = check()
         except Exception as exc:
             result = fail(what, f"could not check: {type(exc).__name__}: {exc}", "report this to xlfuncs")
         checks += result if isinstance(result, list) else [result]
@@ -235,8 +240,8 @@ def _record(layout: Layout, path: Path) -> Check:
 
 def _config(layout: Layout) -> list[Check]:
     what, path = "config INTERPRETER_WIN", layout.config
-    interpreter = winconfig.get(winconfig.read(path), "INTERPRETER_WIN")
-    if interpreter is None:
+    configured = winconfig.get(winconfig.read(path), "INTERPRETER_WIN")
+    if configured is None:
         return [
             fail(
                 what,
@@ -244,7 +249,7 @@ def _config(layout: Layout) -> list[Check]:
                 "run `xlfuncs install`",
             )
         ]
-    interpreter = Path(interpreter)
+    interpreter = Path(configured)
     if not interpreter.is_file():
         return [
             fail(

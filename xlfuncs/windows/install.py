@@ -275,7 +275,8 @@ def _config_steps(layout: Layout, settings: dict[str, str], record: dict, out) -
     known = record.get("config", {})
     created = known.get("created", not path.exists())
     keys = {key: dict(value) for key, value in known.get("keys", {}).items()}
-    new, changes = lines, []
+    new: list[str] = lines
+    changes: list[str] = []
     for key, value in settings.items():
         if winconfig.get(lines, key) == value:
             continue
@@ -352,7 +353,8 @@ def _restore_config_steps(record: dict, out) -> list[Step]:
     config = record["config"]
     path = Path(config["path"])
     lines = winconfig.read(path)
-    new, changes = lines, []
+    new: list[str] = lines
+    changes: list[str] = []
     for key, entry in config["keys"].items():
         if winconfig.get(lines, key) != entry["value"]:
             out(f"note: {key} in {path} was changed after install; left as it is")

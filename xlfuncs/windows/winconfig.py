@@ -183,7 +183,8 @@ def find(lines: list[str], key: str) -> str | None:
 def get(lines: list[str], key: str) -> str | None:
     """The value VBA reads for ``key``, ``None`` when the key is not there."""
     found = find(lines, key)
-    return None if found is None else entry(found)[1]
+    pair = None if found is None else entry(found)
+    return None if pair is None else pair[1]
 
 
 def line(key: str, value: str) -> str:
