@@ -30,7 +30,7 @@ import time
 import zipfile
 import zlib
 from pathlib import Path
-from xml.sax.saxutils import unescape
+from xml.sax.saxutils import escape, unescape
 
 import numpy as np
 
@@ -42,12 +42,16 @@ from xlfuncs.workbooks import libreoffice, templates  # noqa: E402
 DPI = 80
 MARGIN = 12  # white pixels around each picture
 A2 = 66  # OOXML paper size: large enough that every template sheet fits one page at 100 %
+TALL, WIDE = 50, 14  # rows or columns from which a sheet is printed at 80 %
 
 #: picture: (workbook, [(sheet, rows to show or None for all), ...])
 PICTURES = {
-    "article_examples.png": ("article_examples.xlsx", [("8 XYZ FD EV", None)]),
-    "valuation_bridge.png": ("valuation_bridge.xlsx", [("Valuation bridge", None)]),
-    "universe_screen.png": ("universe_screen.xlsx", [("Universe", 26), ("Summary", None)]),
+    "article_examples.png": ("article_examples.xlsx", [("11 Buyback", None), ("12 Russell vs S&P", None)]),
+    "valuation_bridge.png": (
+        "valuation_bridge.xlsx",
+        [("Valuation bridge", None), ("Tranche schedule", None), ("Price sensitivity", None)],
+    ),
+    "universe_screen.png": ("universe_screen.xlsx", [("Universe", 26), ("Screen", 42), ("Summary", None)]),
 }
 ERRORS = ("#NAME?", "#VALUE!", "#REF!", "#DIV/0!", "#NUM!", "#N/A", "#NULL!", "#SPILL!", "#CALC!", "###")
 
@@ -65,10 +69,42 @@ def _dimension(xml: str) -> tuple[str, str, int] | None:
     return (ref.group(1), ref.group(2) or ref.group(1), int(ref.group(3) or 1)) if ref else None
 
 
-def _page_setup(xml: str) -> str:
-    """One page per sheet at 100 %: no fit-to-page, large landscape paper."""
+def _chart_extent(book: zipfile.ZipFile, sheet_part: str) -> tuple[int, int]:
+    """Last column (1-based) and row that the sheet's charts cover, (0, 0) without charts."""
+    folder, name = sheet_part.rsplit("/", 1)
+    rels = f"{folder}/_rels/{name}.rels"
+    if rels not in book.namelist():
+        return 0, 0
+    last_col = last_row = 0
+    for target in re.findall(r'Type="[^"]*/drawing" Target="([^"]+)"', book.read(rels).decode("utf-8")):
+        drawing = book.read(str(Path(folder, target)).replace("worksheets/../", "")).decode("utf-8")
+        for col, row in re.findall(
+            r"<xdr:to><xdr:col>(\d+)</xdr:col>.*?<xdr:row>(\d+)</xdr:row>", drawing, re.S
+        ):
+            last_col, last_row = max(last_col, int(col) + 1), max(last_row, int(row) + 1)
+    return last_col, last_row
+
+
+def _letters(n: int) -> str:
+    out = ""
+    while n:
+        n, r = divmod(n - 1, 26)
+        out = chr(65 + r) + out
+    return out
+
+
+def _number(letters: str) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n
+
+
+def _page_setup(xml: str, rows: int = 0, columns: int = 0) -> str:
+    """One page per sheet: no fit-to-page, large landscape paper, at 100 % (80 % for a large sheet)."""
     xml = re.sub(r'\sfitToPage="[^"]*"', "", xml)
-    setup = f'<pageSetup paperSize="{A2}" orientation="landscape"/>'
+    scale = ' scale="80"' if rows > TALL or columns > WIDE else ""
+    setup = f'<pageSetup paperSize="{A2}"{scale} orientation="landscape"/>'
     if "<pageSetup" in xml:
         return re.sub(r"<pageSetup\b[^>]*?/>|<pageSetup\b.*?</pageSetup>", setup, xml, count=1, flags=re.S)
     return re.sub(r"(<pageMargins\b[^>]*/>)", r"\1" + setup, xml, count=1)
@@ -95,9 +131,11 @@ def render_copy(src: Path, dst: Path, show: list[tuple[str, int | None]]) -> Non
                     used = _dimension(xml)
                     if used:  # print the used range only (text overflowing it is cut, as in a printout)
                         first, last, rows = used
-                        rows = min(rows, wanted[sheet] or rows)
+                        chart_col, chart_row = _chart_extent(book, info.filename)  # and the charts
+                        last = _letters(max(_number(last), chart_col))
+                        rows = min(max(rows, chart_row), wanted[sheet] or max(rows, chart_row))
                         areas.append((names.index(sheet), f"{_quote(sheet)}!${first}$1:${last}${rows}"))
-                    data = _page_setup(xml).encode("utf-8")
+                    data = _page_setup(xml, *((rows, _number(last)) if used else ())).encode("utf-8")
             out.writestr(info, data, compress_type=info.compress_type)
         xml = book.read("xl/workbook.xml").decode("utf-8")
         first = names.index(show[0][0])
@@ -120,7 +158,8 @@ def render_copy(src: Path, dst: Path, show: list[tuple[str, int | None]]) -> Non
         )
         xml = re.sub(r'<definedName name="_xlnm.Print_Area"[^>]*>.*?</definedName>', "", xml)
         names_xml = "".join(
-            f'<definedName name="_xlnm.Print_Area" localSheetId="{i}">{ref}</definedName>' for i, ref in areas
+            f'<definedName name="_xlnm.Print_Area" localSheetId="{i}">{escape(ref)}</definedName>'
+            for i, ref in areas
         )
         if names_xml:
             if "<definedNames>" in xml:
@@ -201,7 +240,9 @@ def render(workbook: Path, show: list[tuple[str, int | None]], png: Path, work: 
     text = subprocess.run(
         ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
     ).stdout
-    bad = sorted({e for e in ERRORS if e in text})
+    # an error value fills its cell: a token of its own (a note may mention "#NAME?," in a sentence)
+    tokens = {e: re.escape(e) for e in ERRORS} | {"###": "#{3,}"}
+    bad = sorted({e for e, pattern in tokens.items() if re.search(rf"(?<!\S){pattern}(?!\S)", text)})
     if bad:
         raise SystemExit(f"{png.name}: the rendered sheets show {bad}:\n{text}")
     image = _stack([_trim(_page_image(pdf, page, work)) for page in range(1, pages + 1)])

@@ -12,7 +12,7 @@ from xlfuncs import REGISTRY
 from xlfuncs.runtimes.names import builtin_functions
 from xlfuncs.workbooks.calc import calc
 from xlfuncs.workbooks.demo import read_examples
-from xlfuncs.workbooks.templates import TEMPLATES, build, cells, write_all
+from xlfuncs.workbooks.templates import TEMPLATES, _package, build, cells, write_all
 
 WORKBOOKS = Path(__file__).resolve().parents[1] / "workbooks"
 
@@ -21,6 +21,7 @@ WORKBOOKS = Path(__file__).resolve().parents[1] / "workbooks"
 def test_committed_workbook_equals_a_fresh_build(name, tmp_path):
     build(name, tmp_path / name)
     assert cells(WORKBOOKS / name) == cells(tmp_path / name), "run: xlfuncs workbooks --force"
+    assert _package(WORKBOOKS / name) == _package(tmp_path / name), "run: xlfuncs workbooks --force"
 
 
 def test_edited_workbook_is_kept_unless_forced(tmp_path):

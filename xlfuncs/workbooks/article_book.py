@@ -44,7 +44,7 @@ COLUMNS = (
     ("Figure", 44),
     ("Our functions", 18),
     ("Native cross-check", 18),
-    ("The article says", 34),
+    ("The article says", 46),
     ("Expected with the article's inputs", 18),
     ("Tolerance", 13),
     ("Check", 10),
@@ -188,7 +188,7 @@ def _write_figure(
         sheet.write_formula(r, 2, "=" + render(figure.native, row_refs), st("native", num=num))
         if not figure.ours:
             sheet.write_formula(r, 1, f"={cell(r, 2, False)}", st("native", num=num))
-        sheet.write(r, ARTICLE, figure.article if i == 0 else "", st("wrap", "indent"))
+        sheet.write(r, ARTICLE, figure.article if i == 0 else "", st("quote_cell", "indent"))
         sheet.write(r, EXPECTED, expected[i], st("plain", num=num))
         b, c, f, g = (cell(r, col, False) for col in (1, 2, EXPECTED, TOL))
         if isinstance(expected[i], str):
@@ -228,7 +228,8 @@ def example_sheet(book: Any, st: Styles, example: Example) -> None:
     refs = {"ours": dict(inputs), "native": dict(inputs), "article_inputs": inputs["article_inputs"]}
     header, end = layout["figure_header"], layout["end"]
     for col, (text, _) in enumerate(COLUMNS):
-        sheet.write(header, col, text, st("header", "right" if col in (1, 2, EXPECTED, TOL) else "plain"))
+        align = "right" if col in (1, 2, EXPECTED, TOL) else "center" if col in (CHECK, MATCH) else "plain"
+        sheet.write(header, col, text, st("header", align))
     unit = units(example)
     for figure in example.figures:
         _write_figure(sheet, st, layout["figures"][figure.name], figure, refs, unit)
@@ -319,7 +320,7 @@ def build_article_examples(path: Path, note: str = "") -> None:
     )
     about.set_row(1, 45)
     if note:
-        about.merge_range(2, 0, 2, 6, note, st("note"))
+        about.merge_range(2, 0, 2, 6, note, st("note", "wrap"))
         about.set_row(2, 30)
     heads = ("Sheet", "Example", "Figures", "Checks failed", "Article inputs?", "Match the article", "Differ")
     for col, text in enumerate(heads):

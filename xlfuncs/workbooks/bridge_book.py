@@ -56,6 +56,7 @@ METHOD_NOTE = (
 USD_M = '$#,##0.0,,"m";-$#,##0.0,,"m"'
 COUNT_M = '#,##0.00,,"m";-#,##0.00,,"m"'
 PRICE = "$#,##0.00;-$#,##0.00"
+YES_NO = '"yes";"yes";"no"'  # TRUE/FALSE where a viewer shows them as 1/0
 #: Price changes of the sensitivity grid.
 STEPS = (-0.4, -0.3, -0.2, -0.1, 0.0, 0.1, 0.2, 0.3, 0.4)
 
@@ -225,11 +226,13 @@ def _signed_bridge(book: Any, sheet: Any, st: Styles, r: dict[str, str], top: in
         for i in range(len(METHODS)):
             formula = "=" + re.sub(r"\{([^}]+)\}", lambda m, i=i: item(m.group(1), i + 1), expr)
             sheet.write_formula(row, 7 + i, formula, st("plain", num=PRICE))
-    _waterfall(book, sheet, st, steps, rows, row + 2)
+    _waterfall(book, sheet, st, steps, rows, row + 2, r)
     return row
 
 
-def _waterfall(book: Any, sheet: Any, st: Styles, steps: tuple, rows: dict, top: int) -> None:
+def _waterfall(
+    book: Any, sheet: Any, st: Styles, steps: tuple, rows: dict, top: int, r: dict[str, str]
+) -> None:
     """Chart data (first method) and a waterfall drawn as stacked columns with an invisible base."""
     sheet.write_row(
         top, 6, ("Waterfall data (first method)", "Base", "Adds", "Deducts", "Level"), st("header")
@@ -280,7 +283,7 @@ def _waterfall(book: Any, sheet: Any, st: Styles, steps: tuple, rows: dict, top:
     chart.set_y_axis(
         {"num_format": '$#,##0,,"m"', "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}}
     )
-    sheet.insert_chart(last + 2, 6, chart, {"x_scale": 1.35, "y_scale": 1.1})
+    sheet.insert_chart(int(r["end"]) + 2, 0, chart, {"x_scale": 1.05, "y_scale": 1.4})
 
 
 def _schedule(book: Any, st: Styles, r: dict[str, str]) -> None:
@@ -305,7 +308,7 @@ def _schedule(book: Any, st: Styles, r: dict[str, str]) -> None:
     )
     for row in range(4, 4 + n):
         for col, num in zip(
-            range(1, 8), ("#,##0", PRICE, "@", "#,##0", USD_M, "#,##0", "#,##0"), strict=True
+            range(1, 8), ("#,##0", PRICE, YES_NO, "#,##0", USD_M, "#,##0", "#,##0"), strict=True
         ):
             sheet.write_number(row, col, 0, st("result", num=num))
     row = 4 + n
@@ -429,7 +432,8 @@ def build_valuation_bridge(path: Path, note: str = "") -> None:
         st("subtitle"),
     )
     if note:
-        sheet.write(2, 0, note, st("note"))
+        sheet.merge_range(2, 0, 2, 4, note, st("note", "wrap"))
+        sheet.set_row(2, 30)
     refs = _inputs(sheet, st)
     end, bridge_args = _results(sheet, st, refs)
     sheet.merge_range(

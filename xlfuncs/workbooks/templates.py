@@ -127,9 +127,16 @@ def write_all(
 
 
 def _package(path: Path) -> dict[str, bytes]:
-    """Every part of the file but the sheets (names, charts, styles, web extension), for comparing."""
+    """Every part of the file (names, charts, styles, sheets' layout and formats, web extension) for
+    comparing, without the sheets' cached values (:func:`cells` compares those, rounded).
+    """
     with zipfile.ZipFile(path) as z:
-        return {n: z.read(n) for n in z.namelist() if not re.fullmatch(r"xl/worksheets/sheet\d+\.xml", n)}
+        return {
+            n: re.sub(rb"<v>[^<]*</v>", b"", z.read(n))
+            if re.fullmatch(r"xl/worksheets/sheet\d+\.xml", n)
+            else z.read(n)
+            for n in z.namelist()
+        }
 
 
 def _same_workbook(target: Path, fresh: Path) -> bool:

@@ -24,7 +24,7 @@ import random
 from pathlib import Path
 from typing import Any
 
-from .style import Styles, new_book, number_format, page_setup, write_note
+from .style import Styles, new_book, number_format, page_setup
 
 UNIVERSE_ROWS = 2000
 #: Rows the names and summaries cover: the bound on what a pasted universe can hold.
@@ -114,18 +114,22 @@ def _universe(book: Any, st: Styles, n: int, native_twin: bool, note: str) -> No
     for col, width in enumerate((10, 11, 16, 16, 16, 16, 18, 18, 11, 12, 9)):
         sheet.set_column(col, col, width)
     sheet.write(0, 0, f"Universe screen: {n:,} synthetic companies", st("title"))
-    sheet.write(
+    sheet.merge_range(
         1,
         0,
+        1,
+        10,
         f"Synthetic sample data: made-up companies (deterministic, seed 2026), not real securities. "
         f"Paste your own into the blue columns from row {FIRST} down (up to {MAX_ROWS:,} rows, no blank "
         "tickers): the result columns, the screen and the summary follow.",
-        st("subtitle"),
+        st("subtitle", "wrap"),
     )
+    sheet.set_row(1, 30)
     if note:
         sheet.write(2, 0, note, st("note"))
     for col, text in enumerate(HEADER):
-        sheet.write(FIRST - 2, col, text, st("header", "plain" if col in (0, 8) else "right"))
+        align = "plain" if col == 0 else "center" if col == 8 else "right"
+        sheet.write(FIRST - 2, col, text, st("header", align))
     amount = st("input", num=_USD_M)
     rows = universe_rows(n)
     for i, (ticker, price, shares, debt, cash, ebitda) in enumerate(rows):
@@ -191,19 +195,16 @@ def _screen(book: Any, st: Styles, n: int) -> None:
         sheet.data_validation(7 + i, 1, 7 + i, 1, {"validate": "list", "source": ["Yes", "No"]})
     for i in range(len(SIZE_CLASSES)):  # the included classes, for MATCH
         sheet.write_formula(7 + i, 2, f'=IF(B{8 + i}="Yes",A{8 + i},"-")', st("native"))
+    sheet.set_column(2, 2, 2, None, {"hidden": True})  # a helper column
     sheet.write(14, 0, "Passing companies", st("header"))
     sheet.write_formula(14, 1, f"=SUM(Universe!$K${FIRST}:$K${FIRST + n - 1})", st("header", num="#,##0"))
-    write_note(
-        sheet,
-        st,
-        16,
-        8,
-        "Right (Excel 2021/365, LibreOffice 24.8+): every passing company, largest first, as one "
-        "SORT(FILTER(...)) over the whole columns; it grows with the data. Below (any Excel, including "
-        f"2019): the largest {TOP}, with LARGE/INDEX/MATCH over the fixed range of the Universe's pass "
-        "flags (column K). Companies with EV/EBITDA NM (EBITDA ≤ 0) never pass.",
-        3,
+    lines = (  # one line each, not wrapped: a tall row would also stretch the spilled list beside it
+        "Right (Excel 2021/365): every passing company, largest first, one SORT(FILTER(...)) that grows.",
+        f"Below (any Excel, also 2019): the largest {TOP}, LARGE/INDEX/MATCH over the pass flags (Universe K).",
+        "Companies with EV/EBITDA NM (EBITDA ≤ 0) never pass.",
     )
+    for i, line in enumerate(lines):
+        sheet.write(15 + i, 0, line, st("subtitle"))
     mcap, cls, mult = column("G"), column("I"), column("J")
     passes = (
         f"({mcap}>=$B$4)*ISNUMBER(MATCH({cls},$C$8:$C${7 + len(SIZE_CLASSES)},0))*ISNUMBER({mult})*"
@@ -214,7 +215,7 @@ def _screen(book: Any, st: Styles, n: int) -> None:
         1, 11, "Every passing company (Excel 2021/365): one SORT(FILTER(...)) formula", st("subtitle")
     )
     for i, text in enumerate(HEADER):
-        sheet.write(2, 11 + i, text, st("header", "plain" if i in (0, 8) else "right"))
+        sheet.write(2, 11 + i, text, st("header", "plain" if i == 0 else "center" if i == 8 else "right"))
     count = len(passing(universe_rows(n), *SCREEN_DEFAULTS))
     formats = ("@", "$#,##0.00", "#,##0", _USD_M, _USD_M, _USD_M, _USD_M, _USD_M, "@", _MULT)
     sheet.write_dynamic_array_formula(
@@ -227,7 +228,7 @@ def _screen(book: Any, st: Styles, n: int) -> None:
     )
     for r in range(3, 3 + count):  # the formats of the spilled cells
         for i, num in enumerate(formats[1:], start=1):
-            sheet.write_number(r, 11 + i, 0, st("result", num=num))
+            sheet.write_number(r, 11 + i, 0, st("result", "center" if i == 8 else "plain", num=num))
     # Excel 2019 and LibreOffice: fixed range
     top = 19
     for i, text in enumerate(("Rank", "Ticker", "Market cap ($)", "EV ($)", "Size class", "EV / EBITDA")):
