@@ -12,8 +12,8 @@
 * **Screen**: criteria (minimum market cap, size classes, maximum EV/EBITDA);
   every passing company, largest first, as one ``SORT(FILTER(...))`` over the
   bounded columns (Excel 2021/365), and a fixed-range fallback for Excel 2019:
-  a pass flag per company (Universe column K) and the largest passing
-  companies with ``LARGE``/``INDEX``/``MATCH`` array formulas.
+  the market cap of each passing company (Universe column K, one array formula)
+  and the largest passing companies with ``LARGE``/``INDEX``/``MATCH``.
 * **Summary**: count, market cap, median and mean by size class, in native
   formulas over the bounded columns (blank rows are ignored), and charts.
 """
@@ -111,7 +111,7 @@ def column(letter: str, sheet: str = "Universe") -> str:
 
 def _universe(book: Any, st: Styles, n: int, native_twin: bool, note: str) -> None:
     sheet = book.add_worksheet("Universe")
-    for col, width in enumerate((10, 11, 16, 16, 16, 16, 18, 18, 11, 12, 9)):
+    for col, width in enumerate((10, 11, 16, 16, 16, 16, 18, 18, 11, 12, 16)):
         sheet.set_column(col, col, width)
     sheet.write(0, 0, f"Universe screen: {n:,} synthetic companies", st("title"))
     sheet.merge_range(
@@ -160,16 +160,14 @@ def _universe(book: Any, st: Styles, n: int, native_twin: bool, note: str) -> No
             sheet.write_dynamic_array_formula(
                 FIRST - 1, col, last, col, "=" + formula, st("result", align, num=num)
             )
-    sheet.write(FIRST - 2, 10, "Passes screen", st("header", "right"))
+    sheet.write(FIRST - 2, 10, "Passes screen: market cap", st("header", "right"))
     fixed = {c: f"${c}${FIRST}:${c}${last + 1}" for c in "GIJ"}
+    passes = (
+        f"({fixed['G']}>=Screen!$B$4)*ISNUMBER(MATCH({fixed['I']},Screen!$C$8:$C$13,0))*"
+        f"ISNUMBER({fixed['J']})*(IF(ISNUMBER({fixed['J']}),{fixed['J']},0)<=Screen!$B$5)"
+    )
     sheet.write_array_formula(
-        FIRST - 1,
-        10,
-        last,
-        10,
-        f"{{=({fixed['G']}>=Screen!$B$4)*ISNUMBER(MATCH({fixed['I']},Screen!$C$8:$C$13,0))*"
-        f"ISNUMBER({fixed['J']})*(IF(ISNUMBER({fixed['J']}),{fixed['J']},0)<=Screen!$B$5)}}",
-        st("native", "center", num="0"),
+        FIRST - 1, 10, last, 10, f'{{=IF({passes},{fixed["G"]},"")}}', st("native", "right", num=_USD_M)
     )
     sheet.freeze_panes(FIRST - 1, 1)
     sheet.autofilter(FIRST - 2, 0, last, len(HEADER) - 1)
@@ -195,12 +193,13 @@ def _screen(book: Any, st: Styles, n: int) -> None:
         sheet.data_validation(7 + i, 1, 7 + i, 1, {"validate": "list", "source": ["Yes", "No"]})
     for i in range(len(SIZE_CLASSES)):  # the included classes, for MATCH
         sheet.write_formula(7 + i, 2, f'=IF(B{8 + i}="Yes",A{8 + i},"-")', st("native"))
-    sheet.set_column(2, 2, 2, None, {"hidden": True})  # a helper column
+    for helper in (2, 9):  # helper columns: classes included, row of the k-th largest
+        sheet.set_column(helper, helper, 2, None, {"hidden": True})
     sheet.write(14, 0, "Passing companies", st("header"))
-    sheet.write_formula(14, 1, f"=SUM(Universe!$K${FIRST}:$K${FIRST + n - 1})", st("header", num="#,##0"))
+    sheet.write_formula(14, 1, f"=COUNT(Universe!$K${FIRST}:$K${FIRST + n - 1})", st("header", num="#,##0"))
     lines = (  # one line each, not wrapped: a tall row would also stretch the spilled list beside it
         "Right (Excel 2021/365): every passing company, largest first, one SORT(FILTER(...)) that grows.",
-        f"Below (any Excel, also 2019): the largest {TOP}, LARGE/INDEX/MATCH over the pass flags (Universe K).",
+        f"Below (any Excel, also 2019): the largest {TOP}, LARGE/INDEX/MATCH over the passing market caps (Universe K).",
         "Companies with EV/EBITDA NM (EBITDA ≤ 0) never pass.",
     )
     for i, line in enumerate(lines):
@@ -232,17 +231,16 @@ def _screen(book: Any, st: Styles, n: int) -> None:
     # Excel 2019 and LibreOffice: fixed range
     top = 19
     for i, text in enumerate(("Rank", "Ticker", "Market cap ($)", "EV ($)", "Size class", "EV / EBITDA")):
-        sheet.write(top, 3 + i, text, st("header"))
-    fixed = {c: f"Universe!${c}${FIRST}:${c}${FIRST + n - 1}" for c in "AGHIJK"}
-    for k in range(1, TOP + 1):
+        sheet.write(top, 3 + i, text, st("header", "plain" if i in (1, 4) else "right"))
+    fixed = {c: f"Universe!${c}${FIRST}:${c}${FIRST + n - 1}" for c in "AHIJK"}
+    for k in range(1, TOP + 1):  # the k-th largest passing market cap, then its row (hidden column J)
         r = top + k
         sheet.write(r, 3, k)
-        key = f"LARGE(IF({fixed['K']}=1,{fixed['G']}),{k})"
-        sheet.write_array_formula(r, 5, r, 5, f'{{=IFERROR({key},"")}}', st("plain", num=_USD_M))
-        at = f"MATCH($F${r + 1},{fixed['G']},0)"
+        sheet.write_formula(r, 5, f'=IFERROR(LARGE({fixed["K"]},{k}),"")', st("plain", num=_USD_M))
+        sheet.write_formula(r, 9, f'=IF(F{r + 1}="","",MATCH(F{r + 1},{fixed["K"]},0))', st("plain"))
         for col, letter, num in ((4, "A", None), (6, "H", _USD_M), (7, "I", None), (8, "J", _MULT)):
             sheet.write_formula(
-                r, col, f'=IF($F${r + 1}="","",INDEX({fixed[letter]},{at}))', st("plain", num=num)
+                r, col, f'=IF($J{r + 1}="","",INDEX({fixed[letter]},$J{r + 1}))', st("plain", num=num)
             )
     page_setup(sheet)
 
