@@ -195,3 +195,14 @@ def test_doctor_workbook_command(books):
         text=True,
     )
     assert missing.returncode == 2 and "no such file" in missing.stderr
+
+
+@pytest.mark.parametrize("form", ["lite", "server"])
+def test_the_demo_reads_every_form(form, tmp_path):
+    from xlfuncs.workbooks.demo import read_examples
+
+    path = tmp_path / "article_examples.xlsx"
+    build("article_examples.xlsx", path, form)
+    assert forms.inspect(path).form == form
+    results = read_examples(path)
+    assert all(row["ok"] and row["article"] for _, rows, _ in results for row in rows)
