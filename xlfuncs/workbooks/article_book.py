@@ -70,9 +70,10 @@ def units(example: Example) -> dict[str, str]:
     """One unit per sheet for amounts and for counts ≥ 1m: "bn" when every such value is ≥ 1bn, else "m"."""
     out = {}
     for fmt in ("usd", "count"):
+        items: list[Input | Figure] = [*example.inputs, *example.figures]
         values = [
             abs(v)
-            for item in (*example.inputs, *example.figures)
+            for item in items
             if item.fmt == fmt
             for v in _values(item.value if isinstance(item, Input) else item.expected)
             if isinstance(v, (int, float)) and abs(v) >= 1e6
@@ -225,7 +226,11 @@ def example_sheet(book: Any, st: Styles, example: Example) -> None:
     sheet.set_row(2, 15 * (len(example.quote) // 170 + 1))
     sheet.merge_range(3, 0, 3, last, "In short: " + example.summary, st("wrap"))
     inputs = _write_inputs(sheet, st, layout, example)
-    refs = {"ours": dict(inputs), "native": dict(inputs), "article_inputs": inputs["article_inputs"]}
+    refs: dict[str, Any] = {
+        "ours": dict(inputs),
+        "native": dict(inputs),
+        "article_inputs": inputs["article_inputs"],
+    }
     header, end = layout["figure_header"], layout["end"]
     for col, (text, _) in enumerate(COLUMNS):
         align = "right" if col in (1, 2, EXPECTED, TOL) else "center" if col in (CHECK, MATCH) else "plain"

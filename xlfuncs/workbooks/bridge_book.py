@@ -101,10 +101,10 @@ def _inputs(sheet: Any, st: Styles) -> dict[str, str]:
         refs[name] = cell(row, 1)
     row += 2
     sheet.write_row(row, 0, ("Convertible", "Value"), st("header"))
-    for name, label, value, num in _CONVERTIBLE:
+    for name, label, text_or_number, num in _CONVERTIBLE:
         row += 1
         sheet.write(row, 0, label)
-        sheet.write(row, 1, value, st("input", num=num))
+        sheet.write(row, 1, text_or_number, st("input", num=num))
         refs[name] = cell(row, 1)
     sheet.data_validation(row, 1, row, 1, {"validate": "list", "source": ["shares", "net"]})
     refs["end"] = str(row)
@@ -169,6 +169,11 @@ def _results(sheet: Any, st: Styles, r: dict[str, str]) -> tuple[int, str]:
     return row + len(labels), bridge_args
 
 
+def _items(expr: str, item: Any, col: int) -> str:
+    """``expr`` with every ``{FDBRIDGE label}`` replaced by that row's value in method column ``col``."""
+    return re.sub(r"\{([^}]+)\}", lambda m: str(item(m.group(1), col)), expr)
+
+
 def _signed_bridge(book: Any, sheet: Any, st: Styles, r: dict[str, str], top: int) -> int:
     """The EV bridge with signs and subtotals per method, per-share values and the waterfall chart."""
     sheet.write(top, 6, "EV bridge, signed ($m)", st("header"))
@@ -203,7 +208,7 @@ def _signed_bridge(book: Any, sheet: Any, st: Styles, r: dict[str, str], top: in
             elif expr == "TOTAL":
                 formula = f"={letter}{rows['= Equity value and other claims'] + 1}+SUM({letter}{row - 2}:{letter}{row})"
             else:
-                formula = "=" + re.sub(r"\{([^}]+)\}", lambda m, i=i: item(m.group(1), i + 1), expr)
+                formula = "=" + _items(expr, item, i + 1)
             sheet.write_formula(row, 7 + i, formula, st("total" if subtotal else "plain", num=USD_M))
     total = rows["= FD enterprise value"]
     row += 1
@@ -224,8 +229,7 @@ def _signed_bridge(book: Any, sheet: Any, st: Styles, r: dict[str, str], top: in
         row += 1
         sheet.write(row, 6, label)
         for i in range(len(METHODS)):
-            formula = "=" + re.sub(r"\{([^}]+)\}", lambda m, i=i: item(m.group(1), i + 1), expr)
-            sheet.write_formula(row, 7 + i, formula, st("plain", num=PRICE))
+            sheet.write_formula(row, 7 + i, "=" + _items(expr, item, i + 1), st("plain", num=PRICE))
     _waterfall(book, sheet, st, steps, rows, row + 2, r)
     return row
 

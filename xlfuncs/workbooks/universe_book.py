@@ -238,7 +238,7 @@ def _screen(book: Any, st: Styles, n: int) -> None:
         sheet.write(r, 3, k)
         sheet.write_formula(r, 5, f'=IFERROR(LARGE({fixed["K"]},{k}),"")', st("plain", num=_USD_M))
         sheet.write_formula(r, 9, f'=IF(F{r + 1}="","",MATCH(F{r + 1},{fixed["K"]},0))', st("plain"))
-        for col, letter, num in ((4, "A", None), (6, "H", _USD_M), (7, "I", None), (8, "J", _MULT)):
+        for col, letter, num in ((4, "A", "@"), (6, "H", _USD_M), (7, "I", "@"), (8, "J", _MULT)):
             sheet.write_formula(
                 r, col, f'=IF($J{r + 1}="","",INDEX({fixed[letter]},$J{r + 1}))', st("plain", num=num)
             )
