@@ -80,6 +80,7 @@ def diagnose(host: WindowsHost | None, home: Path, addin_path: Path | None = Non
                 ("config", partial(_config, Layout(home))),
             ]
     runs += [("module", _module), ("functions", partial(_functions, host is not None))]
+    runs.append(("LibreOffice", _libreoffice))
     checks: list[Check] = []
     for what, check in runs:
         try:
@@ -339,6 +340,24 @@ def _functions(windows: bool) -> list[Check]:
             )
         )
     return checks
+
+
+def _libreoffice() -> Check:
+    """LibreOffice Calc and the xlfuncs.oxt add-in: optional (Calc, and ``xlfuncs calc``'s default engine)."""
+    from ..functions.versions import __version__
+    from ..runtimes.libreoffice import build, office
+
+    version = office.version()
+    if version is None:
+        return ok("LibreOffice", "not installed (optional: Calc, and xlfuncs calc's default engine)")
+    installed = office.installed(build.IDENTIFIER)
+    state = (
+        "not installed (optional: xlfuncs libreoffice install)"
+        if installed is None
+        else f"{installed} installed"
+        + ("" if installed == __version__ else f", not {__version__}: reinstall it")
+    )
+    return ok("LibreOffice", f"{'.'.join(map(str, version))}, xlfuncs.oxt {state}")
 
 
 def add_arguments(parser) -> None:
