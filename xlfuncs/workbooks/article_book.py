@@ -24,6 +24,7 @@ from .examples import EXAMPLES, Example, Figure, Input
 from .style import (
     BAD,
     GOOD,
+    GRIDLINES,
     NEUTRAL,
     Styles,
     cell,
@@ -32,6 +33,7 @@ from .style import (
     number_format,
     page_setup,
     render,
+    set_widths,
     span_ref,
     status_formats,
     text_formula,
@@ -297,9 +299,7 @@ def _growth_chart(
         )
     chart.set_title({"name": "Value over the years at the annual rate"})
     chart.set_x_axis({"name": "Years", "min": 0})
-    chart.set_y_axis(
-        {"num_format": "#,##0", "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}}
-    )
+    chart.set_y_axis({"num_format": "#,##0", "major_gridlines": GRIDLINES})
     chart.set_legend({"position": "bottom"})
     sheet.insert_chart(top, 4, chart, {"x_scale": 1.0, "y_scale": 0.9})
 
@@ -308,9 +308,7 @@ def build_article_examples(path: Path, note: str = "") -> None:
     """Write article_examples.xlsx (formulas only; :func:`xlfuncs.workbooks.templates.build` computes it)."""
     book, st = new_book(path)
     about = book.add_worksheet("Contents")
-    about.set_column(0, 0, 22)
-    about.set_column(1, 1, 66)
-    about.set_column(2, 6, 13)
+    set_widths(about, {0: 22, 1: 66, (2, 6): 13})
     about.write(0, 0, "Worked examples of the two source articles, reproduced with xlfuncs", st("title"))
     about.merge_range(
         1,

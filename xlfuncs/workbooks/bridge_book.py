@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ..functions.diluted import METHODS, fdbridge
-from .style import Styles, cell, new_book, number_format, page_setup
+from .style import GRIDLINES, Styles, cell, new_book, number_format, page_setup, set_widths
 
 _COMPANY = (
     ("price", "Share price ($)", 50, "usd"),
@@ -284,9 +284,7 @@ def _waterfall(
     )
     chart.set_title({"name": "EV bridge (first method, $)"})
     chart.set_legend({"position": "bottom", "delete_series": [0]})
-    chart.set_y_axis(
-        {"num_format": '$#,##0,,"m"', "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}}
-    )
+    chart.set_y_axis({"num_format": '$#,##0,,"m"', "major_gridlines": GRIDLINES})
     sheet.insert_chart(int(r["end"]) + 2, 0, chart, {"x_scale": 1.05, "y_scale": 1.4})
 
 
@@ -411,9 +409,7 @@ def _sensitivity(book: Any, st: Styles, r: dict[str, str], bridge_args: str) -> 
             )
         chart.set_title({"name": title})
         chart.set_x_axis({"name": "Share price ($)", "num_format": "$#,##0"})
-        chart.set_y_axis(
-            {"num_format": num, "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}}
-        )
+        chart.set_y_axis({"num_format": num, "major_gridlines": GRIDLINES})
         chart.set_legend({"position": "bottom"})
         sheet.insert_chart(last + 3, 0 if col == 2 else 8, chart, {"x_scale": 1.1, "y_scale": 1.0})
     page_setup(sheet)
@@ -423,11 +419,7 @@ def build_valuation_bridge(path: Path, note: str = "") -> None:
     """Write valuation_bridge.xlsx (formulas only; :func:`xlfuncs.workbooks.templates.build` computes it)."""
     book, st = new_book(path)
     sheet = book.add_worksheet("Valuation bridge")
-    sheet.set_column(0, 0, 34)
-    sheet.set_column(1, 2, 16)
-    sheet.set_column(3, 5, 2)
-    sheet.set_column(6, 6, 38)
-    sheet.set_column(7, 10, 19)
+    set_widths(sheet, {0: 34, (1, 2): 16, (3, 5): 2, 6: 38, (7, 10): 19})
     sheet.write(0, 0, "Valuation bridge: one company from price to fully diluted EV", st("title"))
     sheet.write(
         1,

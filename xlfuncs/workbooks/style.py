@@ -126,6 +126,17 @@ STYLE: dict[str, dict[str, Any]] = {
     "right": {"align": "right"},
 }
 
+#: Light grey major gridlines of every chart.
+GRIDLINES = {"visible": True, "line": {"color": "#D9D9D9"}}
+
+
+def set_widths(sheet: Any, widths: dict[int | tuple[int, int], float]) -> None:
+    """Column widths: ``{column or (first, last): width}`` (0-based columns)."""
+    for cols, width in widths.items():
+        first, last = cols if isinstance(cols, tuple) else (cols, cols)
+        sheet.set_column(first, last, width)
+
+
 #: Conditional formats of the status words.
 GOOD = {"font_color": "#006100", "bg_color": "#C6EFCE"}
 BAD = {"font_color": "#9C0006", "bg_color": "#FFC7CE"}

@@ -24,7 +24,7 @@ import random
 from pathlib import Path
 from typing import Any
 
-from .style import Styles, new_book, number_format, page_setup
+from .style import GRIDLINES, Styles, new_book, number_format, page_setup
 
 UNIVERSE_ROWS = 2000
 #: Rows the names and summaries cover: the bound on what a pasted universe can hold.
@@ -321,7 +321,7 @@ def _charts(book: Any, summary: Any, total: int, n: int) -> None:
     )
     bars.set_title({"name": "Companies by size class"})
     bars.set_legend({"none": True})
-    bars.set_y_axis({"name": "Companies", "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}})
+    bars.set_y_axis({"name": "Companies", "major_gridlines": GRIDLINES})
     summary.insert_chart(total + 2, 0, bars, {"x_scale": 1.1, "y_scale": 1.0})
     scatter = book.add_chart({"type": "scatter"})
     last = FIRST + n - 1
