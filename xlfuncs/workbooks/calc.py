@@ -241,8 +241,11 @@ def _compute(path: Path):
         solution = model.calculate()
         cells = [c for c in model.cells.values() if c.func is not None and not isinstance(c, Ref)]
         if any(c.output not in solution for c in cells):  # circular references are left out
-            model.solve_circular()
-            solution = model.calculate()
+            try:
+                model.solve_circular()
+                solution = model.calculate()
+            except Exception as exc:  # formulas 1.3 raises AttributeError when a gap is not a cycle
+                logger.debug("formulas could not solve the circular references: %s", _one_line(exc))
     for record in records:
         logger.debug("formulas: %s", record.getMessage().splitlines()[0])
 

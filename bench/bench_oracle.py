@@ -1,0 +1,133 @@
+"""``xlfuncs calc`` against Microsoft Excel: agreement with Excel's own values, per file and in total.
+
+Reads the Excel-saved workbooks of ``../shared/excel-oracle/`` (test workbooks of spreadsheet
+libraries; ``truth.json`` holds Excel's value for every scored formula cell) and computes
+each with both engines of ``xlfuncs calc``, each file in a process of its own with a time
+limit, so a crash or a hang is counted, not fatal::
+
+    .venv/bin/python bench/bench_oracle.py                  # both engines, 120 s per file
+    .venv/bin/python bench/bench_oracle.py --engine formulas --timeout 60
+
+A cell agrees when its value equals Excel's: numbers to a relative 1e-9, text, booleans and
+error values exactly, an empty text matching an empty cell (the corpus README's rules).
+Prints, per file and engine, the agreement in percent, the seconds and the failure if
+any; then the totals, over all files and over the files both engines computed.
+Goals (issue 10): LibreOffice agrees on at least 95 % of the scored cells and crashes on
+none; the formulas engine crashes on none.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+ORACLE = ROOT.parent / "shared" / "excel-oracle"
+ENGINES = ("libreoffice", "formulas")
+
+
+def worker(engine: str, path: str) -> None:
+    """Compute one workbook and print ``{"Sheet!A1": [kind, value]}`` as JSON (run in a subprocess)."""
+    sys.path.insert(0, str(ROOT))
+    from xlfuncs.workbooks import calc
+
+    out = {}
+    for (sheet, ref), v in calc.calculate(path, engine).items():
+        if isinstance(v, calc.ExcelError):
+            out[f"{sheet}!{ref}"] = ["e", str(v)]
+        elif isinstance(v, bool):
+            out[f"{sheet}!{ref}"] = ["b", v]
+        elif isinstance(v, (int, float)):
+            out[f"{sheet}!{ref}"] = ["n", v if math.isfinite(v) else None]
+        elif v is None:
+            out[f"{sheet}!{ref}"] = ["none", None]
+        else:
+            out[f"{sheet}!{ref}"] = ["s", str(v)]
+    json.dump(out, sys.stdout)
+
+
+def agrees(truth: list, got: list | None) -> bool:
+    kind, value = truth
+    if got is None:
+        return False
+    gkind, gvalue = got
+    if kind == "n":
+        return (
+            gkind == "n" and gvalue is not None and math.isclose(gvalue, value, rel_tol=1e-9, abs_tol=1e-12)
+        )
+    if kind in ("none", "s") and value in (None, "") and gkind in ("none", "s") and gvalue in (None, ""):
+        return True
+    return (gkind, gvalue) == (kind, value)
+
+
+def run(engine: str, path: Path, timeout: float) -> tuple[dict | None, float, str]:
+    """(values or None, seconds, failure text)."""
+    start = time.perf_counter()
+    try:
+        proc = subprocess.run(
+            [sys.executable, __file__, "--worker", engine, str(path)],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            cwd=ROOT,
+        )
+    except subprocess.TimeoutExpired:
+        return None, time.perf_counter() - start, f"over {timeout:g} s"
+    seconds = time.perf_counter() - start
+    if proc.returncode:
+        lines = [ln for ln in proc.stderr.strip().splitlines() if ln.strip()]
+        return None, seconds, (lines[-1] if lines else f"exit code {proc.returncode}")[:120]
+    return json.loads(proc.stdout), seconds, ""
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--engine", choices=ENGINES, action="append", help="default: both")
+    parser.add_argument("--timeout", type=float, default=120.0, help="seconds per file and engine")
+    parser.add_argument("--oracle", type=Path, default=ORACLE)
+    parser.add_argument("--worker", nargs=2, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.worker:
+        worker(*args.worker)
+        return 0
+    if not (args.oracle / "truth.json").is_file():
+        print(f"no oracle corpus at {args.oracle} (../shared/excel-oracle beside the repository)")
+        return 2
+    truth = json.loads((args.oracle / "truth.json").read_text())
+    engines = args.engine or list(ENGINES)
+    results: dict[str, dict[str, tuple[int, int, float, str]]] = {e: {} for e in engines}
+    print(f"{'file':42} " + " ".join(f"{e:>34}" for e in engines))
+    for name in sorted(truth):
+        cells = truth[name]
+        row = []
+        for engine in engines:
+            values, seconds, failure = run(engine, args.oracle / name, args.timeout)
+            agree = 0 if values is None else sum(agrees(t, values.get(ref)) for ref, t in cells.items())
+            results[engine][name] = (agree, len(cells), seconds, failure)
+            shown = failure or f"{100 * agree / max(len(cells), 1):6.1f} % of {len(cells):5}"
+            row.append(f"{shown[:24]:>24} {seconds:7.1f} s")
+        print(f"{name[:42]:42} " + " ".join(f"{c:>34}" for c in row), flush=True)
+    both = [n for n in truth if all(not results[e][n][3] for e in engines)]
+    print()
+    for engine in engines:
+        res = results[engine]
+        agree, total = sum(r[0] for r in res.values()), sum(r[1] for r in res.values())
+        agree_both = sum(res[n][0] for n in both)
+        total_both = sum(res[n][1] for n in both)
+        failures = [n for n, r in res.items() if r[3]]
+        print(
+            f"{engine}: {100 * agree / total:.1f} % of {total:,} scored cells; "
+            f"{100 * agree_both / max(total_both, 1):.1f} % on the {len(both)} files every engine computed; "
+            f"{sum(r[2] for r in res.values()):.0f} s in all; "
+            f"{len(failures)} failed" + (f" ({', '.join(failures)})" if failures else "")
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
