@@ -400,8 +400,10 @@ def _engine_copy(src: Path, dst: Path, names: bool, wrap: bool) -> None:
             out.writestr(info, data)
 
 
-def formula_cells(path: Path) -> dict[str, list[str]]:
-    """``{sheet: [cell, ...]}``: every cell holding a formula or inside an array formula's range."""
+def formula_cells(path: Path, booleans: set[tuple[str, str]] | None = None) -> dict[str, list[str]]:
+    """``{sheet: [cell, ...]}``: every cell holding a formula or inside an array formula's range.
+    ``booleans`` collects the cells whose stored value is a boolean (``t="b"``).
+    """
     import zipfile
 
     found: dict[str, list[str]] = {}
@@ -409,6 +411,8 @@ def formula_cells(path: Path) -> dict[str, list[str]]:
         for name, part in sheet_parts(book).items():
             cells: list[str] = []
             for cell in _CELL.finditer(book.read(part).decode("utf-8")):
+                if booleans is not None and xlsx.attr(cell["attrs"], "t") == "b":
+                    booleans.add((name, xlsx.attr(cell["attrs"], "r")))
                 formula = _FORMULA.search(cell["body"] or "")
                 if formula is None:
                     continue
@@ -497,10 +501,16 @@ def compute(
         computed = _cell_values(saved)
     values: dict[tuple[str, str], object] = {}
     problems: dict[str, list[tuple[str, str]]] = {}
-    for sheet, cells in formula_cells(path).items():
+    booleans: set[tuple[str, str]] = set()
+    for sheet, cells in formula_cells(path, booleans).items():
         for ref in cells:
             if (sheet, ref) in computed:
-                values[(sheet, ref)] = computed[(sheet, ref)]
+                value = computed[(sheet, ref)]
+                # Calc has no boolean type: it saves TRUE as the number 1 in a cell that has a number
+                # format of the file's; where the file stored a boolean, 1 and 0 are TRUE and FALSE
+                if (sheet, ref) in booleans and type(value) is int and value in (0, 1):
+                    value = bool(value)
+                values[(sheet, ref)] = value
             else:
                 problems.setdefault(NOT_COMPUTED, []).append((sheet, ref))
     return values, problems
