@@ -36,8 +36,12 @@ def worker(engine: str, path: str) -> None:
     sys.path.insert(0, str(ROOT))
     from xlfuncs.workbooks import calc
 
+    values, problems = calc._compute_with(calc._check_book(path), calc.engine_for(engine))
+    fallback = [p for p in problems if p.startswith("computed with formulas")]
+    if engine == "libreoffice" and fallback:  # xlfuncs calc fell back; here it counts as LibreOffice failing
+        raise SystemExit(fallback[0])
     out = {}
-    for (sheet, ref), v in calc.calculate(path, engine).items():
+    for (sheet, ref), v in values.items():
         if isinstance(v, calc.ExcelError):
             out[f"{sheet}!{ref}"] = ["e", str(v)]
         elif isinstance(v, bool):

@@ -471,3 +471,26 @@ def test_formulas_engine_survives_what_solve_circular_cannot(name, tmp_path):
             value, expected, rel_tol=1e-9, abs_tol=1e-12
         )
     assert agree >= len(numbers) / 3, (agree, len(numbers))  # Excel's own values for most numbers
+
+
+def test_libreoffice_failing_on_a_book_falls_back_to_formulas(tmp_path, monkeypatch):
+    """Calc 25.2 aborts importing some Excel-saved books (27_test.xlsx of the oracle corpus): the book is
+    then computed by formulas, and the summary says so for every cell."""
+    from xlfuncs.workbooks import libreoffice
+
+    def crash(path, *args, **kwargs):
+        raise libreoffice.LibreOfficeError(
+            "LibreOffice failed to convert book.xlsx: Fatal exception: Signal 6"
+        )
+
+    monkeypatch.setattr(libreoffice, "compute", crash)
+    monkeypatch.setattr(libreoffice, "engine_available", lambda: True)
+    book = build_book(tmp_path / "book.xlsx")
+    summary = calc.calc(book, tmp_path / "out.xlsx", "libreoffice")
+    [(problem, cells)] = summary.problems.items()
+    assert problem.startswith(
+        "computed with formulas: LibreOffice failed (LibreOfficeError: LibreOffice failed"
+    )
+    assert len(cells) == len(EXPECTED)
+    values = cell_values(tmp_path / "out.xlsx")
+    assert all(same(values[k], v) for k, v in EXPECTED.items())

@@ -320,8 +320,10 @@ def _compute_with(path: Path, engine: str):
 
             try:
                 return libreoffice.compute(readable)
-            except libreoffice.LibreOfficeError as exc:
-                raise CalcInputError(f"{path}: {_one_line(exc)}") from exc
+            except libreoffice.LibreOfficeError as exc:  # e.g. Calc 25.2 aborts importing some books
+                values, problems = _compute(readable)
+                problems[f"computed with formulas: LibreOffice failed ({_one_line(exc)[:80]})"] = list(values)
+                return values, problems
         return _compute(readable)
 
 
