@@ -8,6 +8,7 @@
 #    own 7.4 does not): its source is the Debian mirror and key of the machine's own apt sources;
 #  - .venv with xlfuncs, its test dependencies and xlwings Server (editable install; the
 #    server extra installs only on Python >= 3.11, else its test is skipped).
+#  - then ruff (lint and format check) and mypy, which stop the run on any finding;
 # Extra arguments go to pytest, e.g. `bash scripts/test.sh -k officejs`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -47,4 +48,8 @@ if [ -n "$missing" ] || { [ -n "$codename" ] && dpkg --compare-versions "$instal
 fi
 python3 -m venv .venv
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[test,server]"
+# The checks before the tests, each failing the run on any finding (settings in pyproject.toml).
+echo "ruff check:" && .venv/bin/ruff check --quiet .
+echo "ruff format --check:" && .venv/bin/ruff format --check --quiet .
+echo "mypy:" && .venv/bin/mypy
 exec .venv/bin/python -m pytest "$@"
