@@ -150,7 +150,9 @@ def test_screen_and_summary_by_hand():
     assert [v for _, v in top] == pytest.approx([c[1] for c in passing[:20]])
     spilled = [screen[f"L{r}"].value for r in range(4, 4 + len(passing) + 1)]  # SORT(FILTER(...))
     assert spilled == [c[0] for c in passing] + [None]
-    assert [screen[f"R{r}"].value for r in range(4, 4 + len(passing))] == pytest.approx([c[1] for c in passing])
+    assert [screen[f"R{r}"].value for r in range(4, 4 + len(passing))] == pytest.approx(
+        [c[1] for c in passing]
+    )
     summary = wb["Summary"]
     for r in range(5, 11):
         name = summary[f"A{r}"].value
