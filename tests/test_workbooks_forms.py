@@ -206,3 +206,29 @@ def test_the_demo_reads_every_form(form, tmp_path):
     assert forms.inspect(path).form == form
     results = read_examples(path)
     assert all(row["ok"] and row["article"] for _, rows, _ in results for row in rows)
+
+
+def test_cli_writes_the_form_asked_for(tmp_path):
+    import subprocess
+    import sys
+
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "xlfuncs.cli",
+            "workbooks",
+            str(tmp_path),
+            "--for",
+            "server",
+            "--namespace",
+            "acme",
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert run.stdout.count("(server form)") == 3
+    for name in ("article_examples.xlsx", "valuation_bridge.xlsx", "universe_screen.xlsx"):
+        stored = forms.inspect(tmp_path / name)
+        assert (stored.form, stored.namespace) == ("server", "ACME")
