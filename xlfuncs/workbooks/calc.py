@@ -74,11 +74,11 @@ CIRCULAR = "circular reference (written as 0)"
 UNCOMPUTED = "not computed by formulas (written as #VALUE!)"
 #: ``--engine`` choices; ``auto`` is LibreOffice when it can run the add-in here, else ``formulas``.
 ENGINES = ("auto", "libreoffice", "formulas")
-APOSTROPHE = "#REF! on a sheet whose name has an apostrophe, which formulas 1.3.4 cannot handle"
 #: Formula cells the formulas engine takes on (issue 11): per-row formulas cost it about
 #: 2 ms a cell and a few kB of memory each; 50,000 is a couple of minutes.
 MAX_FORMULA_CELLS = 50_000
 TOO_LARGE = "write one spilled formula per column instead of one per row, or split the workbook"
+APOSTROPHE = "#REF! on a sheet whose name has an apostrophe, which formulas 1.3.4 cannot handle"
 
 
 class ExcelError(str):
@@ -171,7 +171,7 @@ def _quiet(records: list):
     import functools
 
     import formulas.excel
-    import tqdm
+    import tqdm  # type: ignore[import-untyped]
 
     class _Collect(logging.Handler):
         def emit(self, record):
@@ -211,6 +211,33 @@ def _no_gc():
             gc.enable()
 
 
+@contextlib.contextmanager
+def _readable(path: Path):
+    """``path``, or a temporary copy with the same file name and no merged ranges: openpyxl (and so
+    ``formulas``) empties every merged-over cell, formulas included, which Excel still computes.
+    """
+    import tempfile
+
+    with zipfile.ZipFile(path) as z:
+        changed: dict[str, str] = {}
+        for part in xlsx.sheet_parts(z).values():
+            data = xlsx.read_part(z, part)
+            if b"mergeCells" in data:
+                changed[part] = xlsx.without_merges(data.decode("utf-8"))
+        if not changed:
+            yield path
+            return
+        with tempfile.TemporaryDirectory(prefix="xlfuncs_calc_") as tmp:
+            readable = Path(tmp) / path.name
+            with zipfile.ZipFile(readable, "w") as out:
+                for info in z.infolist():
+                    if info.filename in changed:
+                        out.writestr(copy.copy(info), changed[info.filename].encode("utf-8"))
+                    else:
+                        xlsx.copy_part(z, info, out)
+            yield readable
+
+
 def _compute(path: Path):
     """Values of every formula cell, ordered by sheet, row, column, and the problem cells."""
     import schedula as sh
@@ -232,7 +259,8 @@ def _compute(path: Path):
     with _quiet(records), _no_gc():
         model = _model_class()()
         try:
-            model.loads(str(path))
+            with _readable(path) as readable:
+                model.loads(str(readable))
         except MemoryError:  # issue 11: a valid workbook too large for memory is not "unreadable"
             raise CalcInputError(f"{path}: out of memory loading the workbook; {TOO_LARGE}") from None
         except Exception as exc:
@@ -253,7 +281,8 @@ def _compute(path: Path):
     order = {name.upper(): (i, name) for i, name in enumerate(book.sheetnames)}
     unparsed = model.unparsed
     na = ExcelError("#N/A")
-    found, problems = [], {}
+    found: list[tuple[tuple[int, int, int], str, object]] = []
+    where: dict[str, list[tuple[tuple[int, int, int], str]]] = {}
     for c in cells:
         rng = c.range.ranges[0]
         if rng.get("filename", "").upper() != path.name.upper() or rng["sheet"] not in order:
@@ -283,12 +312,12 @@ def _compute(path: Path):
                 if why is None and "'" in sheet and v == "#REF!":
                     why = APOSTROPHE
                 if why:
-                    problems.setdefault(why, []).append((cell, sheet))
+                    where.setdefault(why, []).append((cell, sheet))
     found.sort(key=lambda x: x[0])
     values = {(sheet, f"{xlsx.column_letters(col)}{row}"): v for (_, row, col), sheet, v in found}
     problems = {
-        why: [(s, f"{xlsx.column_letters(col)}{row}") for (_, row, col), s in sorted(where)]
-        for why, where in problems.items()
+        why: [(s, f"{xlsx.column_letters(col)}{row}") for (_, row, col), s in sorted(at)]
+        for why, at in where.items()
     }
     return values, problems
 
@@ -385,7 +414,7 @@ class _SheetPatcher:
         self.v_re = re.compile(rf"<{p}v\b[^>]*?(?:/>|>.*?</{p}v>)|<{p}is\b[^>]*?(?:/>|>.*?</{p}is>)", re.S)
         self.f_end = re.compile(rf"</{p}f>|<{p}f\b[^>]*?/>")
         self.col_styles = [
-            (int(xlsx.attr(a, "min")), int(xlsx.attr(a, "max")), xlsx.attr(a, "style"))
+            (int(xlsx.attr(a, "min") or 0), int(xlsx.attr(a, "max") or 0), xlsx.attr(a, "style"))
             for a in re.findall(rf"<{p}col\b([^>]*)", xml)
             if xlsx.attr(a, "style")
         ]
@@ -395,6 +424,7 @@ class _SheetPatcher:
         for (row, col), value in self.cells.items():
             by_row.setdefault(row, {})[col] = value
         m = self.data_re.search(self.xml)
+        assert m is not None  # __init__ found <sheetData>
         body = _merge(m.group(2) or "", self.row_re, by_row, self._patch_row, self._new_row)
         xml = (
             f"{self.xml[: m.start()]}<{self.prefix}sheetData{m.group(1)}>{body}</{self.prefix}sheetData>"
@@ -625,7 +655,8 @@ def calc(path, out=None, engine: str = "formulas") -> Summary:
         raise CalcInputError(str(exc)) from None
     except OSError as exc:
         raise CalcInputError(f"{dst}: cannot write ({exc.strerror or exc})") from exc
-    errors, examples = Counter(), {}
+    errors: Counter[str] = Counter()
+    examples: dict[str, list[str]] = {}
     for (sheet, ref), v in values.items():
         if isinstance(v, ExcelError):
             errors[v] += 1

@@ -146,7 +146,8 @@ _VALUE = re.compile(r"<v\b[^>]*?(?:/>|>(?P<text>.*?)</v>)", re.S)
 
 def _freeze_sheet(xml: str, where: str) -> tuple[str, list[str]]:
     """The sheet XML with every cell of our functions' formulas turned into its cached value."""
-    ours, shared = [], set()
+    ours: list[str] = []
+    shared: set[str | None] = set()
     for cell in _CELL.finditer(xml):
         formula = _FORMULA.search(cell["body"] or "")
         if not formula:
@@ -154,7 +155,7 @@ def _freeze_sheet(xml: str, where: str) -> tuple[str, list[str]]:
         fattrs = formula["attrs"]
         if formula["text"] and calls_our_function(xlsx.unescape_text(formula["text"])):
             ref = xlsx.attr(fattrs, "ref") if xlsx.attr(fattrs, "t") == "array" else None
-            ours.extend(xlsx.cells(ref) if ref else [xlsx.attr(cell["attrs"], "r")])
+            ours.extend(xlsx.cells(ref) if ref else [xlsx.attr(cell["attrs"], "r") or ""])
             if xlsx.attr(fattrs, "t") == "shared":
                 shared.add(xlsx.attr(fattrs, "si"))
     if shared:  # the cells that share a formula of ours
@@ -165,7 +166,7 @@ def _freeze_sheet(xml: str, where: str) -> tuple[str, list[str]]:
                 and xlsx.attr(formula["attrs"], "t") == "shared"
                 and xlsx.attr(formula["attrs"], "si") in shared
             ):
-                ours.append(xlsx.attr(cell["attrs"], "r"))
+                ours.append(xlsx.attr(cell["attrs"], "r") or "")
     ours = list(dict.fromkeys(ours))
     todo = set(ours)
 
@@ -412,7 +413,7 @@ def formula_cells(path: Path, booleans: set[tuple[str, str]] | None = None) -> d
             cells: list[str] = []
             for cell in _CELL.finditer(book.read(part).decode("utf-8")):
                 if booleans is not None and xlsx.attr(cell["attrs"], "t") == "b":
-                    booleans.add((name, xlsx.attr(cell["attrs"], "r")))
+                    booleans.add((name, xlsx.attr(cell["attrs"], "r") or ""))
                 formula = _FORMULA.search(cell["body"] or "")
                 if formula is None:
                     continue
@@ -421,7 +422,7 @@ def formula_cells(path: Path, booleans: set[tuple[str, str]] | None = None) -> d
                     if xlsx.attr(formula["attrs"], "t") == "array"
                     else None
                 )
-                cells.extend(xlsx.cells(ref) if ref else [xlsx.attr(cell["attrs"], "r")])
+                cells.extend(xlsx.cells(ref) if ref else [xlsx.attr(cell["attrs"], "r") or ""])
             found[name] = list(dict.fromkeys(cells))
     return found
 
@@ -449,6 +450,7 @@ def _cell_values(path: Path) -> dict[tuple[str, str], object]:
                 body, kind = cell["body"] or "", xlsx.attr(cell["attrs"], "t")
                 value = _VALUE.search(body)
                 text = xlsx.unescape_text(value["text"] or "") if value else None
+                found: object
                 if kind == "inlineStr":
                     found = "".join(xlsx.unescape_text(t["text"] or "") for t in _TEXT.finditer(body))
                 elif text is None:
@@ -464,7 +466,7 @@ def _cell_values(path: Path) -> dict[tuple[str, str], object]:
                 else:
                     number = float(text)
                     found = int(number) if number.is_integer() and abs(number) < 2**53 else number
-                values[(name, xlsx.attr(cell["attrs"], "r"))] = found
+                values[(name, xlsx.attr(cell["attrs"], "r") or "")] = found
     return values
 
 

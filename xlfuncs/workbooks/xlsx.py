@@ -49,6 +49,7 @@ __all__ = [
     "sheet_parts",
     "split_ref",
     "unescape_text",
+    "without_merges",
 ]
 
 #: One A1 cell reference, ``$`` allowed: groups column letters and row number.
@@ -173,7 +174,7 @@ def relationships(z: zipfile.ZipFile, part: str) -> dict[str, tuple[str, str]]:
         if rel.get("TargetMode") == "External":
             continue
         target = target[1:] if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))
-        out[rel.get("Id")] = (rel.get("Type", ""), target)
+        out[rel.get("Id", "")] = (rel.get("Type", ""), target)
     return out
 
 
@@ -182,9 +183,11 @@ def sheet_parts(z: zipfile.ZipFile) -> dict[str, str]:
 
     The workbook part is the package's officeDocument relationship (not always
     ``xl/workbook.xml``); targets may be relative or absolute and the XML may use
-    namespace prefixes.  Raises ``KeyError`` for a missing part or relationship,
+    namespace prefixes.  A sheet with an empty relationship id (``r:id=""``: the Excel 4
+    macro sheets and VBA module sheets Excel keeps in some .xlsm files) has no part and
+    holds no cells; it is left out.  Raises ``KeyError`` for a missing part or relationship,
     ``ET.ParseError`` for XML that is not well formed, ``StopIteration`` for a
-    sheet without a relationship id.
+    sheet without a relationship id attribute.
     """
     book = next((t for kind, t in relationships(z, "").values() if kind.endswith("/officeDocument")), None)
     if book is None:
@@ -194,9 +197,25 @@ def sheet_parts(z: zipfile.ZipFile) -> dict[str, str]:
     for el in ET.fromstring(read_part(z, book)).iter():
         if local_name(el.tag) == "sheet":
             rid = next(v for k, v in el.attrib.items() if local_name(k) == "id" and k.startswith("{"))
-            out[el.get("name")] = rels[rid][1]
-            z.getinfo(out[el.get("name")])  # KeyError for a sheet whose part is missing
+            if not rid:
+                continue
+            name = el.get("name", "")
+            out[name] = rels[rid][1]
+            z.getinfo(out[name])  # KeyError for a sheet whose part is missing
     return out
+
+
+_MERGES = re.compile(r"<(\w+:|)mergeCells\b[^>]*?(?:/>|>.*?</\1mergeCells>)", re.S)
+
+
+def without_merges(sheet_xml: str) -> str:
+    """A sheet's XML without its merged ranges (``<mergeCells>``).  Merging only changes what is shown:
+    Excel still computes a formula in a merged-over cell, which openpyxl would read as empty.
+
+    >>> without_merges('<sheetData/><mergeCells count="1"><mergeCell ref="A1:B1"/></mergeCells><x/>')
+    '<sheetData/><x/>'
+    """
+    return _MERGES.sub("", sheet_xml)
 
 
 def check_package(z: zipfile.ZipFile) -> None:
