@@ -19,10 +19,37 @@ import asyncio
 import contextlib
 import json
 import os
+import subprocess
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+#: The environment that makes xlwings choose its Office.js decorators.
+OFFICE_JS = {"XLWINGS_ON_SERVER": "true", "XLWINGS_LICENSE_KEY": "noncommercial"}
+
+
+def run_runtime(helper, calls, env_update=()):
+    """Run ``tests/<helper>`` (runtime_officejs.py or runtime_classic.py) in a fresh interpreter
+    with ``calls`` on stdin and the environment less xlwings' settings plus ``env_update``;
+    return its JSON answer, or fail the test with its stderr."""
+    import pytest
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("XLWINGS_")}
+    env.update(env_update)
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "tests" / helper)],
+        input=json.dumps(calls),
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    if proc.returncode:
+        pytest.fail(f"{helper} exited with {proc.returncode}:\n{proc.stderr[-3000:]}")
+    return json.loads(proc.stdout)
 
 
 def payload(func_name, args, runtime, version):

@@ -12,14 +12,11 @@ a pandas ``Int64`` NA was reported as #NUM!.
 from __future__ import annotations
 
 import decimal
-import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from classic_harness import ERR, NEWER_ERR
+from runtime_officejs import OFFICE_JS, run_runtime
 
 import xlfuncs
 from xlfuncs import InputError
@@ -88,29 +85,10 @@ CASES = {
 }
 
 
-def run_helper(helper, env_update, calls):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("XLWINGS_")}
-    env.update(env_update)
-    proc = subprocess.run(
-        [sys.executable, str(ROOT / "tests" / helper)],
-        input=json.dumps(calls),
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    if proc.returncode:
-        pytest.fail(f"{helper} exited with {proc.returncode}:\n{proc.stderr[-3000:]}")
-    return dict(zip(CASES, json.loads(proc.stdout)["calls"], strict=True))
-
-
 @pytest.fixture(scope="module")
 def officejs():
     calls = [{"func_name": f, "args": a} for f, a, _, _, _ in CASES.values()]
-    return run_helper(
-        "runtime_officejs.py", {"XLWINGS_ON_SERVER": "true", "XLWINGS_LICENSE_KEY": "noncommercial"}, calls
-    )
+    return dict(zip(CASES, run_runtime("runtime_officejs.py", calls, OFFICE_JS)["calls"], strict=True))
 
 
 @pytest.fixture(scope="module")
@@ -121,7 +99,7 @@ def classic():
         {"func_name": f, "args": [MISSING if a is None else a for a in args]}
         for f, _, _, args, _ in CASES.values()
     ]
-    return run_helper("runtime_classic.py", {}, calls)
+    return dict(zip(CASES, run_runtime("runtime_classic.py", calls)["calls"], strict=True))
 
 
 @pytest.mark.parametrize("label", list(CASES))

@@ -14,19 +14,16 @@ Classic can only hand text back for errors: ``"#N/A"`` in a result is the
 
 from __future__ import annotations
 
-import json
-import os
 import platform
 import re
-import subprocess
-import sys
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
 import pytest
+from cases_runtimes import XYZ_BRIDGE
 from classic_harness import ERR, MISSING
-from runtime_officejs import assert_registered
+from runtime_officejs import assert_registered, run_runtime
 
 import xlfuncs
 from xlfuncs import REGISTRY
@@ -44,26 +41,6 @@ def ref(values):
 
 # XYZ: 50m shares at $10, 10m options and 10m warrants struck at $5, cash $100m, no debt.
 XYZ = [10, 50e6, 0, 100e6, ref([[10e6], [10e6]]), ref([[5], [5]])]
-XYZ_BRIDGE = [
-    ["Share price", 10.0],
-    ["Basic shares", 50e6],
-    ["Instruments counted", 20e6],
-    ["Exercise proceeds", 100e6],
-    ["Shares repurchased", 0.0],
-    ["Shares from convertibles", 0.0],
-    ["FD shares", 70e6],
-    ["Market cap", 500e6],
-    ["FD market cap", 700e6],
-    ["Debt", 0.0],
-    ["Debt converted", 0.0],
-    ["Preferred", 0.0],
-    ["Minority interest", 0.0],
-    ["Cash", 100e6],
-    ["Cash + proceeds", 200e6],
-    ["Investments", 0.0],
-    ["EV", 400e6],
-    ["FD EV", 500e6],
-]
 
 
 @dataclass(frozen=True)
@@ -154,20 +131,8 @@ CASES = [
 @pytest.fixture(scope="module")
 def classic():
     """Import Functions and every case in one fresh interpreter under the classic runtime."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("XLWINGS_")}
     calls = [{"func_name": c.func, "args": c.args} for c in CASES]
-    proc = subprocess.run(
-        [sys.executable, str(HELPER)],
-        input=json.dumps(calls),
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    if proc.returncode:
-        pytest.fail(f"{HELPER.name} exited with {proc.returncode}:\n{proc.stderr}")
-    out = json.loads(proc.stdout)
+    out = run_runtime(HELPER.name, calls)
     out["calls"] = dict(zip((c.label for c in CASES), out["calls"], strict=True))
     out["macro_options"] = dict(out["macro_options"])
     return out

@@ -15,16 +15,14 @@ commercial product, needs a licence.
 
 from __future__ import annotations
 
-import json
 import os
 import re
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 from cases_runtimes import CASES
-from runtime_officejs import assert_registered
+from runtime_officejs import OFFICE_JS, assert_registered, run_runtime
 
 from xlfuncs import REGISTRY
 
@@ -38,21 +36,8 @@ LOCAL_PATH = re.compile(r"/(home|work|tmp)\b|defined in", re.I)
 @pytest.fixture(scope="module")
 def officejs():
     """Run every case in one fresh interpreter under the Office.js runtime."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("XLWINGS_")}
-    env.update(XLWINGS_ON_SERVER="true", XLWINGS_LICENSE_KEY="noncommercial")
     calls = [{"func_name": c.func, "args": c.args, "runtime": c.runtime} for c in CASES]
-    proc = subprocess.run(
-        [sys.executable, str(HELPER)],
-        input=json.dumps(calls),
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    if proc.returncode:
-        pytest.fail(f"{HELPER.name} exited with {proc.returncode}:\n{proc.stderr}")
-    out = json.loads(proc.stdout)
+    out = run_runtime(HELPER.name, calls, OFFICE_JS)
     out["calls"] = dict(zip((c.label for c in CASES), out["calls"], strict=True))
     return out
 
