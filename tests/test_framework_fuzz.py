@@ -73,7 +73,9 @@ numbers = st.one_of(
 
 def _cased(word_and_flags):
     word, flags = word_and_flags
-    return "".join(c.upper() if f else c for c, f in zip(word, flags + [False] * len(word)))
+    return "".join(
+        c.upper() if f else c for c, f in zip(word, (flags + [False] * len(word))[: len(word)], strict=True)
+    )
 
 
 method_words = st.tuples(
@@ -104,7 +106,7 @@ numeric_text = st.tuples(
                 "1e",
                 "e5",
                 "١٢٣",
-                "１２",
+                "１２",  # noqa: RUF001  (full-width digits on purpose: Excel reads them as text)
             ]
         ),
     ),

@@ -300,7 +300,9 @@ def test_export_refuses_a_module_lite_cannot_run(monkeypatch):
 
     def imports(name):
         internal, external = real(name)
-        return internal, external | ({"openpyxl", "subprocess"} if name == "xlfuncs.framework.sheet" else set())
+        return internal, external | (
+            {"openpyxl", "subprocess"} if name == "xlfuncs.framework.sheet" else set()
+        )
 
     monkeypatch.setattr(lite, "module_imports", imports)
     with pytest.raises(

@@ -164,7 +164,7 @@ def _schedule_cells(spec: FunctionSpec, result: Any, codes: Codes) -> Cells:
         ok = np.zeros(values.shape, CODE_DTYPE)
         columns.append(values.astype(object) if values.dtype == bool else _numbers(values, ok, None))
     header = [name.replace("_", " ") for name in result]
-    return [header, *(list(row) for row in zip(*(c.tolist() for c in columns)))]
+    return [header, *(list(row) for row in zip(*(c.tolist() for c in columns), strict=True))]
 
 
 def _text_cells(spec: FunctionSpec, result: Any, codes: Codes) -> Cells:
