@@ -139,3 +139,40 @@ def test_the_oracle_xlsm_with_macro_sheets_agrees_with_excel(engine):
         ref: (got.get(ref), expected) for ref, expected in truth.items() if not agrees(expected, got.get(ref))
     }
     assert not wrong and len(truth) == 527
+
+
+# --- error values are written as errors ---------------------------------------------------------
+
+
+def error_book(folder: Path) -> Path:
+    wb = xlsxwriter.Workbook(folder / "errors.xlsx")
+    ws = wb.add_worksheet("S")
+    ws.write("A1", "XYZZY")
+    ws.write("A2", 7)
+    ws.write_formula("B1", "=ISEVEN(A1)")  # text: #VALUE! in Excel (formulas 1.3 fails on it)
+    ws.write_formula("B2", "=ISEVEN(A2)")
+    ws.write_array_formula("D1:D4", "{=ROW(A1:A2)}")  # 2 results over 4 cells: Excel pads with #N/A
+    wb.close()
+    return folder / "errors.xlsx"
+
+
+def test_error_values_are_written_as_errors_never_as_text(engine, tmp_path):
+    """An error is stored as ``t="e"``: the #VALUE! of a cell the engine could not compute and the #N/A
+    padding of an array result shorter than its range included (issue 10: formulas wrote them as
+    ``t="str"`` text, which Excel and every reader take for the text "#N/A")."""
+    book = error_book(tmp_path)
+    values = calc.calculate(book, engine)
+    expected = {"B1": "#VALUE!", "B2": False, "D1": 1, "D2": 2, "D3": "#N/A", "D4": "#N/A"}
+    assert {ref: values[("S", ref)] for ref in expected} == expected
+    assert all(isinstance(values[("S", ref)], ExcelError) for ref in ("B1", "D3", "D4"))
+    calc.calc(book, tmp_path / "out.xlsx", engine)
+    xml = sheet_xml(tmp_path / "out.xlsx", "xl/worksheets/sheet1.xml")
+    for ref in ("B1", "D3", "D4"):
+        (attrs,) = re.findall(rf'<c r="{ref}"([^>]*)>', xml)
+        assert 't="e"' in attrs, (ref, attrs)
+    got = openpyxl.load_workbook(tmp_path / "out.xlsx", data_only=True)["S"]
+    assert [(got[r].value, got[r].data_type) for r in ("B1", "D3", "D4")] == [
+        ("#VALUE!", "e"),
+        ("#N/A", "e"),
+        ("#N/A", "e"),
+    ]

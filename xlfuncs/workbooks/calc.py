@@ -211,6 +211,15 @@ def _no_gc():
             gc.enable()
 
 
+def _filled(shape: tuple[int, int], error: ExcelError) -> np.ndarray:
+    """An object array holding ``error`` in every element.  (``np.full`` would store the plain text:
+    numpy converts a ``str`` subclass to ``str``, and the error would be written as text.)
+    """
+    grid = np.empty(shape, object)
+    grid.fill(error)
+    return grid
+
+
 @contextlib.contextmanager
 def _readable(path: Path):
     """``path``, or a temporary copy with the same file name and no merged ranges: openpyxl (and so
@@ -293,12 +302,12 @@ def _compute(path: Path):
         result = solution.get(c.output)
         problem = UNPARSED if c.output in unparsed else None
         if result is None:
-            grid, problem = np.full(shape, ExcelError("#VALUE!"), object), UNCOMPUTED
+            grid, problem = _filled(shape, ExcelError("#VALUE!")), UNCOMPUTED
         else:
             grid = np.asarray(getattr(result, "value", result), object)
             grid = grid.reshape(1, 1) if grid.ndim == 0 else np.atleast_2d(grid)
             if grid.shape != shape:  # a result of another size than the range: pad with #N/A, as Excel
-                padded = np.full(shape, na, object)
+                padded = _filled(shape, na)
                 rows, cols = min(shape[0], grid.shape[0]), min(shape[1], grid.shape[1])
                 padded[:rows, :cols] = grid[:rows, :cols]
                 grid = padded
