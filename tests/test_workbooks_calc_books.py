@@ -176,3 +176,59 @@ def test_error_values_are_written_as_errors_never_as_text(engine, tmp_path):
         ("#N/A", "e"),
         ("#N/A", "e"),
     ]
+
+
+# --- what-if data tables ----------------------------------------------------------------------
+
+
+def data_table_book(folder: Path) -> Path:
+    """Model!A2 = A1*100+B1 over the inputs A1 (0.1) and B1 (0).  Two what-if data tables as Excel
+    stores them (one formula for the whole range, on its first cell), holding stale values: a
+    one-input table B5:B7 (A1 = A5..A7, through B4 = A2) and a two-input table F5:G6 (A1 down E5:E6,
+    B1 across F4:G4, the formula in E4).  C5 and C8 use them."""
+    wb = xlsxwriter.Workbook(folder / "plain.xlsx")
+    ws = wb.add_worksheet("Model")
+    ws.write_row("A1", [0.1, 0])
+    ws.write_formula("A2", "=A1*100+B1", None, 10)
+    ws.write_formula("B4", "=A2", None, 10)
+    ws.write_column("A5", [0.2, 0.3, 0.4])
+    ws.write_column("B5", [1, 2, 3])  # stale: Excel would show 20, 30, 40
+    ws.write_formula("C5", "=SUM(B5:B7)", None, 0)
+    ws.write_formula("E4", "=A2", None, 10)
+    ws.write_row("F4", [1, 2])
+    ws.write_column("E5", [0.2, 0.3])
+    ws.write_row("F5", [7, 8])  # stale: Excel would show 21, 22 / 31, 32
+    ws.write_row("F6", [9, 10])
+    ws.write_formula("C8", "=F6*2", None, 0)
+    wb.close()
+
+    def tables(xml: str) -> str:
+        xml = xml.replace(
+            '<c r="B5"><v>1</v></c>',
+            '<c r="B5"><f t="dataTable" ref="B5:B7" dt2D="0" dtr="0" r1="A1"/><v>1</v></c>',
+        )
+        return xml.replace(
+            '<c r="F5"><v>7</v></c>',
+            '<c r="F5"><f t="dataTable" ref="F5:G6" dt2D="1" dtr="1" r1="B1" r2="A1"/><v>7</v></c>',
+        )
+
+    return repack(folder / "plain.xlsx", folder / "tables.xlsx", {"xl/worksheets/sheet1.xml": tables})
+
+
+def test_what_if_data_tables_keep_excels_values_with_a_warning_naming_each(engine, tmp_path):
+    book = data_table_book(tmp_path)
+    assert sheet_xml(book, "xl/worksheets/sheet1.xml").count('t="dataTable"') == 2
+    lines: list[str] = []
+    assert (
+        calc.main([str(book), "-o", str(tmp_path / "out.xlsx"), "--engine", engine], echo=lines.append) == 0
+    )
+    assert lines[1:] == [
+        "no error values",
+        f"warning: 2 what-if data tables {calc.DATA_TABLE}: Model!B5:B7, Model!F5:G6",
+    ]
+    got = openpyxl.load_workbook(tmp_path / "out.xlsx", data_only=True)["Model"]
+    assert [got[c].value for c in ("B5", "B6", "B7", "F5", "G5", "F6", "G6")] == [1, 2, 3, 7, 8, 9, 10]
+    assert (got["A2"].value, got["B4"].value, got["C5"].value, got["C8"].value) == (10, 10, 6, 18)
+    xml = sheet_xml(tmp_path / "out.xlsx", "xl/worksheets/sheet1.xml")
+    assert '<f t="dataTable" ref="B5:B7" dt2D="0" dtr="0" r1="A1"/><v>1</v>' in xml  # Excel recomputes them
+    assert '<f t="dataTable" ref="F5:G6" dt2D="1" dtr="1" r1="B1" r2="A1"/><v>7</v>' in xml

@@ -72,6 +72,9 @@ SUFFIXES = (".xlsx", ".xlsm", ".xltx", ".xltm")
 UNPARSED = "formula not understood by formulas (written as #VALUE!)"
 CIRCULAR = "circular reference (written as 0)"
 UNCOMPUTED = "not computed by formulas (written as #VALUE!)"
+#: What-if data tables (Data > What-If Analysis > Data Table): neither engine computes them
+#: (LibreOffice's MULTIPLE.OPERATIONS misses an input that reaches the formula through other cells).
+DATA_TABLE = "not computed (Excel's stored values kept; cells that use them computed from those)"
 #: ``--engine`` choices; ``auto`` is LibreOffice when it can run the add-in here, else ``formulas``.
 ENGINES = ("auto", "libreoffice", "formulas")
 #: Formula cells the formulas engine takes on (issue 11): per-row formulas cost it about
@@ -222,19 +225,25 @@ def _filled(shape: tuple[int, int], error: ExcelError) -> np.ndarray:
 
 @contextlib.contextmanager
 def _readable(path: Path):
-    """``path``, or a temporary copy with the same file name and no merged ranges: openpyxl (and so
-    ``formulas``) empties every merged-over cell, formulas included, which Excel still computes.
+    """``(path, data tables)``: ``path``, or a temporary copy with the same file name, that ``formulas``
+    computes as Excel does as far as it can: without merged ranges (openpyxl empties every merged-over
+    cell, formulas included, which Excel still computes) and without the formulas of what-if data
+    tables (which ``formulas`` cannot compute: their cells keep Excel's stored values, and the tables
+    are listed as ``[(sheet, "B5:B7")]``).
     """
     import tempfile
 
     with zipfile.ZipFile(path) as z:
         changed: dict[str, str] = {}
-        for part in xlsx.sheet_parts(z).values():
+        tables: list[tuple[str, str]] = []
+        for name, part in xlsx.sheet_parts(z).items():
             data = xlsx.read_part(z, part)
-            if b"mergeCells" in data:
-                changed[part] = xlsx.without_merges(data.decode("utf-8"))
+            if b"mergeCells" in data or b"dataTable" in data:
+                xml = data.decode("utf-8")
+                tables += [(name, ref) for ref in xlsx.data_tables(xml)]
+                changed[part] = xlsx.without_data_tables(xlsx.without_merges(xml))
         if not changed:
-            yield path
+            yield path, tables
             return
         with tempfile.TemporaryDirectory(prefix="xlfuncs_calc_") as tmp:
             readable = Path(tmp) / path.name
@@ -244,7 +253,7 @@ def _readable(path: Path):
                         out.writestr(copy.copy(info), changed[info.filename].encode("utf-8"))
                     else:
                         xlsx.copy_part(z, info, out)
-            yield readable
+            yield readable, tables
 
 
 def _compute(path: Path):
@@ -268,7 +277,7 @@ def _compute(path: Path):
     with _quiet(records), _no_gc():
         model = _model_class()()
         try:
-            with _readable(path) as readable:
+            with _readable(path) as (readable, tables):
                 model.loads(str(readable))
         except MemoryError:  # issue 11: a valid workbook too large for memory is not "unreadable"
             raise CalcInputError(f"{path}: out of memory loading the workbook; {TOO_LARGE}") from None
@@ -328,6 +337,8 @@ def _compute(path: Path):
         why: [(s, f"{xlsx.column_letters(col)}{row}") for (_, row, col), s in sorted(at)]
         for why, at in where.items()
     }
+    if tables:
+        problems[DATA_TABLE] = tables
     return values, problems
 
 
@@ -593,10 +604,11 @@ class Summary:
             more = ", ..." if n > len(self.examples[error]) else ""
             out.append(f"{error} {n:,} cell{'s' * (n != 1)}: {', '.join(self.examples[error])}{more}")
         for problem, cells in self.problems.items():
-            more = ", ..." if len(cells) > 5 else ""
+            unit, shown = ("what-if data table", len(cells)) if problem == DATA_TABLE else ("cell", 5)
+            more = ", ..." if len(cells) > shown else ""
             out.append(
-                f"warning: {len(cells):,} cell{'s' * (len(cells) != 1)} {problem}: "
-                f"{', '.join(cells[:5])}{more}"
+                f"warning: {len(cells):,} {unit}{'s' * (len(cells) != 1)} {problem}: "
+                f"{', '.join(cells[:shown])}{more}"
             )
         return out
 

@@ -376,7 +376,10 @@ def engine_formula(formula: str, names: bool, wrap: bool) -> str:
 
 def _engine_copy(src: Path, dst: Path, names: bool, wrap: bool) -> None:
     """Copy the workbook with :func:`engine_formula` applied to the formulas that call our functions
-    (those that need it: every one with ``names``, array formulas with ``wrap``, label functions).
+    (those that need it: every one with ``names``, array formulas with ``wrap``, label functions),
+    and without the formulas of what-if data tables (their cells keep Excel's stored values:
+    Calc's MULTIPLE.OPERATIONS, which it imports them as, ignores an input that reaches the formula
+    through another cell, measured on 25.2).
     """
     import zipfile
     from xml.sax.saxutils import escape
@@ -397,13 +400,17 @@ def _engine_copy(src: Path, dst: Path, names: bool, wrap: bool) -> None:
         for info in book.infolist():
             data = book.read(info.filename)
             if info.filename in parts:
-                data = _FORMULA.sub(fix, data.decode("utf-8")).encode("utf-8")
+                xml = xlsx.without_data_tables(data.decode("utf-8"))
+                data = _FORMULA.sub(fix, xml).encode("utf-8")
             out.writestr(info, data)
 
 
-def formula_cells(path: Path, booleans: set[tuple[str, str]] | None = None) -> dict[str, list[str]]:
+def formula_cells(
+    path: Path, booleans: set[tuple[str, str]] | None = None, tables: list[tuple[str, str]] | None = None
+) -> dict[str, list[str]]:
     """``{sheet: [cell, ...]}``: every cell holding a formula or inside an array formula's range.
-    ``booleans`` collects the cells whose stored value is a boolean (``t="b"``).
+    ``booleans`` collects the cells whose stored value is a boolean (``t="b"``); ``tables`` the
+    what-if data tables, ``(sheet, "B5:B7")``, whose cells are not listed.
     """
     import zipfile
 
@@ -416,6 +423,10 @@ def formula_cells(path: Path, booleans: set[tuple[str, str]] | None = None) -> d
                     booleans.add((name, xlsx.attr(cell["attrs"], "r") or ""))
                 formula = _FORMULA.search(cell["body"] or "")
                 if formula is None:
+                    continue
+                if xlsx.attr(formula["attrs"], "t") == "dataTable":
+                    if tables is not None:
+                        tables.append((name, xlsx.attr(formula["attrs"], "ref") or ""))
                     continue
                 ref = (
                     xlsx.attr(formula["attrs"], "ref")
@@ -483,9 +494,14 @@ def compute(
     inside a range gives an error in its own element, not the whole result (:data:`WRAP`).  Each
     run has its own copy of the prepared profile, so runs may go in parallel.
     """
+    from .calc import DATA_TABLE
+
     path = Path(path)
     if rewrite is None:
         rewrite = not office.binds_excel_names()
+    booleans: set[tuple[str, str]] = set()
+    tables: list[tuple[str, str]] = []
+    formulas = formula_cells(path, booleans, tables)
     prepared = _prepared()
     with tempfile.TemporaryDirectory(prefix="xlfuncs_calc_lo_") as tmp:
         work = Path(tmp)
@@ -493,7 +509,7 @@ def compute(
         shutil.copytree(prepared / "packages", work / "packages", symlinks=True)
         (work / "in").mkdir()
         src = work / "in" / ("book" + path.suffix.lower())
-        if rewrite or errors_in_ranges:
+        if rewrite or errors_in_ranges or tables:
             _engine_copy(path, src, rewrite, errors_in_ranges)
         else:
             shutil.copyfile(path, src)
@@ -502,9 +518,8 @@ def compute(
         )
         computed = _cell_values(saved)
     values: dict[tuple[str, str], object] = {}
-    problems: dict[str, list[tuple[str, str]]] = {}
-    booleans: set[tuple[str, str]] = set()
-    for sheet, cells in formula_cells(path, booleans).items():
+    problems: dict[str, list[tuple[str, str]]] = {DATA_TABLE: tables} if tables else {}
+    for sheet, cells in formulas.items():
         for ref in cells:
             if (sheet, ref) in computed:
                 value = computed[(sheet, ref)]

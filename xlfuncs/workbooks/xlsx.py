@@ -41,6 +41,7 @@ __all__ = [
     "check_package",
     "column_letters",
     "copy_part",
+    "data_tables",
     "escape_text",
     "formula_cells",
     "local_name",
@@ -49,6 +50,7 @@ __all__ = [
     "sheet_parts",
     "split_ref",
     "unescape_text",
+    "without_data_tables",
     "without_merges",
 ]
 
@@ -216,6 +218,29 @@ def without_merges(sheet_xml: str) -> str:
     '<sheetData/><x/>'
     """
     return _MERGES.sub("", sheet_xml)
+
+
+_DATA_TABLE = re.compile(r'<(\w+:|)f\b(?=[^>]*?\bt="dataTable")([^>]*?)(?:/>|>[^<]*</\1f>)')
+
+
+def data_tables(sheet_xml: str) -> list[str]:
+    """The ranges of the what-if data tables of a sheet (``<f t="dataTable" ref="B5:B7" ...>``, the
+    formula Excel stores once for the whole range), in the order of the file.
+
+    >>> data_tables('<c r="B5"><f t="dataTable" ref="B5:B7" dt2D="0" dtr="0" r1="A1"/><v>1</v></c>')
+    ['B5:B7']
+    """
+    return [attr(m.group(2), "ref") or "" for m in _DATA_TABLE.finditer(sheet_xml)]
+
+
+def without_data_tables(sheet_xml: str) -> str:
+    """A sheet's XML with each what-if data table's formula removed: its cells keep the values Excel
+    stored, as constants.
+
+    >>> without_data_tables('<c r="B5"><f t="dataTable" ref="B5:B7" dt2D="0" r1="A1"/><v>1</v></c>')
+    '<c r="B5"><v>1</v></c>'
+    """
+    return _DATA_TABLE.sub("", sheet_xml)
 
 
 def check_package(z: zipfile.ZipFile) -> None:
