@@ -24,6 +24,7 @@ from openpyxl.worksheet.formula import ArrayFormula
 
 import xlfuncs
 from xlfuncs import REGISTRY
+from xlfuncs.functions import versions
 from xlfuncs.runtimes.libreoffice import addin, build, office
 from xlfuncs.workbooks import calc, libreoffice
 
@@ -221,8 +222,9 @@ def test_case_in_calc_as_in_officejs(in_calc, index):
     case = CASES[index]
     shape = (len(case.expected), len(case.expected[0]))
     got = _cells(in_calc, index, shape)
-    if case.func == "XLFUNCS":  # the text names the Python and the runtime it runs in
-        assert got[0][0].startswith(f"xlfuncs {xlfuncs.__version__}, ") and ", python 3." in got[0][0]
+    if case.func == "XLFUNCS":  # the text names the Python and the runtime it runs in: LibreOffice's own
+        assert got[0][0].startswith(f"xlfuncs {xlfuncs.__version__}, xlwings not installed, ")
+        assert f"runtime {versions.LIBREOFFICE}, python 3." in got[0][0]
         return
     expected = CALC_DIFFERS[case.label][0] if case.label in CALC_DIFFERS else case.expected
     expected = [[excel_value(v) for v in row] for row in expected]
@@ -295,3 +297,14 @@ def test_calc_command_with_the_libreoffice_engine(cases_book, tmp_path):
     assert got["C0"]["A20"].value == 10000 and got["C3"]["B20"].value == "#N/A"
     kept = openpyxl.load_workbook(out)
     assert kept["C0"]["A20"].value == "=MARKETCAP(A1,C1)"
+
+
+def test_runtime_is_libreoffice_where_its_python_bridge_is_loaded(monkeypatch):
+    """XLFUNCS() names LibreOffice where Calc's bridge (pyuno) is in the process, without importing it;
+    this process has none, so it is plain Python here (the add-in's own answer: the XLFUNCS case)."""
+    import sys
+    import types
+
+    assert "pyuno" not in sys.modules and versions.runtime() == "Python (no Excel runtime)"
+    monkeypatch.setitem(sys.modules, "pyuno", types.ModuleType("pyuno"))
+    assert versions.runtime() == versions.LIBREOFFICE

@@ -17,10 +17,19 @@ _RUNTIMES = {
 }
 
 
+#: The runtime inside LibreOffice: Calc's Python bridge (``pyuno``, which LibreOffice's own Python
+#: loads for the xlfuncs.oxt add-in; xlfuncs.runtimes.libreoffice) is in the process.
+LIBREOFFICE = "LibreOffice Calc (xlfuncs.oxt add-in)"
+
+
 def runtime() -> str:
-    """The xlwings runtime whose decorators are active in this process."""
+    """The runtime calling the functions: xlwings Lite, LibreOffice, or the xlwings runtime whose
+    decorators are active in this process.
+    """
     if sys.platform == "emscripten":
         return "xlwings Lite (Pyodide)"
+    if "pyuno" in sys.modules:
+        return LIBREOFFICE
     xlwings = sys.modules.get("xlwings")
     decorator = getattr(xlwings, "func", None)
     return _RUNTIMES.get(getattr(decorator, "__module__", ""), "Python (no Excel runtime)")
