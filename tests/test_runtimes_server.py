@@ -145,6 +145,12 @@ BAD_REQUESTS = {
     "missing version": (without("version"), 400, "version"),
     "missing runtime": (without("runtime"), 400, "runtime"),
     "runtime not a version": ({**GOOD, "runtime": "abc"}, 400, "runtime"),
+    "another xlwings version": ({**GOOD, "version": "0.1.0", "client": "VBA"}, 400, "version mismatch"),
+    "large, another xlwings version": (
+        {**BIG_OK, "version": "0.1.0", "client": "VBA"},
+        400,
+        "version mismatch",
+    ),
     "not JSON": ("{not json", 400, "not valid JSON"),
     "JSON list": ("[1, 2]", 400, "JSON object"),
     "large, not JSON": ('{"func_name": "MARKETCAP", "args": [' + "1," * 20_000, 400, "not valid JSON"),

@@ -145,10 +145,21 @@ def _func_name(data: object) -> str:
     return name
 
 
-def _compute(data: dict[str, Any], user: Any) -> bytes:
-    """One call through xlwings' own call path, answered as JSON bytes (runs in a worker thread)."""
-    result = asyncio.run(xlwings.server.custom_functions_call(data, _router.custom_functions, user))
+async def _answer_call(data: dict[str, Any], user: Any) -> bytes:
+    """One call through xlwings' own call path, answered as JSON bytes.  An ``XlwingsError``
+    (a client of another xlwings version, a missing role, ...) is a 400, as xlwings Server's
+    own handler answers it.
+    """
+    try:
+        result = await xlwings.server.custom_functions_call(data, _router.custom_functions, user)
+    except xlwings.XlwingsError as exc:
+        raise BadRequest(400, str(exc).splitlines()[0][:200]) from None
     return json.dumps({"result": result}).encode()
+
+
+def _compute(data: dict[str, Any], user: Any) -> bytes:
+    """:func:`_answer_call` in a worker thread, on an event loop of its own."""
+    return asyncio.run(_answer_call(data, user))
 
 
 def _decode_and_compute(body: bytes, user: Any) -> bytes:
@@ -222,8 +233,7 @@ class Guard:
         logger.info('Function "%s" called by %s', name, _router.sanitize_log_input(user.name))
         if not large:
             check_call(data)
-            result = await xlwings.server.custom_functions_call(data, _router.custom_functions, user)
-            await _answer_json(send, json.dumps({"result": result}).encode())
+            await _answer_json(send, await _answer_call(data, user))
             return True
         if self.slots.locked():
             raise BadRequest(503, "the server is busy with other large calls; try again")
