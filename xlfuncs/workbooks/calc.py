@@ -412,6 +412,9 @@ def _encode(value) -> tuple[str | None, str | None]:
     return None, repr(x)
 
 
+_T_ATTR = re.compile(r'\st="[^"]*"')
+
+
 class _SheetPatcher:
     """Rewrites the cells of one sheet's XML; everything outside them stays as it was.
 
@@ -485,12 +488,14 @@ class _SheetPatcher:
     def _cell(self, attrs: str, body: str, value, style: str | None = None) -> str:
         """One ``<c>`` holding ``value`` as its cached value; formula, style, ``cm`` etc. kept."""
         t, v = _encode(value)
-        attrs = re.sub(r'\st="[^"]*"', "", attrs)
+        if 't="' in attrs:
+            attrs = _T_ATTR.sub("", attrs)
         if style is not None:
             attrs += f' s="{style}"'
         if t:
             attrs += f' t="{t}"'
-        body = self.v_re.sub("", body)  # old cached value, or the text of an inline-string constant
+        if "<" in body:
+            body = self.v_re.sub("", body)  # old cached value, or the text of an inline-string constant
         if v is not None:  # schema order: f, v, is, extLst
             end = self.f_end.search(body)
             at = end.end() if end else 0
@@ -516,24 +521,43 @@ class _SheetPatcher:
         return xml[: m.start(2)] + ref + xml[m.end(2) :]
 
 
+_R = re.compile(r'(?<![\w:.-])r="([^"]*)"')
+
+
 def _merge(body: str, element: re.Pattern, wanted: dict, patch, new) -> str:
     """Rewrite the elements of ``body`` whose index (``r``) is a key of ``wanted`` and create the missing
     ones in index order.  ``patch(match, index, value)`` and ``new(index, value)`` give the new XML.
+    Elements before the next wanted index are copied as one slice; after the last, the rest of the body.
     """
     keys = sorted(wanted)
-    out, pos, k, previous = [], 0, 0, 0
+    out, pos, k, previous, n, last = [], 0, 0, 0, len(keys), 0
     for m in element.finditer(body):
-        r = xlsx.attr(m.group(1), "r")
-        index = previous + 1 if r is None else (int(r) if r.isdigit() else xlsx.split_ref(r)[1])
+        if k == n:
+            break
+        last = m.end()
+        r = _R.search(m.group(1))
+        if r is None:
+            index = previous + 1
+        else:
+            ref = r.group(1)
+            index = int(ref) if ref.isdigit() else xlsx.split_ref(ref)[1]
         previous = index
+        if keys[k] > index:
+            continue
         out.append(body[pos : m.start()])
-        while k < len(keys) and keys[k] <= index:
-            if keys[k] < index:
-                out.append(new(keys[k], wanted[keys[k]]))
+        while k < n and keys[k] < index:
+            out.append(new(keys[k], wanted[keys[k]]))
             k += 1
-        out.append(patch(m, index, wanted[index]) if index in wanted else m.group(0))
+        if k < n and keys[k] == index:
+            out.append(patch(m, index, wanted[index]))
+            k += 1
+        else:
+            out.append(m.group(0))
         pos = m.end()
-    out.extend(new(key, wanted[key]) for key in keys[k:])
+    if k < n:  # wanted indexes after the last element: created after it
+        out.append(body[pos:last])
+        out.extend(new(key, wanted[key]) for key in keys[k:])
+        pos = last
     out.append(body[pos:])
     return "".join(out)
 

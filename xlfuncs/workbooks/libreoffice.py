@@ -18,7 +18,9 @@ may run in parallel.  Install: ``apt-get install libreoffice-calc``.
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
+import functools
 import hashlib
 import os
 import re
@@ -238,8 +240,11 @@ def _cache_root() -> Path:
     return Path(base) / "xlfuncs" / "libreoffice"
 
 
+@functools.lru_cache(maxsize=1)
 def _addin_key() -> str:
-    """What the installed add-in depends on: the LibreOffice version and every generated part and module."""
+    """What the installed add-in depends on: the LibreOffice version and every generated part and module
+    (computed once per process: it reads the core's modules).
+    """
     digest = hashlib.sha256(repr(office.version()).encode())
     for text in (build.idl(), build.calc_addins_xcu(), build.component(), build.description()):
         digest.update(text.encode())
@@ -395,14 +400,21 @@ def _engine_copy(src: Path, dst: Path, names: bool, wrap: bool) -> None:
         formula = engine_formula(xlsx.unescape_text(text), names, wrap and array)
         return f"<f{m['attrs']}>{escape(formula)}</f>"
 
-    with zipfile.ZipFile(src) as book, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as out:
+    # a temporary file LibreOffice reads once: parts it need not change are copied as they are,
+    # the others compressed at level 1 (level 6 took seconds on a 100,000-row book)
+    with (
+        zipfile.ZipFile(src) as book,
+        zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as out,
+    ):
         parts = set(sheet_parts(book).values())
         for info in book.infolist():
-            data = book.read(info.filename)
-            if info.filename in parts:
-                xml = xlsx.without_data_tables(data.decode("utf-8"))
-                data = _FORMULA.sub(fix, xml).encode("utf-8")
-            out.writestr(info, data)
+            if info.filename not in parts:
+                xlsx.copy_part(book, info, out)
+                continue
+            xml = xlsx.read_part(book, info.filename).decode("utf-8")
+            if "dataTable" in xml:
+                xml = xlsx.without_data_tables(xml)
+            out.writestr(info.filename, _FORMULA.sub(fix, xml).encode("utf-8"))
 
 
 def formula_cells(
@@ -418,10 +430,11 @@ def formula_cells(
     with zipfile.ZipFile(path) as book:
         for name, part in sheet_parts(book).items():
             cells: list[str] = []
-            for cell in _CELL.finditer(book.read(part).decode("utf-8")):
-                if booleans is not None and xlsx.attr(cell["attrs"], "t") == "b":
-                    booleans.add((name, xlsx.attr(cell["attrs"], "r") or ""))
-                formula = _FORMULA.search(cell["body"] or "")
+            for cell in _CELL.finditer(xlsx.read_part(book, part).decode("utf-8")):
+                attrs, body = cell["attrs"], cell["body"]
+                if booleans is not None and 't="b"' in attrs and xlsx.attr(attrs, "t") == "b":
+                    booleans.add((name, xlsx.attr(attrs, "r") or ""))
+                formula = _FORMULA.search(body) if body and "<f" in body else None
                 if formula is None:
                     continue
                 if xlsx.attr(formula["attrs"], "t") == "dataTable":
@@ -438,11 +451,17 @@ def formula_cells(
     return found
 
 
+#: A cell as LibreOffice writes it: ``r`` always first.
+_SAVED_CELL = re.compile(r'<c r="(?P<r>[^"]*)"(?P<attrs>[^>]*?)(?:/>|>(?P<body>.*?)</c>)', re.S)
+
+
 _TEXT = re.compile(r"<t\b[^>]*?(?:/>|>(?P<text>.*?)</t>)", re.S)
 
 
-def _cell_values(path: Path) -> dict[tuple[str, str], object]:
-    """The cached value of every cell of the workbook LibreOffice saved (errors as ExcelError)."""
+def _cell_values(path: Path, wanted: dict[str, list[str]]) -> dict[tuple[str, str], object]:
+    """The cached value of the ``wanted`` cells (``{sheet: [cell, ...]}``) of the workbook LibreOffice
+    saved (errors as ExcelError).
+    """
     import xml.etree.ElementTree as ET
     import zipfile
 
@@ -457,10 +476,18 @@ def _cell_values(path: Path) -> dict[tuple[str, str], object]:
                 "".join(t.text or "" for t in si.iter() if xlsx.local_name(t.tag) == "t") for si in root
             ]
         for name, part in sheet_parts(book).items():
-            for cell in _CELL.finditer(book.read(part).decode("utf-8")):
+            cells = set(wanted.get(name, ()))
+            if not cells:
+                continue
+            for cell in _SAVED_CELL.finditer(xlsx.read_part(book, part).decode("utf-8")):
+                ref = cell["r"]
+                if ref not in cells:
+                    continue
                 body, kind = cell["body"] or "", xlsx.attr(cell["attrs"], "t")
                 value = _VALUE.search(body)
-                text = xlsx.unescape_text(value["text"] or "") if value else None
+                text = value["text"] or "" if value else None
+                if text and "&" in text:
+                    text = xlsx.unescape_text(text)
                 found: object
                 if kind == "inlineStr":
                     found = "".join(xlsx.unescape_text(t["text"] or "") for t in _TEXT.finditer(body))
@@ -477,7 +504,7 @@ def _cell_values(path: Path) -> dict[tuple[str, str], object]:
                 else:
                     number = float(text)
                     found = int(number) if number.is_integer() and abs(number) < 2**53 else number
-                values[(name, xlsx.attr(cell["attrs"], "r") or "")] = found
+                values[(name, ref)] = found
     return values
 
 
@@ -501,22 +528,24 @@ def compute(
         rewrite = not office.binds_excel_names()
     booleans: set[tuple[str, str]] = set()
     tables: list[tuple[str, str]] = []
-    formulas = formula_cells(path, booleans, tables)
     prepared = _prepared()
-    with tempfile.TemporaryDirectory(prefix="xlfuncs_calc_lo_") as tmp:
+    # the formula cells of the original are listed while LibreOffice computes (it runs in its own process)
+    with (
+        concurrent.futures.ThreadPoolExecutor(1) as pool,
+        tempfile.TemporaryDirectory(prefix="xlfuncs_calc_lo_") as tmp,
+    ):
+        listing = pool.submit(formula_cells, path, booleans, tables)
         work = Path(tmp)
         shutil.copytree(prepared / "profile", work / "profile", symlinks=True)
         shutil.copytree(prepared / "packages", work / "packages", symlinks=True)
         (work / "in").mkdir()
         src = work / "in" / ("book" + path.suffix.lower())
-        if rewrite or errors_in_ranges or tables:
-            _engine_copy(path, src, rewrite, errors_in_ranges)
-        else:
-            shutil.copyfile(path, src)
+        _engine_copy(path, src, rewrite, errors_in_ranges)
         saved = office.convert(
             src, work / "out", work / "profile", XLSX_FILTER, ".xlsx", work / "packages", timeout
         )
-        computed = _cell_values(saved)
+        formulas = listing.result()
+        computed = _cell_values(saved, formulas)
     values: dict[tuple[str, str], object] = {}
     problems: dict[str, list[tuple[str, str]]] = {DATA_TABLE: tables} if tables else {}
     for sheet, cells in formulas.items():

@@ -22,6 +22,7 @@ refused too.
 from __future__ import annotations
 
 import copy
+import functools
 import posixpath
 import re
 import xml.etree.ElementTree as ET
@@ -57,6 +58,7 @@ __all__ = [
 #: One A1 cell reference, ``$`` allowed: groups column letters and row number.
 REF = re.compile(r"\$?([A-Za-z]{1,3})\$?(\d+)")
 _ATTR = r'(?<![\w:.-]){}="([^"]*)"'
+_ATTRS: dict[str, re.Pattern[str]] = {}  # compiled _ATTR per name: attr() runs once or more per cell
 _ESCAPED = re.compile(r"_(?=x[0-9A-Fa-f]{4}_)")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0d\x0e-\x1f\ufffe\uffff]")
 MAX_PART_BYTES = 256 * 2**20
@@ -89,12 +91,18 @@ def split_ref(ref: str) -> tuple[int, int]:
     m = REF.fullmatch(ref)
     if not m:
         raise ValueError(f"not a cell reference: {ref!r}")
+    return int(m.group(2)), _column_number(m.group(1))
+
+
+@functools.lru_cache(maxsize=4096)
+def _column_number(letters: str) -> int:
     col = 0
-    for ch in m.group(1).upper():
+    for ch in letters.upper():
         col = col * 26 + ord(ch) - 64
-    return int(m.group(2)), col
+    return col
 
 
+@functools.lru_cache(maxsize=4096)
 def column_letters(n: int) -> str:
     """Column number -> letters.
 
@@ -129,7 +137,10 @@ def attr(attrs: str, name: str) -> str | None:
     >>> attr(' r="B2" s="3" t="str"', "s"), attr(' x:r="1"', "r")
     ('3', None)
     """
-    m = re.search(_ATTR.format(name), attrs)
+    pattern = _ATTRS.get(name)
+    if pattern is None:
+        pattern = _ATTRS[name] = re.compile(_ATTR.format(re.escape(name)))
+    m = pattern.search(attrs)
     return m.group(1) if m else None
 
 
