@@ -337,6 +337,19 @@ def _label_functions() -> frozenset[str]:
     return frozenset(s.excel_name for s in REGISTRY.values() if s.result == "label")
 
 
+def _mixed_functions() -> frozenset[str]:
+    """Functions whose results mix labels and numbers: FDBRIDGE's rows, FDTRANCHES' header, and a
+    number function that shows a label where its result is not meaningful (MULTIPLE's ``NM``).
+    """
+    from ..functions import REGISTRY
+
+    return frozenset(
+        s.excel_name
+        for s in REGISTRY.values()
+        if s.result in ("table", "schedule") or (isinstance(s.nan_result, str) and s.nan_result[:1] != "#")
+    )
+
+
 def engine_formula(formula: str, names: bool, wrap: bool) -> str:
     """A formula as the engine's copy stores it: with ``names``, our functions under the add-in's
     internal names, which every LibreOffice binds (7.4 does not bind the Excel names); with ``wrap``,
@@ -344,7 +357,9 @@ def engine_formula(formula: str, names: bool, wrap: bool) -> str:
     A call of a function whose results are labels gets ``&""``: Calc 25.2 keeps the text an add-in
     returns out of its string pool, so COUNTIF, SUMIFS and ``=`` on those cells never match it
     (measured: ``COUNTIF(B2:B5,"Mega")`` is 0 over a spilled MCAPCLASS holding "Mega");
-    the concatenation stores the same text through the pool.
+    the concatenation stores the same text through the pool.  A function whose results mix labels
+    and numbers gets the same for its text elements only, ``IF(ISTEXT(f),f&"",f)`` (MATCH over
+    FDBRIDGE's labels and COUNTIFS of MULTIPLE's "NM" found none).
 
     >>> engine_formula('MARKETCAP(A1,B1)&"MARKETCAP("&_xludf.ev(1,2,3)', True, False)
     'ORG.XLFUNCS.CALC.FUNCTIONS.MARKETCAP(A1,B1)&"MARKETCAP("&ORG.XLFUNCS.CALC.FUNCTIONS.EV(1,2,3)'
@@ -353,7 +368,7 @@ def engine_formula(formula: str, names: bool, wrap: bool) -> str:
     >>> engine_formula("MCAPCLASS(G2)", False, False)
     '(MCAPCLASS(G2)&"")'
     """
-    call, labels, out, i = _our_call(), _label_functions(), [], 0
+    call, labels, mixed, out, i = _our_call(), _label_functions(), _mixed_functions(), [], 0
     while i < len(formula):
         if formula[i] in "\"'":
             end = _literal_end(formula, i)
@@ -375,7 +390,11 @@ def engine_formula(formula: str, names: bool, wrap: bool) -> str:
         if names:
             name = _INTERNAL + base
         text = f"{name}({','.join(args)})"
-        out.append(f'({text}&"")' if base in labels else text)
+        if base in labels:
+            text = f'({text}&"")'
+        elif base in mixed:
+            text = f'IF(ISTEXT({text}),{text}&"",{text})'
+        out.append(text)
     return "".join(out)
 
 
@@ -390,7 +409,8 @@ def _engine_copy(src: Path, dst: Path, names: bool, wrap: bool) -> None:
     from xml.sax.saxutils import escape
 
     call = _our_call()
-    label = re.compile(rf"(?<![\w.])(?:_xludf\.)?(?:{'|'.join(_label_functions())})\s*\(", re.I)
+    texts = _label_functions() | _mixed_functions()
+    label = re.compile(rf"(?<![\w.])(?:_xludf\.)?(?:{'|'.join(texts)})\s*\(", re.I)
 
     def fix(m: re.Match[str]) -> str:
         text = m["text"]
