@@ -338,16 +338,13 @@ def _label_functions() -> frozenset[str]:
 
 
 def _mixed_functions() -> frozenset[str]:
-    """Functions whose results mix labels and numbers: FDBRIDGE's rows, FDTRANCHES' header, and a
-    number function that shows a label where its result is not meaningful (MULTIPLE's ``NM``).
+    """Functions whose results mix labels and numbers: FDBRIDGE's rows, FDTRANCHES' header.  (Not
+    MULTIPLE's ``NM``: over a spilled column Calc then calls the add-in once per element, 20,000
+    rows taking 38 s instead of 7; COUNTIFS of "NM" over MULTIPLE finds nothing in Calc.)
     """
     from ..functions import REGISTRY
 
-    return frozenset(
-        s.excel_name
-        for s in REGISTRY.values()
-        if s.result in ("table", "schedule") or (isinstance(s.nan_result, str) and s.nan_result[:1] != "#")
-    )
+    return frozenset(s.excel_name for s in REGISTRY.values() if s.result in ("table", "schedule"))
 
 
 def engine_formula(formula: str, names: bool, wrap: bool) -> str:
@@ -359,7 +356,7 @@ def engine_formula(formula: str, names: bool, wrap: bool) -> str:
     (measured: ``COUNTIF(B2:B5,"Mega")`` is 0 over a spilled MCAPCLASS holding "Mega");
     the concatenation stores the same text through the pool.  A function whose results mix labels
     and numbers gets the same for its text elements only, ``IF(ISTEXT(f),f&"",f)`` (MATCH over
-    FDBRIDGE's labels and COUNTIFS of MULTIPLE's "NM" found none).
+    FDBRIDGE's labels found none).
 
     >>> engine_formula('MARKETCAP(A1,B1)&"MARKETCAP("&_xludf.ev(1,2,3)', True, False)
     'ORG.XLFUNCS.CALC.FUNCTIONS.MARKETCAP(A1,B1)&"MARKETCAP("&ORG.XLFUNCS.CALC.FUNCTIONS.EV(1,2,3)'
