@@ -361,6 +361,8 @@ def engine_formula(formula: str, names: bool, wrap: bool) -> str:
     and numbers gets the same for its text elements only, ``LET(r,f,IF(ISTEXT(r),r&"",r))`` (MATCH
     over FDBRIDGE's labels and COUNTIFS of MULTIPLE's "NM" found none); ``LET``, because with ``f``
     in IF's branches Calc calls the add-in once per element (20,000 rows: 38 s instead of 7).
+    LET came with LibreOffice 24.8, so with ``names`` (the versions before 25.2) mixed results are
+    left as they are: there MATCH or COUNTIF over their text finds nothing.
 
     >>> engine_formula('MARKETCAP(A1,B1)&"MARKETCAP("&_xludf.ev(1,2,3)', True, False)
     'ORG.XLFUNCS.CALC.FUNCTIONS.MARKETCAP(A1,B1)&"MARKETCAP("&ORG.XLFUNCS.CALC.FUNCTIONS.EV(1,2,3)'
@@ -393,7 +395,7 @@ def engine_formula(formula: str, names: bool, wrap: bool) -> str:
         text = f"{name}({','.join(args)})"
         if base in labels:
             text = f'({text}&"")'
-        elif base in mixed:
+        elif base in mixed and not names:  # LET is 24.8+; older versions get the names rewritten
             text = f'_xlfn.LET(_xlpm.r,{text},IF(ISTEXT(_xlpm.r),_xlpm.r&"",_xlpm.r))'
         out.append(text)
     return "".join(out)
