@@ -5,16 +5,16 @@
 WORKBOOKS is the folder holding the templates (default: workbooks/); ``--build``
 builds them afresh into a temporary folder instead.  For each picture:
 
-1. our functions are frozen to their computed values (LibreOffice does not know
-   them and would show #NAME?); LibreOffice recomputes every native formula;
-2. a render-only copy shows just the sheets of the picture, each on one page at
+1. a render-only copy shows just the sheets of the picture, each on one page at
    100 % (no fit-to-page, large paper, optionally only the first rows);
-3. LibreOffice prints it to PDF; the PDF text is checked for error values and
-   ##### (a column too narrow for its number);
+2. LibreOffice, with the xlfuncs add-in installed in a private profile, computes
+   every formula, ours live, and prints it to PDF; the PDF text is checked for
+   error values and ##### (a column too narrow for its number);
 4. ``pdftoppm -r 80`` draws each page, the picture is cropped to the content
    with a small white margin, sheets are stacked, and written as PNG.
 
-Needs LibreOffice (soffice) and poppler-utils (pdftoppm, pdftotext).
+Needs LibreOffice (soffice) with what the add-in needs (scripts/test.sh installs it) and
+poppler-utils (pdftoppm, pdftotext).
 """
 
 from __future__ import annotations
@@ -221,12 +221,10 @@ def write_png(image: np.ndarray, path: Path) -> None:
 
 
 def render(workbook: Path, show: list[tuple[str, int | None]], png: Path, work: Path) -> dict:
-    """One picture: freeze, render copy, PDF, check, PNG.  Returns timings and size."""
+    """One picture: render copy, PDF computed live with the add-in, check, PNG.  Returns timings and size."""
     start = time.perf_counter()
-    stem = png.stem
-    frozen, copy = work / f"{stem}-frozen.xlsx", work / f"{stem}.xlsx"
-    libreoffice.freeze_our_functions(workbook, frozen)
-    render_copy(frozen, copy, show)
+    copy = work / f"{png.stem}.xlsx"
+    render_copy(workbook, copy, show)
     pdf = libreoffice.render_pdf(copy, work / "pdf")
     lo = time.perf_counter()
     pages = int(
@@ -270,8 +268,8 @@ def main(argv: list[str] | None = None) -> int:
     for tool in ("pdftoppm", "pdftotext", "pdfinfo"):
         if not shutil.which(tool):
             raise SystemExit(f"{tool} is missing: apt-get install poppler-utils")
-    if not libreoffice.available():
-        raise SystemExit("LibreOffice (soffice) is missing: apt-get install libreoffice-calc")
+    if not libreoffice.engine_available():
+        raise SystemExit("LibreOffice with the add-in's needs is missing: run scripts/test.sh once")
     with tempfile.TemporaryDirectory(prefix="xlfuncs_render_") as tmp:
         work = Path(tmp)
         folder = args.workbooks

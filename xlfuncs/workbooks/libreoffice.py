@@ -3,12 +3,12 @@
 * :func:`recalculate` opens a workbook in LibreOffice Calc, recalculates every
   formula and saves it as .xlsx, so its values can be read with openpyxl
   (``data_only=True``) and compared with what ``formulas`` computed.
-* :func:`render_pdf` prints a workbook to PDF (for pictures of the templates).
+* :func:`compute` is the LibreOffice engine of ``xlfuncs calc``: Calc with the xlfuncs
+  add-in computes every formula, ours included; :func:`render_pdf` prints a workbook
+  computed the same way (the pictures of the templates).
 * :func:`freeze_our_functions` makes a copy in which every cell computed by one
-  of our functions holds its cached value as a constant.  LibreOffice does not
-  know our functions (they give ``#NAME?`` there, and it always recomputes
-  array formulas, so a spilled result cannot be kept by its cached value); in
-  the frozen copy it recomputes every native formula that depends on them.
+  of our functions holds its cached value as a constant, so that a LibreOffice
+  without the add-in recomputes every native formula that depends on them.
 
 Each run of LibreOffice gets a fresh, private profile that forces
 recalculation on load (LibreOffice otherwise shows the cached values of an
@@ -87,34 +87,6 @@ def recalculate(src, out_dir, timeout: float = TIMEOUT) -> Path:
     be the input's folder.
     """
     return _convert(src, out_dir, XLSX_FILTER, ".xlsx", True, timeout)
-
-
-def render_pdf(
-    src, out_dir, recalc: bool = True, options: dict | None = None, timeout: float = TIMEOUT
-) -> Path:
-    """Print every visible sheet of ``src`` to ``out_dir/<name>.pdf`` with its stored page setup.
-
-    ``options`` are settings of LibreOffice's PDF export, for example
-    ``{"SinglePageSheets": True}`` (each sheet on one page of its own size) or
-    ``{"PageRange": "2-3"}``.
-    """
-    convert_to = PDF_FILTER
-    if options:
-        import json
-
-        typed = {
-            key: {
-                "type": "boolean"
-                if isinstance(value, bool)
-                else "long"
-                if isinstance(value, int)
-                else "string",
-                "value": str(value).lower() if isinstance(value, bool) else str(value),
-            }
-            for key, value in options.items()
-        }
-        convert_to += ":" + json.dumps(typed, separators=(",", ":"))
-    return _convert(src, out_dir, convert_to, ".pdf", recalc, timeout)
 
 
 # --- freezing our functions ------------------------------------------------------------
@@ -531,6 +503,42 @@ def _cell_values(path: Path, wanted: dict[str, list[str]]) -> dict[tuple[str, st
     return values
 
 
+def _run_with_addin(
+    path: Path,
+    work: Path,
+    rewrite: bool,
+    errors_in_ranges: bool,
+    convert_to: str,
+    suffix: str,
+    timeout: float,
+) -> Path:
+    """Convert the engine's copy of ``path`` in ``work`` with a private copy of the prepared profile
+    (the add-in installed); return the converted file, inside ``work``.
+    """
+    prepared = _prepared()
+    shutil.copytree(prepared / "profile", work / "profile", symlinks=True)
+    shutil.copytree(prepared / "packages", work / "packages", symlinks=True)
+    (work / "in").mkdir()
+    src = work / "in" / ("book" + path.suffix.lower())
+    _engine_copy(path, src, rewrite, errors_in_ranges)
+    return office.convert(src, work / "out", work / "profile", convert_to, suffix, work / "packages", timeout)
+
+
+def render_pdf(src: Path, out_dir: Path, timeout: float = TIMEOUT) -> Path:
+    """Print every visible sheet of ``src`` to ``out_dir/<name>.pdf`` as LibreOffice computes it with
+    the xlfuncs add-in: our functions live, in the engine's copy that :func:`compute` opens.
+    """
+    src, out_dir = Path(src), Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    target = out_dir / (src.stem + ".pdf")
+    with tempfile.TemporaryDirectory(prefix="xlfuncs_render_lo_") as tmp:
+        produced = _run_with_addin(
+            src, Path(tmp), not office.binds_excel_names(), True, PDF_FILTER, ".pdf", timeout
+        )
+        shutil.move(str(produced), target)
+    return target
+
+
 def compute(
     path: Path, rewrite: bool | None = None, errors_in_ranges: bool = True, timeout: float = TIMEOUT
 ) -> tuple[dict[tuple[str, str], object], dict[str, list[tuple[str, str]]]]:
@@ -551,22 +559,13 @@ def compute(
         rewrite = not office.binds_excel_names()
     booleans: set[tuple[str, str]] = set()
     tables: list[tuple[str, str]] = []
-    prepared = _prepared()
     # the formula cells of the original are listed while LibreOffice computes (it runs in its own process)
     with (
         concurrent.futures.ThreadPoolExecutor(1) as pool,
         tempfile.TemporaryDirectory(prefix="xlfuncs_calc_lo_") as tmp,
     ):
         listing = pool.submit(formula_cells, path, booleans, tables)
-        work = Path(tmp)
-        shutil.copytree(prepared / "profile", work / "profile", symlinks=True)
-        shutil.copytree(prepared / "packages", work / "packages", symlinks=True)
-        (work / "in").mkdir()
-        src = work / "in" / ("book" + path.suffix.lower())
-        _engine_copy(path, src, rewrite, errors_in_ranges)
-        saved = office.convert(
-            src, work / "out", work / "profile", XLSX_FILTER, ".xlsx", work / "packages", timeout
-        )
+        saved = _run_with_addin(path, Path(tmp), rewrite, errors_in_ranges, XLSX_FILTER, ".xlsx", timeout)
         formulas = listing.result()
         computed = _cell_values(saved, formulas)
     values: dict[tuple[str, str], object] = {}
