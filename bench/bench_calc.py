@@ -45,8 +45,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from xlfuncs.runtimes.libreoffice import office  # noqa: E402
-from xlfuncs.workbooks import libreoffice, templates  # noqa: E402
-from xlfuncs.workbooks import universe_book  # noqa: E402
+from xlfuncs.workbooks import libreoffice, templates, universe_book  # noqa: E402
 from xlfuncs.workbooks.universe_book import FIRST  # noqa: E402
 
 COLUMNS = {"G": "Market cap", "H": "EV", "I": "Size class", "J": "EV / EBITDA"}
