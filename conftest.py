@@ -5,3 +5,10 @@
 # process (see its docstring).  It is tested in its own server process instead
 # (tests/test_runtimes_server.py).
 collect_ignore = ["xlfuncs/runtimes/server.py"]
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """End the LibreOffice instances the tests' ``xlfuncs calc`` runs kept loaded."""
+    from xlfuncs.runtimes.libreoffice import instances, office
+
+    instances.stop_all(office.cache_root())

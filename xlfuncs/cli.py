@@ -101,7 +101,8 @@ def _main(argv: list[str] | None) -> int:
     libreoffice.add_arguments(
         sub.add_parser(
             "libreoffice",
-            help="build xlfuncs.oxt, the add-in for LibreOffice Calc, or install/uninstall it (unopkg)",
+            help="build xlfuncs.oxt, the add-in for LibreOffice Calc, install/uninstall it (unopkg), "
+            "or stop the LibreOffice instances xlfuncs calc keeps loaded",
         )
     )
     from .windows import doctor, install

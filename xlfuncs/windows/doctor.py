@@ -357,7 +357,11 @@ def _libreoffice() -> Check:
         else f"{installed} installed"
         + ("" if installed == __version__ else f", not {__version__}: reinstall it")
     )
-    return ok("LibreOffice", f"{'.'.join(map(str, version))}, xlfuncs.oxt {state}")
+    from ..runtimes.libreoffice import instances
+
+    kept = len(instances.running(office.cache_root()))
+    engine = f"; {kept} kept by xlfuncs calc (xlfuncs libreoffice stop ends them)" if kept else ""
+    return ok("LibreOffice", f"{'.'.join(map(str, version))}, xlfuncs.oxt {state}{engine}")
 
 
 def add_arguments(parser) -> None:

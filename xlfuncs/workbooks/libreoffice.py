@@ -28,7 +28,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from ..runtimes.libreoffice import build, office
+from ..runtimes.libreoffice import build, instances, office, service
 from ..runtimes.libreoffice.addin import IMPLEMENTATION
 from ..runtimes.libreoffice.office import EXECUTABLES, TIMEOUT, LibreOfficeError, available, executable
 from . import xlsx
@@ -207,21 +207,15 @@ NOT_COMPUTED = "not computed by LibreOffice (stored value kept)"
 _INTERNAL = IMPLEMENTATION.upper() + "."
 
 
-def _cache_root() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "xlfuncs" / "libreoffice"
-
-
 @functools.lru_cache(maxsize=1)
 def _addin_key() -> str:
-    """What the installed add-in depends on: the LibreOffice version and every generated part and module
-    (computed once per process: it reads the core's modules).
+    """What the prepared add-in depends on: the LibreOffice version and every module of xlfuncs (the
+    extension is generated from them; a superset of what it packs, read in milliseconds).
     """
     digest = hashlib.sha256(repr(office.version()).encode())
-    for text in (build.idl(), build.calc_addins_xcu(), build.component(), build.description()):
-        digest.update(text.encode())
-    for name in build.core_modules():
-        digest.update(build.lite.module_path(name).read_bytes())
+    package = Path(service.__file__).resolve().parents[2]
+    for module in sorted(package.rglob("*.py")):
+        digest.update(module.relative_to(package).as_posix().encode() + b"\0" + module.read_bytes())
     return digest.hexdigest()[:16]
 
 
@@ -232,14 +226,20 @@ def engine_available() -> bool:
     program = office.program_dir()
     if program is None or not (program / "pythonloader.py").is_file():
         return False
-    return (_cache_root() / _addin_key()).is_dir() or office.unoidl_write() is not None
+    return (office.cache_root() / _addin_key()).is_dir() or office.unoidl_write() is not None
+
+
+def _service() -> str:
+    return Path(service.__file__).read_text(encoding="utf-8")
 
 
 def _prepared() -> Path:
-    """A folder with ``packages`` (xlfuncs.oxt installed) and ``profile`` (started once), made once per
-    add-in and LibreOffice version under ``~/.cache/xlfuncs/libreoffice``; runs copy it.
+    """A folder with ``packages`` (xlfuncs.oxt installed) and ``profile`` (started once, with the
+    calculation service among its scripts), made once per add-in and LibreOffice version under
+    ``~/.cache/xlfuncs/libreoffice``; the instances (:mod:`~xlfuncs.runtimes.libreoffice.instances`)
+    copy it.
     """
-    target = _cache_root() / _addin_key()
+    target = office.cache_root() / _addin_key()
     if target.is_dir():
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -247,6 +247,9 @@ def _prepared() -> Path:
     try:
         oxt = build.build(work / "oxt")
         office.write_profile(work / "profile")
+        scripts = work / "profile" / "user" / "Scripts" / "python"
+        scripts.mkdir(parents=True)
+        (scripts / service.SCRIPT).write_text(_service(), encoding="utf-8")
         office.install(oxt, work / "profile", work / "packages")
         warm = work / "warm"
         warm.mkdir()
@@ -446,82 +449,55 @@ def formula_cells(
     return found
 
 
-#: A cell as LibreOffice writes it: ``r`` always first.
-_SAVED_CELL = re.compile(r'<c r="(?P<r>[^"]*)"(?P<attrs>[^>]*?)(?:/>|>(?P<body>.*?)</c>)', re.S)
+#: The Excel error LibreOffice writes to .xlsx for each of its error codes (``XclTools::GetXclErrorCode``
+#: in LibreOffice's sc/source/filter/excel/xltools.cxx; any other code is written as #N/A).
+EXCEL_ERROR = {
+    502: "#VALUE!",  # IllegalArgument
+    503: "#NUM!",  # IllegalFPOperation
+    504: "#VALUE!",  # IllegalParameter
+    508: "#VALUE!",  # PairExpected
+    509: "#VALUE!",  # OperatorExpected
+    510: "#VALUE!",  # VariableExpected
+    511: "#VALUE!",  # ParameterExpected
+    519: "#VALUE!",  # NoValue
+    521: "#NULL!",  # NoCode
+    522: "#VALUE!",  # CircularReference
+    524: "#REF!",  # NoRef
+    525: "#NAME?",  # NoName
+    530: "#NAME?",  # NoAddin
+    531: "#NAME?",  # NoMacro
+    532: "#DIV/0!",  # DivisionByZero
+    0x7FFF: "#N/A",  # NotAvailable
+}
 
 
-_TEXT = re.compile(r"<t\b[^>]*?(?:/>|>(?P<text>.*?)</t>)", re.S)
-
-
-def _cell_values(path: Path, wanted: dict[str, list[str]]) -> dict[tuple[str, str], object]:
-    """The cached value of the ``wanted`` cells (``{sheet: [cell, ...]}``) of the workbook LibreOffice
-    saved (errors as ExcelError).
+def _read_values(path: Path) -> dict[tuple[str, str], object]:
+    """``{(sheet, "A1"): value}`` from the calculation service's ``values`` file (errors as ExcelError;
+    whole numbers as int, as the .xlsx reader gives them).
     """
-    import xml.etree.ElementTree as ET
-    import zipfile
+    import json
 
     from .calc import ExcelError
 
+    with open(path, encoding="utf-8") as f:
+        sheets = json.load(f)
+    errors = {code: ExcelError(text) for code, text in EXCEL_ERROR.items()}
     values: dict[tuple[str, str], object] = {}
-    with zipfile.ZipFile(path) as book:
-        shared: list[str] = []
-        if "xl/sharedStrings.xml" in book.namelist():
-            root = ET.fromstring(book.read("xl/sharedStrings.xml"))
-            shared = [
-                "".join(t.text or "" for t in si.iter() if xlsx.local_name(t.tag) == "t") for si in root
+    letters: dict[int, str] = {}
+    for name, found in sheets.items():
+        for col0, row0, rows in found["blocks"]:
+            cols = [
+                letters.get(c) or letters.setdefault(c, xlsx.column_letters(c + 1))
+                for c in range(col0, col0 + (len(rows[0]) if rows else 0))
             ]
-        for name, part in sheet_parts(book).items():
-            cells = set(wanted.get(name, ()))
-            if not cells:
-                continue
-            for cell in _SAVED_CELL.finditer(xlsx.read_part(book, part).decode("utf-8")):
-                ref = cell["r"]
-                if ref not in cells:
-                    continue
-                body, kind = cell["body"] or "", xlsx.attr(cell["attrs"], "t")
-                value = _VALUE.search(body)
-                text = value["text"] or "" if value else None
-                if text and "&" in text:
-                    text = xlsx.unescape_text(text)
-                found: object
-                if kind == "inlineStr":
-                    found = "".join(xlsx.unescape_text(t["text"] or "") for t in _TEXT.finditer(body))
-                elif text is None:
-                    continue
-                elif kind == "e":
-                    found = ExcelError(text)
-                elif kind == "str":
-                    found = text
-                elif kind == "s":
-                    found = shared[int(text)]
-                elif kind == "b":
-                    found = text.strip() in ("1", "true")
-                else:
-                    number = float(text)
-                    found = int(number) if number.is_integer() and abs(number) < 2**53 else number
-                values[(name, ref)] = found
+            for r, row in enumerate(rows, start=row0 + 1):
+                for letter, value in zip(cols, row, strict=True):
+                    if type(value) is float and value.is_integer() and abs(value) < 2**53:
+                        value = int(value)
+                    values[(name, f"{letter}{r}")] = value
+        for col, row, code in found["errors"]:
+            values[(name, f"{xlsx.column_letters(col + 1)}{row + 1}")] = errors.get(code) or errors[0x7FFF]
     return values
-
-
-def _run_with_addin(
-    path: Path,
-    work: Path,
-    rewrite: bool,
-    errors_in_ranges: bool,
-    convert_to: str,
-    suffix: str,
-    timeout: float,
-) -> Path:
-    """Convert the engine's copy of ``path`` in ``work`` with a private copy of the prepared profile
-    (the add-in installed); return the converted file, inside ``work``.
-    """
-    prepared = _prepared()
-    shutil.copytree(prepared / "profile", work / "profile", symlinks=True)
-    shutil.copytree(prepared / "packages", work / "packages", symlinks=True)
-    (work / "in").mkdir()
-    src = work / "in" / ("book" + path.suffix.lower())
-    _engine_copy(path, src, rewrite, errors_in_ranges)
-    return office.convert(src, work / "out", work / "profile", convert_to, suffix, work / "packages", timeout)
 
 
 def render_pdf(src: Path, out_dir: Path, timeout: float = TIMEOUT) -> Path:
@@ -531,11 +507,18 @@ def render_pdf(src: Path, out_dir: Path, timeout: float = TIMEOUT) -> Path:
     src, out_dir = Path(src), Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     target = out_dir / (src.stem + ".pdf")
-    with tempfile.TemporaryDirectory(prefix="xlfuncs_render_lo_") as tmp:
-        produced = _run_with_addin(
-            src, Path(tmp), not office.binds_excel_names(), True, PDF_FILTER, ".pdf", timeout
+    with (
+        instances.instance(_prepared()) as office_instance,
+        tempfile.TemporaryDirectory(prefix="xlfuncs_render_lo_") as tmp,
+    ):
+        office_instance.start()
+        book = Path(tmp) / ("book" + src.suffix.lower())
+        _engine_copy(src, book, not office.binds_excel_names(), True)
+        office_instance.run(
+            {"src": str(book), "store": [str(target.resolve()), PDF_FILTER.split(":", 1)[1]]},
+            timeout,
+            f"printing {src.name}",
         )
-        shutil.move(str(produced), target)
     return target
 
 
@@ -549,8 +532,10 @@ def compute(
     does.  ``rewrite`` stores our functions under the add-in's internal names in the copy
     LibreOffice opens (default: when this LibreOffice does not bind their Excel names);
     ``errors_in_ranges`` wraps the arguments of our functions in array formulas so that an error
-    inside a range gives an error in its own element, not the whole result (:data:`WRAP`).  Each
-    run has its own copy of the prepared profile, so runs may go in parallel.
+    inside a range gives an error in its own element, not the whole result (:data:`WRAP`).
+    LibreOffice runs in an instance of its own (:mod:`~xlfuncs.runtimes.libreoffice.instances`),
+    started while this copy is made, or kept from an earlier run; it hands back the exact value of
+    every formula cell (numbers to the last bit, not the 15 digits it writes to .xlsx).
     """
     from .calc import DATA_TABLE
 
@@ -561,21 +546,25 @@ def compute(
     tables: list[tuple[str, str]] = []
     # the formula cells of the original are listed while LibreOffice computes (it runs in its own process)
     with (
+        instances.instance(_prepared()) as office_instance,
         concurrent.futures.ThreadPoolExecutor(1) as pool,
         tempfile.TemporaryDirectory(prefix="xlfuncs_calc_lo_") as tmp,
     ):
+        office_instance.start()  # it starts while the copy is made
+        book, values_file = Path(tmp) / ("book" + path.suffix.lower()), Path(tmp) / "values.json"
+        _engine_copy(path, book, rewrite, errors_in_ranges)
         listing = pool.submit(formula_cells, path, booleans, tables)
-        saved = _run_with_addin(path, Path(tmp), rewrite, errors_in_ranges, XLSX_FILTER, ".xlsx", timeout)
+        office_instance.run({"src": str(book), "values": str(values_file)}, timeout, f"computing {path.name}")
+        computed = _read_values(values_file)
         formulas = listing.result()
-        computed = _cell_values(saved, formulas)
     values: dict[tuple[str, str], object] = {}
     problems: dict[str, list[tuple[str, str]]] = {DATA_TABLE: tables} if tables else {}
     for sheet, cells in formulas.items():
         for ref in cells:
             if (sheet, ref) in computed:
                 value = computed[(sheet, ref)]
-                # Calc has no boolean type: it saves TRUE as the number 1 in a cell that has a number
-                # format of the file's; where the file stored a boolean, 1 and 0 are TRUE and FALSE
+                # Calc has no boolean type: it gives TRUE as the number 1; where the file stored a
+                # boolean, 1 and 0 are TRUE and FALSE
                 if (sheet, ref) in booleans and type(value) is int and value in (0, 1):
                     value = bool(value)
                 values[(sheet, ref)] = value

@@ -1,4 +1,6 @@
-"""``xlfuncs libreoffice build [DIR] | install | uninstall``: the add-in for LibreOffice Calc."""
+"""``xlfuncs libreoffice build [DIR] | install | uninstall | stop``: the add-in for LibreOffice Calc, and
+ending the LibreOffice instances ``xlfuncs calc`` keeps loaded.
+"""
 
 from __future__ import annotations
 
@@ -8,11 +10,11 @@ import sys
 import tempfile
 from pathlib import Path
 
-from . import build, office
+from . import build, instances, office
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("action", choices=("build", "install", "uninstall"), help="what to do")
+    parser.add_argument("action", choices=("build", "install", "uninstall", "stop"), help="what to do")
     parser.add_argument(
         "directory",
         nargs="?",
@@ -32,6 +34,9 @@ def run(args: argparse.Namespace, echo=print) -> int:
                 office.install(build.build(Path(tmp)))
             who = "every user (run as root: unopkg --shared)" if os.geteuid() == 0 else "the current user"
             echo(f"installed {build.IDENTIFIER} for {who}; restart LibreOffice to use the functions")
+        elif args.action == "stop":
+            count = instances.stop_all(office.cache_root())
+            echo(f"ended {count} LibreOffice instance{'s' * (count != 1)} kept by xlfuncs calc")
         elif office.uninstall(build.IDENTIFIER):
             echo(f"removed {build.IDENTIFIER}")
         else:

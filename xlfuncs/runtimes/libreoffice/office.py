@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import hashlib
 import os
 import re
 import shutil
@@ -60,14 +61,41 @@ def program_dir() -> Path | None:
     return None if soffice is None else Path(os.path.realpath(soffice)).parent
 
 
+def cache_root() -> Path:
+    """Where xlfuncs keeps what it prepares for LibreOffice (``$XDG_CACHE_HOME/xlfuncs/libreoffice``)."""
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "xlfuncs" / "libreoffice"
+
+
 @functools.lru_cache(maxsize=4)
 def _version(soffice: str) -> tuple[int, ...] | None:
+    """``soffice --version``, remembered on disk for this installation (asking takes 0.1 s; an update
+    of LibreOffice changes its ``versionrc`` or executable, and so the file the answer is kept in).
+    """
+    real = Path(os.path.realpath(soffice))
+    stamp_of = real.parent / "versionrc" if (real.parent / "versionrc").is_file() else real
+    try:
+        st = stamp_of.stat()
+    except OSError:
+        return None
+    stamp = hashlib.sha256(f"{real}|{stamp_of}|{st.st_mtime_ns}|{st.st_size}".encode()).hexdigest()[:16]
+    remembered = cache_root() / f"version-{stamp}"
+    with contextlib.suppress(OSError, ValueError):
+        return tuple(int(x) for x in remembered.read_text().split("."))
     try:
         out = subprocess.run([soffice, "--version"], capture_output=True, text=True, timeout=60).stdout
     except (OSError, subprocess.TimeoutExpired):
         return None
     m = re.search(r"(\d+)\.(\d+)(?:\.(\d+))?", out)
-    return tuple(int(x) for x in m.groups() if x is not None) if m else None
+    if not m:
+        return None
+    found = tuple(int(x) for x in m.groups() if x is not None)
+    with contextlib.suppress(OSError):
+        remembered.parent.mkdir(parents=True, exist_ok=True)
+        partial = remembered.with_name(f"{remembered.name}.{os.getpid()}")
+        partial.write_text(".".join(map(str, found)))
+        os.replace(partial, remembered)
+    return found
 
 
 def version() -> tuple[int, ...] | None:

@@ -1,0 +1,301 @@
+"""LibreOffice instances that compute for ``xlfuncs calc``, kept loaded between runs.
+
+Starting LibreOffice and loading the add-in's Python costs more than computing a small workbook,
+so the engine keeps LibreOffice running for a while (:func:`keep_seconds`, ``XLFUNCS_LIBREOFFICE_KEEP``,
+default 120 s; 0 ends it after each run) and hands it jobs through :mod:`.service`.
+
+Each instance has a *slot*: a folder with its own copy of the prepared profile and extensions, its
+socket and a lock (one per core, :data:`SLOTS`).  A run takes the first slot whose lock is free and
+holds it until its job is done, so concurrent runs each have their own LibreOffice and profile;
+when every slot is taken, the run gets a one-off instance in a temporary folder.  An instance ends
+itself when idle, after a job that left it larger than :data:`MAX_RESIDENT` bytes, or on
+:func:`stop_all` (``xlfuncs libreoffice stop``).  The folders are private to the user (mode 0700).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import office, service
+from .addin import IMPLEMENTATION
+from .office import LibreOfficeError
+
+#: Environment variable: seconds an idle LibreOffice stays loaded after a run.
+KEEP_VARIABLE = "XLFUNCS_LIBREOFFICE_KEEP"
+DEFAULT_KEEP = 120.0
+#: Longest a LibreOffice may be kept (a day): a larger value is refused.
+MAX_KEEP = 86_400.0
+#: Instances that may run at once (more concurrent runs get one-off instances).
+SLOTS = max(2, os.cpu_count() or 2)
+#: An instance holding more than this after a job ends instead of idling (a 100,000-row book
+#: leaves LibreOffice at about 2.4 GB).
+MAX_RESIDENT = 1 << 30
+#: Seconds LibreOffice may take to start and listen.
+START_TIMEOUT = 60.0
+#: A socket path longer than this does not fit ``sockaddr_un`` (108 bytes on Linux).
+_MAX_SOCKET_PATH = 100
+#: The LibreOffice processes this process started (kept so that they are reaped, not warned about).
+_STARTED: list[subprocess.Popen[bytes]] = []
+
+
+def keep_seconds() -> float:
+    """Seconds an idle instance stays (``XLFUNCS_LIBREOFFICE_KEEP``; default :data:`DEFAULT_KEEP`)."""
+    text = os.environ.get(KEEP_VARIABLE, "").strip()
+    if not text:
+        return DEFAULT_KEEP
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = float("nan")
+    if not 0 <= seconds <= MAX_KEEP:
+        raise ValueError(f"{KEEP_VARIABLE} must be seconds from 0 to {MAX_KEEP:g}; got {text!r}")
+    return seconds
+
+
+def _private(folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    folder.chmod(0o700)
+    return folder
+
+
+@dataclass
+class Instance:
+    """One slot's LibreOffice (running or not): ``folder`` holds ``profile``, ``packages``, ``pid``, ``log``."""
+
+    folder: Path
+    prepared: Path  #: the prepared profile and extensions this slot copies
+    keep: float
+    _proc: subprocess.Popen[bytes] | None = None
+    _conn: socket.socket | None = None  #: a connection made by :meth:`start` to one already running
+
+    @property
+    def socket_path(self) -> Path:
+        path = self.folder / "sock"
+        if len(os.fsencode(path)) <= _MAX_SOCKET_PATH:
+            return path
+        runtime = _private(Path(tempfile.gettempdir()) / f"xlfuncs-{os.getuid()}")
+        return runtime / (hashlib.sha256(os.fsencode(self.folder)).hexdigest()[:24] + ".sock")
+
+    def pid(self) -> int | None:
+        """The process group of this slot's LibreOffice if it runs, else None."""
+        profile = os.fsencode((self.folder / "profile").resolve().as_uri())
+        try:
+            pid = int((self.folder / "pid").read_text())
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
+                mine = profile in f.read()
+        except (OSError, ValueError):
+            return None
+        return pid if mine else None
+
+    def start(self) -> None:
+        """Start this slot's LibreOffice unless it runs; return at once (:meth:`run` waits for it)."""
+        if self._proc is not None or self._conn is not None:
+            return
+        self._conn = self._connect()
+        if self._conn is not None:
+            return
+        deadline = time.monotonic() + START_TIMEOUT
+        while self.pid() is not None:  # one that is ending: a second on its profile would hand over to it
+            if time.monotonic() > deadline:
+                self.kill()
+            time.sleep(0.01)
+        for part in ("profile", "packages"):
+            if not (self.folder / part).is_dir():
+                shutil.copytree(self.prepared / part, self.folder / part, symlinks=True)
+        soffice = office.executable()
+        if soffice is None:
+            raise LibreOfficeError("LibreOffice (soffice) is not installed")
+        env = dict(
+            os.environ,
+            XLFUNCS_SERVICE_SOCKET=str(self.socket_path),
+            XLFUNCS_SERVICE_IDLE=repr(self.keep),
+            XLFUNCS_SERVICE_MAX_RSS=str(MAX_RESIDENT),
+            XLFUNCS_SERVICE_WARM=IMPLEMENTATION,
+        )
+        cmd = [
+            soffice,
+            *office.options(self.folder / "profile", self.folder / "packages"),
+            *("--headless", "--norestore", "--nolockcheck", "--nodefault", "--nologo"),
+            service.URL,
+        ]
+        with open(self.folder / "log", "wb") as log:
+            # a session of its own: it outlives this run when kept, and is killed as a group
+            self._proc = subprocess.Popen(
+                cmd,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                env=env,
+                start_new_session=True,
+            )
+        _STARTED.append(self._proc)
+        (self.folder / "pid").write_text(str(self._proc.pid))
+
+    def _connect(self) -> socket.socket | None:
+        conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            conn.connect(str(self.socket_path))
+        except OSError:
+            conn.close()
+            return None
+        return conn
+
+    def _ready(self, deadline: float, start: bool) -> socket.socket | None:
+        if self._conn is not None:
+            made, self._conn = self._conn, None
+            return made
+        while True:
+            conn = self._connect()
+            if conn is not None:
+                return conn
+            if self._proc is not None and self._proc.poll() is not None:
+                raise LibreOfficeError(f"LibreOffice ended while starting: {self._log_tail()}")
+            if self._proc is None:
+                if not start:
+                    return None
+                self.start()
+            if time.monotonic() > deadline:
+                self.kill()
+                raise LibreOfficeError(f"LibreOffice did not start within {START_TIMEOUT:g} s")
+            time.sleep(0.005)
+
+    def run(self, job: dict, timeout: float, what: str, start: bool = True) -> dict:
+        """Send ``job`` (see :mod:`.service`) and wait for its result; a LibreOffice that ended before
+        taking the job is replaced once (with ``start``; without, a LibreOffice not running is left so and
+        ``{}`` returned).  Raises :class:`LibreOfficeError` when the job fails, LibreOffice stops during
+        it, or it takes longer than ``timeout`` seconds (the instance is then killed).
+        """
+        for attempt in range(2):
+            conn = self._ready(time.monotonic() + START_TIMEOUT, start)
+            if conn is None:
+                return {}
+            with conn, conn.makefile("rwb") as stream:
+                conn.settimeout(START_TIMEOUT)
+                try:
+                    stream.write(json.dumps(job).encode() + b"\n")
+                    stream.flush()
+                    accepted = stream.readline()
+                except OSError:
+                    accepted = b""
+                if not accepted:  # it was ending (idle) as we came: start another
+                    self._forget()
+                    if attempt:
+                        raise LibreOfficeError(f"LibreOffice did not take the job {what}: {self._log_tail()}")
+                    continue
+                conn.settimeout(timeout)
+                try:
+                    line = stream.readline()
+                except TimeoutError:
+                    self.kill()
+                    raise LibreOfficeError(
+                        f"LibreOffice did not finish {what} within {timeout:g} s"
+                    ) from None
+            if not line:
+                self._forget()
+                raise LibreOfficeError(f"LibreOffice stopped while {what}: {self._log_tail()}")
+            reply = json.loads(line)
+            if not reply.get("ok"):
+                raise LibreOfficeError(f"LibreOffice failed {what}: {reply.get('error')}")
+            return dict(reply)
+        raise AssertionError("unreachable")
+
+    def wait(self, timeout: float = 30.0) -> None:
+        """Wait for this run's LibreOffice to end (a one-off instance, before its folder goes)."""
+        if self._proc is not None:
+            try:
+                self._proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.kill()
+            self._proc = None
+
+    def _forget(self) -> None:
+        if self._proc is not None:
+            self._proc.poll()
+        self._proc = None
+
+    def kill(self) -> None:
+        """Kill this slot's LibreOffice and everything it started."""
+        pid = self._proc.pid if self._proc is not None else self.pid()
+        if pid is not None:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(pid, signal.SIGKILL)
+        self.wait()
+
+    def _log_tail(self) -> str:
+        try:
+            text = (self.folder / "log").read_text(errors="replace").strip()
+        except OSError:
+            text = ""
+        lines = [s for s in text.splitlines() if "javaldx" not in s]
+        return " / ".join(lines[-3:]) or "no message"
+
+
+def slots_folder(prepared: Path) -> Path:
+    """Where the slots of the add-in prepared in ``prepared`` live."""
+    return prepared / "slots"
+
+
+@contextlib.contextmanager
+def instance(prepared: Path) -> Iterator[Instance]:
+    """A LibreOffice for one run, with the add-in prepared in ``prepared`` (its ``profile`` and
+    ``packages``): the first free slot's, kept afterwards for :func:`keep_seconds`; or, when every slot
+    is taken, a one-off instance in a temporary folder.
+    """
+    keep = keep_seconds()
+    _STARTED[:] = [proc for proc in _STARTED if proc.poll() is None]  # reap those that ended
+    root = _private(slots_folder(prepared))
+    for number in range(SLOTS):
+        folder = _private(root / str(number))
+        with open(folder / "lock", "a+b") as lock:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                continue
+            yield Instance(folder, prepared, keep)
+            return
+    with tempfile.TemporaryDirectory(prefix="xlfuncs_lo_") as tmp:
+        one_off = Instance(Path(tmp), prepared, 0.0)
+        try:
+            yield one_off
+        finally:
+            one_off.wait()  # it ends after its job; its folder goes once it has
+
+
+def running(cache: Path) -> list[tuple[int, Path]]:
+    """``(process group, slot folder)`` of every kept LibreOffice under ``cache`` (all add-in versions)."""
+    found = []
+    for folder in sorted(cache.glob("*/slots/*")):
+        pid = Instance(folder, folder, 0.0).pid()
+        if pid is not None:
+            found.append((pid, folder))
+    return found
+
+
+def stop_all(cache: Path, timeout: float = 30.0) -> int:
+    """End every kept LibreOffice under ``cache``; returns how many there were."""
+    found = running(cache)
+    for _, folder in found:
+        one = Instance(folder, folder, 0.0)
+        with open(folder / "lock", "a+b") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)  # after the job it is doing
+            with contextlib.suppress(LibreOfficeError):
+                one.run({"stop": True}, timeout, "stopping", start=False)
+            deadline = time.monotonic() + timeout
+            while one.pid() is not None and time.monotonic() < deadline:
+                time.sleep(0.02)
+            if one.pid() is not None:
+                one.kill()
+    return len(found)

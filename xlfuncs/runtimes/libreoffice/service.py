@@ -1,0 +1,187 @@
+"""The calculation service of ``xlfuncs calc``: a script LibreOffice runs, taking jobs on a socket.
+
+:mod:`.instances` copies this file into the engine's private profile (``user/Scripts/python``) and
+starts ``soffice --headless "vnd.sun.star.script:xlfuncs_service.py$serve?language=Python&location=user"``.
+Calc then runs :func:`serve` in its main thread: it listens on the UNIX socket named by
+``XLFUNCS_SERVICE_SOCKET`` (in a folder only its user can open), and each connection sends one job
+as a line of JSON and gets two lines back, ``{"accepted": true}`` as soon as the job is read (so
+that a client can tell a LibreOffice that stopped before a job from one that stopped during it)
+and then the result::
+
+    {"src": "/tmp/x/book.xlsx", "values": "/tmp/x/values.json"}
+    {"src": "/tmp/x/book.xlsx", "store": ["/tmp/x/book.pdf", "calc_pdf_Export"]}
+    {"stop": true}
+    -> {"ok": true, "seconds": {"load": 0.3, "values": 0.05, "total": 0.41}} or {"ok": false, "error": "..."}
+
+Opening a workbook computes it (the profile recalculates every formula on load).  ``values``
+writes the result of every formula cell of every sheet to that file as JSON,
+``{sheet: {"blocks": [[first column, first row, rows of values], ...], "errors": [[column, row,
+Calc's error code], ...]}}`` (0-based positions; numbers exact, as Python's ``repr`` writes them;
+an error cell is ``null`` in its block and listed under ``errors``).  ``store`` saves the computed
+book with a LibreOffice filter.
+
+Between jobs LibreOffice stays loaded for ``XLFUNCS_SERVICE_IDLE`` seconds (0: it ends after the
+first job), which is what makes a second ``xlfuncs calc`` fast; it also ends after a job that left
+it holding more than ``XLFUNCS_SERVICE_MAX_RSS`` bytes, and when no job arrives within
+``XLFUNCS_SERVICE_FIRST_WAIT`` seconds of its start.  Before the first job it creates the service
+named by ``XLFUNCS_SERVICE_WARM`` (the xlfuncs add-in), so the add-in's Python is imported while
+the client still prepares its copy of the workbook.
+
+This file runs inside LibreOffice's own Python and imports only the standard library and
+LibreOffice's ``uno``; it is not imported by the rest of xlfuncs.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import socket
+import time
+
+#: The script's name in the profile, and the URL that runs :func:`serve` from there.
+SCRIPT = "xlfuncs_service.py"
+URL = f"vnd.sun.star.script:{SCRIPT}$serve?language=Python&location=user"
+#: Longest job line accepted (a job names two paths; anything longer is refused).
+MAX_JOB_BYTES = 64 * 1024
+#: Seconds a connection may take to send its job.
+JOB_WAIT = 30.0
+#: ``com.sun.star.sheet.CellFlags.FORMULA`` and ``com.sun.star.sheet.FormulaResult.ERROR``.
+_FORMULA_CELLS, _ERROR_RESULTS = 16, 4
+
+
+def _prop(name, value):
+    from com.sun.star.beans import PropertyValue  # type: ignore[import-not-found]
+
+    prop = PropertyValue()
+    prop.Name, prop.Value = name, value
+    return prop
+
+
+def _url(path: str) -> str:
+    import uno  # type: ignore[import-not-found]
+
+    return str(uno.systemPathToFileUrl(os.path.abspath(path)))
+
+
+def _values(doc) -> dict:
+    """Every formula cell's result, by sheet (see the module's docstring)."""
+    found = {}
+    for sheet in doc.Sheets:
+        blocks, errors = [], []
+        for a in sheet.queryContentCells(_FORMULA_CELLS).RangeAddresses:
+            cells = sheet.getCellRangeByPosition(a.StartColumn, a.StartRow, a.EndColumn, a.EndRow)
+            blocks.append([a.StartColumn, a.StartRow, cells.getDataArray()])
+        for a in sheet.queryFormulaCells(_ERROR_RESULTS).RangeAddresses:
+            for row in range(a.StartRow, a.EndRow + 1):
+                for col in range(a.StartColumn, a.EndColumn + 1):
+                    errors.append([col, row, sheet.getCellByPosition(col, row).getError()])
+        if blocks:
+            found[sheet.Name] = {"blocks": blocks, "errors": errors}
+    return found
+
+
+def _run(job: dict, desktop) -> dict:
+    start = time.perf_counter()
+    # macros never run; the profile recalculates every formula while the book loads
+    props = (_prop("Hidden", True), _prop("MacroExecutionMode", 0))
+    doc = desktop.loadComponentFromURL(_url(job["src"]), "_blank", 0, props)
+    if doc is None:
+        raise RuntimeError(f"LibreOffice could not open {os.path.basename(job['src'])}")
+    seconds = {"load": time.perf_counter() - start}
+    try:
+        if job.get("values"):
+            with open(job["values"], "w", encoding="utf-8") as f:
+                json.dump(_values(doc), f)
+            seconds["values"] = time.perf_counter() - start - seconds["load"]
+        if job.get("store"):
+            target, filter_name = job["store"]
+            doc.storeToURL(_url(target), (_prop("FilterName", filter_name),))
+    finally:
+        doc.close(True)
+    seconds["total"] = time.perf_counter() - start
+    return {"seconds": {k: round(v, 3) for k, v in seconds.items()}}
+
+
+def _resident_bytes() -> int:
+    try:
+        with open("/proc/self/statm") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+def _handle(conn: socket.socket, desktop) -> str:
+    """Serve one connection: ``"none"`` (no job came), ``"done"`` or ``"stop"``; a client that went
+    away never ends the service.
+    """
+    try:
+        return _serve_one(conn, desktop)
+    except OSError:
+        return "none"
+    finally:
+        conn.close()
+
+
+def _serve_one(conn: socket.socket, desktop) -> str:
+    with conn.makefile("rwb") as stream:
+        try:
+            line = stream.readline(MAX_JOB_BYTES + 1)
+            job = json.loads(line) if len(line) <= MAX_JOB_BYTES else None
+        except (OSError, ValueError):  # nothing sent within JOB_WAIT seconds, or not JSON
+            job = None
+        if not isinstance(job, dict):
+            return "none"
+        stream.write(b'{"accepted": true}\n')
+        stream.flush()
+        if job.get("stop"):
+            reply: dict = {"ok": True}
+        else:
+            try:
+                reply = {"ok": True, **_run(job, desktop)}
+            except Exception as exc:  # a UNO error or a bad job: the client reports it
+                reply = {"ok": False, "error": f"{type(exc).__name__}: {exc}"}
+        served = "stop" if job.get("stop") else "done"
+        with contextlib.suppress(OSError):  # the client gave up (its timeout): the next job may come
+            stream.write(json.dumps(reply).encode() + b"\n")
+            stream.flush()
+        return served
+
+
+def serve(*_args) -> None:
+    """Take jobs until idle (runs inside LibreOffice; see the module's docstring)."""
+    desktop = XSCRIPTCONTEXT.getDesktop()  # type: ignore[name-defined]  # noqa: F821  (given by LibreOffice)
+    env = os.environ
+    path = env["XLFUNCS_SERVICE_SOCKET"]
+    idle = float(env.get("XLFUNCS_SERVICE_IDLE", "0"))
+    max_rss = float(env.get("XLFUNCS_SERVICE_MAX_RSS", "inf"))
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(path)  # left by a LibreOffice that was killed
+        listener.bind(path)
+        listener.listen(16)
+        if env.get("XLFUNCS_SERVICE_WARM"):
+            ctx = XSCRIPTCONTEXT.getComponentContext()  # type: ignore[name-defined]  # noqa: F821
+            with contextlib.suppress(Exception):  # only a head start: a job reports a missing add-in
+                ctx.ServiceManager.createInstanceWithContext(env["XLFUNCS_SERVICE_WARM"], ctx)
+        listener.settimeout(float(env.get("XLFUNCS_SERVICE_FIRST_WAIT", "60")))
+        while True:
+            try:
+                conn, _ = listener.accept()
+            except TimeoutError:
+                break
+            conn.settimeout(JOB_WAIT)
+            served = _handle(conn, desktop)
+            if served == "stop" or (served == "done" and (idle <= 0 or _resident_bytes() > max_rss)):
+                break
+            if served == "done":
+                listener.settimeout(idle)
+    finally:
+        listener.close()
+        with contextlib.suppress(OSError):
+            os.unlink(path)
+        desktop.terminate()
+
+
+g_exportedScripts = (serve,)
