@@ -483,18 +483,22 @@ def _read_values(path: Path) -> dict[tuple[str, str], object]:
         sheets = json.load(f)
     errors = {code: ExcelError(text) for code, text in EXCEL_ERROR.items()}
     values: dict[tuple[str, str], object] = {}
-    letters: dict[int, str] = {}
     for name, found in sheets.items():
-        for col0, row0, rows in found["blocks"]:
-            cols = [
-                letters.get(c) or letters.setdefault(c, xlsx.column_letters(c + 1))
-                for c in range(col0, col0 + (len(rows[0]) if rows else 0))
-            ]
-            for r, row in enumerate(rows, start=row0 + 1):
-                for letter, value in zip(cols, row, strict=True):
-                    if type(value) is float and value.is_integer() and abs(value) < 2**53:
-                        value = int(value)
-                    values[(name, f"{letter}{r}")] = value
+        for col0, row0, rows in found["blocks"]:  # a block's columns, one at a time (no per-cell call)
+            numbers = range(row0 + 1, row0 + 1 + len(rows))
+            for j in range(len(rows[0]) if rows else 0):
+                letter = xlsx.column_letters(col0 + j + 1)
+                column = [row[j] for row in rows]
+                values.update(
+                    zip(
+                        [(name, f"{letter}{r}") for r in numbers],
+                        [
+                            int(v) if type(v) is float and v.is_integer() and -(2**53) < v < 2**53 else v
+                            for v in column
+                        ],
+                        strict=True,
+                    )
+                )
         for col, row, code in found["errors"]:
             values[(name, f"{xlsx.column_letters(col + 1)}{row + 1}")] = errors.get(code) or errors[0x7FFF]
     return values

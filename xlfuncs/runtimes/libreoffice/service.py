@@ -81,7 +81,10 @@ def _values(doc) -> dict:
     return found
 
 
-def _run(job: dict, desktop) -> dict:
+def _run(job: dict, desktop) -> tuple[dict, object]:
+    """Do one job; returns the reply and the open document (closed after the reply: closing a large
+    book takes LibreOffice seconds that no client needs to wait for).
+    """
     start = time.perf_counter()
     # macros never run; the profile recalculates every formula while the book loads
     props = (_prop("Hidden", True), _prop("MacroExecutionMode", 0))
@@ -91,16 +94,18 @@ def _run(job: dict, desktop) -> dict:
     seconds = {"load": time.perf_counter() - start}
     try:
         if job.get("values"):
+            text = json.dumps(_values(doc))  # one C-encoded string: json.dump writes in small pieces
             with open(job["values"], "w", encoding="utf-8") as f:
-                json.dump(_values(doc), f)
+                f.write(text)
             seconds["values"] = time.perf_counter() - start - seconds["load"]
         if job.get("store"):
             target, filter_name = job["store"]
             doc.storeToURL(_url(target), (_prop("FilterName", filter_name),))
-    finally:
+    except BaseException:
         doc.close(True)
+        raise
     seconds["total"] = time.perf_counter() - start
-    return {"seconds": {k: round(v, 3) for k, v in seconds.items()}}
+    return {"seconds": {k: round(v, 3) for k, v in seconds.items()}}, doc
 
 
 def _resident_bytes() -> int:
@@ -134,18 +139,22 @@ def _serve_one(conn: socket.socket, desktop) -> str:
             return "none"
         stream.write(b'{"accepted": true}\n')
         stream.flush()
-        if job.get("stop"):
-            reply: dict = {"ok": True}
-        else:
+        reply: dict = {"ok": True}
+        doc = None
+        if not job.get("stop"):
             try:
-                reply = {"ok": True, **_run(job, desktop)}
+                done, doc = _run(job, desktop)
+                reply.update(done)
             except Exception as exc:  # a UNO error or a bad job: the client reports it
                 reply = {"ok": False, "error": f"{type(exc).__name__}: {exc}"}
-        served = "stop" if job.get("stop") else "done"
-        with contextlib.suppress(OSError):  # the client gave up (its timeout): the next job may come
-            stream.write(json.dumps(reply).encode() + b"\n")
-            stream.flush()
-        return served
+        try:
+            with contextlib.suppress(OSError):  # the client gave up (its timeout): the next job may come
+                stream.write(json.dumps(reply).encode() + b"\n")
+                stream.flush()
+        finally:
+            if doc is not None:
+                doc.close(True)
+        return "stop" if job.get("stop") else "done"
 
 
 def serve(*_args) -> None:
