@@ -36,9 +36,14 @@ import time
 import warnings
 import xml.etree.ElementTree as ET
 import zipfile
-from collections import Counter
+from collections import Counter, deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from itertools import groupby
+from operator import itemgetter
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -394,8 +399,23 @@ def calculate(path, engine: str = "formulas") -> dict[tuple[str, str], object]:
 # ---------------------------------------------------------------------------------------------
 
 
-def _encode(value) -> tuple[str | None, str | None]:
-    """``(t attribute, <v> text)`` for a value; ``(None, None)`` removes the cached value."""
+_ESCAPE = re.compile(r"[&<>_\x00-\x08\x0b-\x1f\ufffe\uffff]")  # what xlsx.escape_text may change, and more
+
+
+def _encode(value: object) -> tuple[str | None, str | None]:
+    """``(t attribute, <v> text)`` for a value; ``(None, None)`` removes the cached value.
+
+    The types engines return (float, int, str) are told apart by ``type`` first (728,811 values:
+    0.21 s, against 0.59 s with the ``isinstance`` checks first).
+    """
+    if type(value) is float:
+        if not math.isfinite(value):
+            return "e", "#NUM!"
+        return None, str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+    if type(value) is int:
+        return (None, str(value)) if -(2**53) < value < 2**53 else _encode(float(value))
+    if type(value) is str:
+        return "str", xlsx.escape_text(value) if _ESCAPE.search(value) else value
     if value is None:
         return None, None
     if isinstance(value, ExcelError) or type(value).__name__ == "XlError":
@@ -404,36 +424,67 @@ def _encode(value) -> tuple[str | None, str | None]:
         return "b", "1" if value else "0"
     if isinstance(value, str):
         return "str", xlsx.escape_text(value)
-    x = float(value)
-    if not math.isfinite(x):
-        return "e", "#NUM!"
-    if (isinstance(value, (int, np.integer)) and abs(x) < 2**53) or (x.is_integer() and abs(x) < 1e15):
-        return None, str(int(x))
-    return None, repr(x)
+    if isinstance(value, (int, np.integer)):
+        return _encode(int(value))
+    return _encode(float(value))  # type: ignore[arg-type]  # (what float() refuses is an error)
 
 
 _T_ATTR = re.compile(r'\st="[^"]*"')
+_ABSENT = object()
+#: Characters of ``<sheetData>`` patched at a time, cut after a ``</row>``: the writer thread
+#: compresses one piece while the next is patched.
+_PIECE = 1 << 20
+#: Output characters a cell may need besides its value text (a new ``<x:c r="XFD1048576" s=".." t="str">
+#: <x:v></x:v></x:c>``, a new row): with the value texts, a bound of the patched part's size.
+_CELL_BYTES = 128
 
 
 class _SheetPatcher:
     """Rewrites the cells of one sheet's XML; everything outside them stays as it was.
 
+    ``cells``: ``{"A1" reference: value}`` (``$`` and lower case allowed).
+
     Handles the SpreadsheetML Excel, XlsxWriter and openpyxl write (with or
     without a namespace prefix; ``r`` attributes may be omitted).  Cells missing
     from the XML (openpyxl writes only the anchor of an array formula) are
     created with the row's or column's style, as Excel would show them.
+
+    Two ways to the same XML: when every cell to write is in the file with its
+    reference as its first attribute, spelt the same (``<c r="G5" ...>``, as
+    Excel and XlsxWriter write every cell of a spilled range), one
+    regular-expression pass finds the cells by their ``r`` text
+    (:meth:`_patch_found`); otherwise the general merge (:meth:`_patch_general`)
+    walks rows and cells by number and creates the missing ones.
     """
 
-    def __init__(self, xml: str, cells: dict[tuple[int, int], object]):
-        self.xml, self.cells = xml, cells
-        m = re.search(r"<(\w+:)?sheetData\b", xml)
+    def __init__(self, xml: str, cells: dict[str, object]):
+        self.cells, self.size = cells, len(xml)
+        m = re.search(r"<(\w+:)?sheetData\b[^>]*?(/?)>", xml)
         if not m:
             raise ValueError("no <sheetData> in the sheet")
         p = re.escape(m.group(1) or "")
         self.prefix = m.group(1) or ""
+        if m.group(2):  # <sheetData/>: opened and closed around the new rows
+            self.head, self.body = f"{xml[: m.end() - 2]}>", ""
+            self.tail = f"</{self.prefix}sheetData>{xml[m.end() :]}"
+        else:
+            end = xml.find(f"</{self.prefix}sheetData>", m.end())
+            if end < 0:
+                raise ValueError("no </sheetData> in the sheet")
+            self.head, self.body, self.tail = xml[: m.end()], xml[m.end() : end], xml[end:]
         self.row_re = re.compile(rf"<{p}row\b([^>]*?)(?:/>|>(.*?)</{p}row>)", re.S)
         self.cell_re = re.compile(rf"<{p}c\b([^>]*?)(?:/>|>(.*?)</{p}c>)", re.S)
-        self.data_re = re.compile(rf"<{p}sheetData\b([^>]*?)(?:/>|>(.*?)</{p}sheetData>)", re.S)
+        # The cells with r first (as Excel, XlsxWriter, openpyxl and LibreOffice write them) in the
+        # columns written, by their r: the other cells cost no Python call.  found_re matches what
+        # cell_re matches (its [^>]* stops where cell_re's [^>]*? does, before the first >; a / before
+        # it makes an empty cell); refs_re matches found_re's start.  found_re's groups: r, the other
+        # attributes, then the formula of a cell holding only [<f>] and <v>, or else its content.
+        self.letters, self.rows = xlsx.letters_and_rows(cells)
+        self.refs_re = re.compile(rf'<{p}c r="((?:{"|".join(sorted(self.letters)) or "(?!)"})[0-9]+)"')
+        common = rf"((?:<{p}f\b[^>]*?(?:/>|>[^<]*</{p}f>))?)<{p}v>[^<]*</{p}v>"
+        self.found_re = re.compile(
+            rf"{self.refs_re.pattern}([^>]*)(?:(?<=/)>|>(?:{common}|(.*?))</{p}c>)", re.S
+        )
         self.v_re = re.compile(rf"<{p}v\b[^>]*?(?:/>|>.*?</{p}v>)|<{p}is\b[^>]*?(?:/>|>.*?</{p}is>)", re.S)
         self.f_end = re.compile(rf"</{p}f>|<{p}f\b[^>]*?/>")
         self.col_styles = [
@@ -442,36 +493,77 @@ class _SheetPatcher:
             if xlsx.attr(a, "style")
         ]
 
+    def size_bound(self) -> int:
+        """At least the number of UTF-8 bytes :meth:`pieces` gives (for the zip entry's ZIP64 choice)."""
+        text = sum(len(v) for v in self.cells.values() if isinstance(v, str))
+        return 4 * (self.size + 7 * text) + _CELL_BYTES * len(self.cells)  # _xHHHH_: 7 per character
+
     def patch(self) -> str:
+        """The whole patched XML."""
+        return "".join(self.pieces())
+
+    def pieces(self) -> Iterator[str]:
+        """The patched XML in consecutive pieces."""
+        yield self._dimension(self.head)
+        if self.cells.keys() <= set(self.refs_re.findall(self.body)):
+            yield from self._patch_found(self.body)
+        else:
+            yield self._patch_general(self.body)
+        yield self.tail
+
+    def _patch_found(self, body: str) -> Iterator[str]:
+        """``body`` patched in one pass per piece of about :data:`_PIECE` characters, when each cell
+        to write has a ``<c r="...">`` in it (:meth:`pieces` checks).
+
+        A cell's ``r`` names it (ECMA-376 requires it to agree with its row's); the first cell
+        with that ``r`` is patched, as :meth:`_patch_general` does.
+        """
+        todo, end = dict(self.cells), f"</{self.prefix}row>"
+        pop, cell, content = todo.pop, self._cell, self._content  # (locals: one step less per cell)
+
+        def found(m: re.Match[str]) -> str:
+            ref, attrs, formula, body = m.groups()
+            value = pop(ref, _ABSENT)
+            if value is _ABSENT:  # a second cell with the same r
+                return m.group(0)
+            if formula is not None:  # <c ...>[<f>...</f>]<v>...</v></c>
+                return cell(f' r="{ref}"{attrs}', formula, "", value)
+            if body is not None:
+                return cell(f' r="{ref}"{attrs}', *content(body), value)
+            return cell(f' r="{ref}"{attrs[:-1]}', "", "", value)  # <c .../>
+
+        pos = 0
+        while pos < len(body):
+            cut = body.find(end, pos + _PIECE)
+            cut = len(body) if cut < 0 else cut + len(end)
+            yield self.found_re.sub(found, body[pos:cut])
+            pos = cut
+        assert not todo, "refs_re and found_re find the same cells"
+
+    def _patch_general(self, body: str) -> str:
         by_row: dict[int, dict[int, object]] = {}
-        for (row, col), value in self.cells.items():
+        for ref, value in self.cells.items():
+            row, col = xlsx.split_ref(ref)
             by_row.setdefault(row, {})[col] = value
-        m = self.data_re.search(self.xml)
-        assert m is not None  # __init__ found <sheetData>
-        body = _merge(m.group(2) or "", self.row_re, by_row, self._patch_row, self._new_row)
-        xml = (
-            f"{self.xml[: m.start()]}<{self.prefix}sheetData{m.group(1)}>{body}</{self.prefix}sheetData>"
-            f"{self.xml[m.end() :]}"
-        )
-        return self._dimension(xml)
+        return _merge(body, self.row_re, by_row, self._patch_row, self._new_row)
 
     def _style(self, row_attrs: str, col: int) -> str | None:
         if xlsx.attr(row_attrs, "customFormat") in ("1", "true"):
             return xlsx.attr(row_attrs, "s")
         return next((s for lo, hi, s in self.col_styles if lo <= col <= hi), None)
 
-    def _patch_row(self, m, row: int, wanted: dict[int, object]) -> str:
+    def _patch_row(self, m: re.Match[str], row: int, wanted: dict[int, object]) -> str:
         attrs, body, inserted = m.group(1), m.group(2) or "", []
 
-        def new_cell(col, value):
+        def new_cell(col: int, value: object) -> str:
             inserted.append(col)
-            return self._cell(f' r="{xlsx.column_letters(col)}{row}"', "", value, self._style(attrs, col))
+            return self._cell(f' r="{xlsx.column_letters(col)}{row}"', "", "", value, self._style(attrs, col))
 
         body = _merge(
             body,
             self.cell_re,
             wanted,
-            lambda cm, col, value: self._cell(cm.group(1), cm.group(2) or "", value),
+            lambda cm, col, value: self._cell(cm.group(1), *self._content(cm.group(2) or ""), value),
             new_cell,
         )
         if inserted:
@@ -480,13 +572,25 @@ class _SheetPatcher:
 
     def _new_row(self, row: int, wanted: dict[int, object]) -> str:
         cells = "".join(
-            self._cell(f' r="{xlsx.column_letters(col)}{row}"', "", wanted[col], self._style("", col))
+            self._cell(f' r="{xlsx.column_letters(col)}{row}"', "", "", wanted[col], self._style("", col))
             for col in sorted(wanted)
         )
         return f'<{self.prefix}row r="{row}">{cells}</{self.prefix}row>'
 
-    def _cell(self, attrs: str, body: str, value, style: str | None = None) -> str:
-        """One ``<c>`` holding ``value`` as its cached value; formula, style, ``cm`` etc. kept."""
+    def _content(self, body: str) -> tuple[str, str]:
+        """A cell's content without its cached value (or inline-string constant), cut where the new
+        ``<v>`` goes: after the formula (schema order: f, v, is, extLst).
+        """
+        if "<" in body:
+            body = self.v_re.sub("", body)
+        end = self.f_end.search(body)
+        at = end.end() if end else 0
+        return body[:at], body[at:]
+
+    def _cell(self, attrs: str, before: str, after: str, value: object, style: str | None = None) -> str:
+        """One ``<c>`` holding ``value`` as its cached value between ``before`` and ``after`` (its
+        :meth:`_content`); formula, style, ``cm`` etc. kept.
+        """
         t, v = _encode(value)
         if 't="' in attrs:
             attrs = _T_ATTR.sub("", attrs)
@@ -494,26 +598,21 @@ class _SheetPatcher:
             attrs += f' s="{style}"'
         if t:
             attrs += f' t="{t}"'
-        if "<" in body:
-            body = self.v_re.sub("", body)  # old cached value, or the text of an inline-string constant
-        if v is not None:  # schema order: f, v, is, extLst
-            end = self.f_end.search(body)
-            at = end.end() if end else 0
-            body = f"{body[:at]}<{self.prefix}v>{v}</{self.prefix}v>{body[at:]}"
-        return f"<{self.prefix}c{attrs}>{body}</{self.prefix}c>" if body else f"<{self.prefix}c{attrs}/>"
+        p = self.prefix
+        body = f"{before}<{p}v>{v}</{p}v>{after}" if v is not None else before + after
+        return f"<{p}c{attrs}>{body}</{p}c>" if body else f"<{p}c{attrs}/>"
 
     def _dimension(self, xml: str) -> str:
         """Widen ``<dimension ref>`` to cover the written cells (readers in read-only mode trust it)."""
         m = re.search(rf'(<{re.escape(self.prefix)}dimension\b[^>]*?\bref=")([^"]*)"', xml)
-        if not m or not self.cells:
+        if not m or not self.rows:
             return xml
-        rows = [r for r, _ in self.cells]
-        cols = [c for _, c in self.cells]
         try:
             corners = [xlsx.split_ref(r) for r in m.group(2).split(":")]
-        except ValueError:
+            cols = [xlsx.split_ref(f"{letters}1")[1] for letters in self.letters]
+        except ValueError:  # not a reference: left as it is (a cell's is refused by _patch_general)
             return xml
-        r1, r2 = min([r for r, _ in corners] + rows), max([r for r, _ in corners] + rows)
+        r1, r2 = min([r for r, _ in corners] + self.rows), max([r for r, _ in corners] + self.rows)
         c1, c2 = min([c for _, c in corners] + cols), max([c for _, c in corners] + cols)
         ref = xlsx.column_letters(c1) + str(r1)
         if (r1, c1) != (r2, c2):
@@ -524,7 +623,13 @@ class _SheetPatcher:
 _R = re.compile(r'(?<![\w:.-])r="([^"]*)"')
 
 
-def _merge(body: str, element: re.Pattern, wanted: dict, patch, new) -> str:
+def _merge(
+    body: str,
+    element: re.Pattern[str],
+    wanted: dict[int, Any],
+    patch: Callable[[re.Match[str], int, Any], str],
+    new: Callable[[int, Any], str],
+) -> str:
     """Rewrite the elements of ``body`` whose index (``r``) is a key of ``wanted`` and create the missing
     ones in index order.  ``patch(match, index, value)`` and ``new(index, value)`` give the new XML.
     Elements before the next wanted index are copied as one slice; after the last, the rest of the body.
@@ -562,7 +667,49 @@ def _merge(body: str, element: re.Pattern, wanted: dict, patch, new) -> str:
     return "".join(out)
 
 
-def write_values(src, dst, values: dict[tuple[str, str], object]) -> None:
+def _write_part(zout: zipfile.ZipFile, info: zipfile.ZipInfo, patcher: _SheetPatcher) -> None:
+    """Write the patched sheet as the member ``info`` (same name, date, compression).
+
+    Each piece is compressed in a second thread while the next one is patched: zlib and the CRC
+    release the GIL (728,811 values: 1.2 s of compression beside 2.1 s of patching).
+    """
+    member = copy.copy(info)
+    member.file_size = (
+        patcher.size_bound()
+    )  # zipfile reserves ZIP64 fields only for a part that may need them
+    with zout.open(member, "w") as part, ThreadPoolExecutor(1) as writer:
+        pending: deque[Future[int]] = deque()
+        for piece in patcher.pieces():
+            pending.append(writer.submit(part.write, piece.encode("utf-8")))
+            if len(pending) > 2:  # at most three pieces held
+                pending.popleft().result()
+        for done in pending:
+            done.result()
+
+
+def _by_part(
+    values: dict[tuple[str, str], object], parts: dict[str, str], book: str
+) -> dict[str, dict[str, object]]:
+    """``{sheet part: {reference: value}}``; sheet names match case-insensitively.
+
+    Each run of values of one sheet is taken with ``zip`` and ``dict.update`` (728,811 values:
+    0.19 s, against 0.68 s for a loop calling :func:`xlsx.split_ref` on each).
+    """
+    lower = {name.lower(): part for name, part in parts.items()}
+    sheets, refs = list(map(itemgetter(0), values)), list(map(itemgetter(1), values))
+    cells, start = list(values.values()), 0
+    todo: dict[str, dict[str, object]] = {}
+    for sheet, run in groupby(sheets):
+        end = start + len(list(run))
+        part = parts.get(sheet) or lower.get(sheet.lower())
+        if part is None:
+            raise KeyError(f"no sheet named {sheet!r} in {book}")
+        todo.setdefault(part, {}).update(zip(refs[start:end], cells[start:end], strict=True))
+        start = end
+    return todo
+
+
+def write_values(src: str | Path, dst: str | Path, values: dict[tuple[str, str], object]) -> None:
     """Store ``values`` (``{(sheet name, "A1"): value}``) as cached values of the workbook ``src`` in ``dst``.
 
     Numbers are written without ``t``, text as ``t="str"``, booleans as
@@ -578,13 +725,7 @@ def write_values(src, dst, values: dict[tuple[str, str], object]) -> None:
     src, dst = Path(src), Path(dst)
     with zipfile.ZipFile(src) as zin:
         parts = xlsx.sheet_parts(zin)
-        lower = {name.lower(): part for name, part in parts.items()}
-        todo: dict[str, dict[tuple[int, int], object]] = {}
-        for (sheet, ref), value in values.items():
-            part = parts.get(sheet) or lower.get(sheet.lower())
-            if part is None:
-                raise KeyError(f"no sheet named {sheet!r} in {src.name}")
-            todo.setdefault(part, {})[xlsx.split_ref(ref)] = value
+        todo = _by_part(values, parts, src.name)
         # issue 11: files.replacing refuses links, read-only and hard-linked targets, removes its
         # temporary file on failure, SIGINT and SIGTERM; parts not patched are streamed (xlsx.copy_part).
         with files.replacing(dst, mode_from=src) as raw, zipfile.ZipFile(raw, "w") as zout:
@@ -594,8 +735,7 @@ def write_values(src, dst, values: dict[tuple[str, str], object]) -> None:
                     xlsx.copy_part(zin, info, zout)
                     continue
                 data = xlsx.read_part(zin, info.filename).decode("utf-8")
-                patched = _SheetPatcher(data, todo[info.filename]).patch()
-                zout.writestr(copy.copy(info), patched.encode("utf-8"))
+                _write_part(zout, info, _SheetPatcher(data, todo[info.filename]))
 
 
 # ---------------------------------------------------------------------------------------------
