@@ -474,17 +474,19 @@ class _SheetPatcher:
             self.head, self.body, self.tail = xml[: m.end()], xml[m.end() : end], xml[end:]
         self.row_re = re.compile(rf"<{p}row\b([^>]*?)(?:/>|>(.*?)</{p}row>)", re.S)
         self.cell_re = re.compile(rf"<{p}c\b([^>]*?)(?:/>|>(.*?)</{p}c>)", re.S)
-        # The cells with r first (as Excel, XlsxWriter, openpyxl and LibreOffice write them) in the
+        # The cells with r first (as Excel, XlsxWriter and openpyxl write them) in the
         # columns written, by their r: the other cells cost no Python call.  found_re matches what
         # cell_re matches (its [^>]* stops where cell_re's [^>]*? does, before the first >; a / before
-        # it makes an empty cell); refs_re matches found_re's start.  found_re's groups: r, the other
-        # attributes, then the formula of a cell holding only [<f>] and <v>, or else its content.
+        # it makes an empty cell).  Groups: r, the other attributes, then the formula of a cell holding
+        # only [<f>] and <v>, or else its content; refs_re: the same with the r group only.
         self.letters, self.rows = xlsx.letters_and_rows(cells)
-        self.refs_re = re.compile(rf'<{p}c r="((?:{"|".join(sorted(self.letters)) or "(?!)"})[0-9]+)"')
-        common = rf"((?:<{p}f\b[^>]*?(?:/>|>[^<]*</{p}f>))?)<{p}v>[^<]*</{p}v>"
-        self.found_re = re.compile(
-            rf"{self.refs_re.pattern}([^>]*)(?:(?<=/)>|>(?:{common}|(.*?))</{p}c>)", re.S
+        columns = "|".join(sorted(self.letters)) or "(?!)"
+        cell = (  # {}: where a group opens, "(" or "(?:"
+            rf'<{p}c r="((?:{columns})[0-9]+)"{{}}[^>]*)(?:(?<=/)>|>(?:{{}}(?:<{p}f\b[^>]*?(?:/>|>[^<]*</{p}f>))?)'
+            rf"<{p}v>[^<]*</{p}v>|{{}}.*?))</{p}c>)"
         )
+        self.found_re = re.compile(cell.format("(", "(", "("), re.S)
+        self.refs_re = re.compile(cell.format("(?:", "(?:", "(?:"), re.S)
         self.v_re = re.compile(rf"<{p}v\b[^>]*?(?:/>|>.*?</{p}v>)|<{p}is\b[^>]*?(?:/>|>.*?</{p}is>)", re.S)
         self.f_end = re.compile(rf"</{p}f>|<{p}f\b[^>]*?/>")
         self.col_styles = [
@@ -505,20 +507,40 @@ class _SheetPatcher:
     def pieces(self) -> Iterator[str]:
         """The patched XML in consecutive pieces."""
         yield self._dimension(self.head)
-        if self.cells.keys() <= set(self.refs_re.findall(self.body)):
-            yield from self._patch_found(self.body)
+        cuts = self._cuts()
+        if self.cells.keys() <= self._found(cuts):
+            yield from self._patch_found(cuts)
         else:
             yield self._patch_general(self.body)
         yield self.tail
 
-    def _patch_found(self, body: str) -> Iterator[str]:
-        """``body`` patched in one pass per piece of about :data:`_PIECE` characters, when each cell
-        to write has a ``<c r="...">`` in it (:meth:`pieces` checks).
+    def _cuts(self) -> list[tuple[int, int]]:
+        """Where the pieces of the rows begin and end: after the first ``</row>`` :data:`_PIECE`
+        characters on (a cell is never cut).
+        """
+        body, end, cuts, pos = self.body, f"</{self.prefix}row>", [], 0
+        while pos < len(body):
+            cut = body.find(end, pos + _PIECE)
+            cut = len(body) if cut < 0 else cut + len(end)
+            cuts.append((pos, cut))
+            pos = cut
+        return cuts
+
+    def _found(self, cuts: list[tuple[int, int]]) -> set[str]:
+        """The ``r`` of the cells :meth:`_patch_found` finds in these pieces."""
+        found: set[str] = set()
+        for start, end in cuts:
+            found.update(self.refs_re.findall(self.body[start:end]))
+        return found
+
+    def _patch_found(self, cuts: list[tuple[int, int]]) -> Iterator[str]:
+        """The pieces of the rows patched in one pass each, when each cell to write is among
+        :meth:`_found`.
 
         A cell's ``r`` names it (ECMA-376 requires it to agree with its row's); the first cell
         with that ``r`` is patched, as :meth:`_patch_general` does.
         """
-        todo, end = dict(self.cells), f"</{self.prefix}row>"
+        todo = dict(self.cells)
         pop, cell, content = todo.pop, self._cell, self._content  # (locals: one step less per cell)
 
         def found(m: re.Match[str]) -> str:
@@ -532,13 +554,8 @@ class _SheetPatcher:
                 return cell(f' r="{ref}"{attrs}', *content(body), value)
             return cell(f' r="{ref}"{attrs[:-1]}', "", "", value)  # <c .../>
 
-        pos = 0
-        while pos < len(body):
-            cut = body.find(end, pos + _PIECE)
-            cut = len(body) if cut < 0 else cut + len(end)
-            yield self.found_re.sub(found, body[pos:cut])
-            pos = cut
-        assert not todo, "refs_re and found_re find the same cells"
+        for start, end in cuts:
+            yield self.found_re.sub(found, self.body[start:end])
 
     def _patch_general(self, body: str) -> str:
         by_row: dict[int, dict[int, object]] = {}
@@ -734,8 +751,9 @@ def write_values(src: str | Path, dst: str | Path, values: dict[tuple[str, str],
                 if info.filename not in todo:
                     xlsx.copy_part(zin, info, zout)
                     continue
-                data = xlsx.read_part(zin, info.filename).decode("utf-8")
-                _write_part(zout, info, _SheetPatcher(data, todo[info.filename]))
+                xml = xlsx.read_part(zin, info.filename).decode("utf-8")
+                patcher, xml = _SheetPatcher(xml, todo[info.filename]), ""  # (its text, held once)
+                _write_part(zout, info, patcher)
 
 
 # ---------------------------------------------------------------------------------------------
