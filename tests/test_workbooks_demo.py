@@ -4,20 +4,54 @@ import dataclasses
 import subprocess
 import sys
 
+import openpyxl
+import pytest
+
 import xlfuncs.workbooks.demo as demo
+from xlfuncs.workbooks import libreoffice
 from xlfuncs.workbooks.examples import EXAMPLES
 
+FIGURES = sum(len(e.figures) for e in EXAMPLES)
+NO_LIBREOFFICE = "LibreOffice with the add-in's needs is not installed (scripts/test.sh installs it)"
 
-def test_every_figure_of_both_articles_checks_out(tmp_path):
+
+@pytest.mark.parametrize("engine", ["formulas", "libreoffice"])
+def test_every_figure_of_both_articles_checks_out(engine, tmp_path):
+    if engine == "libreoffice" and not libreoffice.engine_available():
+        pytest.skip(NO_LIBREOFFICE)
     lines = []
-    assert demo.main(tmp_path, out=lines.append) == 0
-    figures = sum(len(e.figures) for e in EXAMPLES)
-    assert lines[-1].strip() == f"{figures} of {figures} figures OK, 0 mismatches."
+    assert demo.main(tmp_path, out=lines.append, engine=engine) == 0, "\n".join(lines)
+    assert lines[0] == f"Building the template workbooks in {tmp_path}/, computed with {engine} ..."
+    assert lines[-3:] == [
+        f"\nChecks (our functions against native Excel): {FIGURES} of {FIGURES} OK.",
+        f"Matches the article (article inputs): {FIGURES} of {FIGURES}.",
+        f"{FIGURES} of {FIGURES} figures OK, 0 mismatches.",
+    ]
+    assert not any("LibreOffice failed" in line for line in lines)  # no silent fallback to formulas
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         "article_examples.xlsx",
         "universe_screen.xlsx",
         "valuation_bridge.xlsx",
     ]
+
+
+@pytest.mark.skipif(not libreoffice.engine_available(), reason=NO_LIBREOFFICE)
+def test_the_other_engine_finds_the_same_workbooks_unchanged(tmp_path):
+    """LibreOffice stores a logical result as 1 (formulas: TRUE); a rerun with the other engine is no edit."""
+    assert demo.main(tmp_path, out=lambda _: None, engine="libreoffice") == 0
+    book = openpyxl.load_workbook(tmp_path / "article_examples.xlsx", data_only=True)
+    assert book.worksheets[0]["E5"].value == 1 and book["1 Market cap"]["B9"].value is True
+    lines = []
+    assert demo.main(tmp_path, out=lines.append, engine="formulas") == 0, "\n".join(lines)
+    assert sum(line.endswith(": unchanged (classic form)") for line in lines) == 3
+
+
+def test_an_engine_that_cannot_run_is_one_line(tmp_path, monkeypatch):
+    monkeypatch.setattr(libreoffice, "engine_available", lambda: False)
+    lines = []
+    assert demo.main(tmp_path / "demo", out=lines.append, engine="libreoffice") == -1
+    assert len(lines) == 1 and lines[0].startswith("xlfuncs demo: error: the LibreOffice engine needs")
+    assert not (tmp_path / "demo").exists()
 
 
 def test_a_wrong_figure_is_reported(tmp_path, monkeypatch):
@@ -35,7 +69,32 @@ def test_cli_demo_exit_code_and_help(tmp_path):
     )
     assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-2000:]
     assert "0 mismatches" in run.stdout and not run.stderr
+    default = "libreoffice" if libreoffice.engine_available() else "formulas"  # auto, as xlfuncs calc
+    assert run.stdout.splitlines()[0].endswith(f"computed with {default} ...")
+    bad = subprocess.run(
+        [sys.executable, "-m", "xlfuncs.cli", "demo", str(tmp_path), "--engine", "excel"],
+        capture_output=True,
+        text=True,
+    )
+    assert bad.returncode == 2 and "--engine: invalid choice: 'excel'" in bad.stderr
     helped = subprocess.run([sys.executable, "-m", "xlfuncs.cli", "--help"], capture_output=True, text=True)
     assert helped.returncode == 0
     for command in ("demo", "workbooks", "calc", "version"):
         assert command in helped.stdout
+
+
+def test_a_fallback_to_formulas_is_said(tmp_path, monkeypatch):
+    """Where LibreOffice fails on a book, calc computes it with formulas; the demo says so per book."""
+
+    def fails(path):
+        raise libreoffice.LibreOfficeError("Calc aborted importing the book")
+
+    monkeypatch.setattr(libreoffice, "engine_available", lambda: True)
+    monkeypatch.setattr(libreoffice, "compute", fails)
+    lines = []
+    assert demo.main(tmp_path, out=lines.append, engine="libreoffice") == 0
+    fallback = [line for line in lines if "LibreOffice failed" in line]
+    assert fallback == [
+        f"{name}: computed with formulas: LibreOffice failed (LibreOfficeError: Calc aborted importing the book)"
+        for name in ("article_examples.xlsx", "valuation_bridge.xlsx", "universe_screen.xlsx")
+    ]

@@ -58,6 +58,16 @@ def _main(argv: list[str] | None) -> int:
         type=Path,
         help="folder for the computed workbooks (default: xlfuncs-demo)",
     )
+    from .workbooks import calc
+    from .workbooks.universe_book import MAX_ROWS
+
+    demo.add_argument(
+        "--engine",
+        choices=calc.ENGINES,
+        default="auto",
+        help="what computes, as for xlfuncs calc: auto (the default: LibreOffice when it is installed), "
+        "libreoffice or formulas",
+    )
     books = sub.add_parser("workbooks", help="write the template workbooks, computed, into a folder")
     books.add_argument(
         "directory", nargs="?", default="workbooks", type=Path, help="target folder (default: workbooks)"
@@ -78,10 +88,12 @@ def _main(argv: list[str] | None) -> int:
         "--namespace", default=None, help="--for server: the server's function namespace (default: XLWINGS)"
     )
     books.add_argument(
-        "--rows", type=int, default=None, metavar="N", help="companies in universe_screen (default: 2,000)"
+        "--rows",
+        type=int,
+        default=None,
+        metavar="N",
+        help=f"companies in universe_screen (default: 2,000; at most {MAX_ROWS:,})",
     )
-    from .workbooks import calc
-
     calc.add_arguments(
         sub.add_parser(
             "calc", help="compute every formula of a workbook without Excel and store the values in it"
@@ -120,7 +132,7 @@ def _main(argv: list[str] | None) -> int:
     if args.command == "demo":
         from .workbooks.demo import main as demo_main
 
-        failures = demo_main(args.directory)
+        failures = demo_main(args.directory, engine=args.engine)
         return 2 if failures < 0 else int(failures > 0)
     if args.command == "workbooks":
         from .workbooks.templates import write_all

@@ -1,8 +1,10 @@
 """``xlfuncs demo``: every worked example of both articles, built, computed and checked.
 
 The demo writes the template workbooks into a folder (``xlfuncs workbooks``),
-computes them without Excel (``xlfuncs calc``: the ``formulas`` engine with our
-functions registered from the specs) and prints, for every figure of every
+computes them without Excel (``xlfuncs calc``; ``--engine`` as there: ``auto``,
+the default, is headless LibreOffice with the xlfuncs add-in when it can run
+here, else the ``formulas`` package with our functions registered from the
+specs), says which engine computed and prints, for every figure of every
 example, what the article says, the expected figure, our functions' result,
 the native-Excel cross-check and, where the formula is one call of one of our
 functions, the Python API's result.  It prints both tallies of the workbook:
@@ -18,6 +20,7 @@ from pathlib import Path
 
 from ..functions import REGISTRY
 from .article_book import CHECK, MATCH, MATCHES, OK
+from .calc import CalcInputError, engine_for
 from .examples import EXAMPLES, Figure
 from .templates import example_layout, write_all
 
@@ -115,10 +118,17 @@ def _fmt(value, fmt: str) -> str:
     return f"{value:,.4f}".rstrip("0").rstrip(".")
 
 
-def main(directory: Path = Path("xlfuncs-demo"), out=print) -> int:
-    """Build, compute and print every example; return the number of mismatches (-1: not built)."""
-    out(f"Building and computing the template workbooks in {directory}/ ...")
-    if write_all(directory, out=out):
+def main(directory: Path = Path("xlfuncs-demo"), out=print, engine: str = "auto") -> int:
+    """Build, compute with ``engine`` (as ``xlfuncs calc --engine``) and print every example;
+    return the number of mismatches (-1: not built, or ``engine`` cannot run here).
+    """
+    try:
+        used = engine_for(engine)
+    except CalcInputError as exc:
+        out(f"xlfuncs demo: error: {exc}")
+        return -1
+    out(f"Building the template workbooks in {directory}/, computed with {used} ...")
+    if write_all(directory, out=out, engine=used):
         return -1
     failures = 0
     checks = matches = 0

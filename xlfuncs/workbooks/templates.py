@@ -25,12 +25,15 @@ import tempfile
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import files, forms
 from .article_book import build_article_examples, example_layout
 from .bridge_book import build_valuation_bridge
-from .universe_book import UNIVERSE_ROWS, build_universe_screen, universe_rows
+from .universe_book import UNIVERSE_ROWS, build_universe_screen, check_rows, universe_rows
+
+if TYPE_CHECKING:
+    from .calc import Summary
 
 __all__ = [
     "TEMPLATES",
@@ -52,9 +55,16 @@ TEMPLATES: dict[str, Callable[..., None]] = {
 
 
 def build(
-    name: str, path: Path, form: str = "classic", namespace: str | None = None, rows: int | None = None
-) -> None:
-    """Write one template to ``path``, stored for ``form``, with every formula's computed value."""
+    name: str,
+    path: Path,
+    form: str = "classic",
+    namespace: str | None = None,
+    rows: int | None = None,
+    engine: str = "formulas",
+) -> Summary:
+    """Write one template to ``path``, stored for ``form``, with every formula's value computed by
+    ``engine`` (:data:`xlfuncs.workbooks.calc.ENGINES`); returns what computing it said.
+    """
     from .calc import calc
 
     if form not in forms.FORMS:
@@ -70,7 +80,7 @@ def build(
             plain = Path(tmp) / path.name
             TEMPLATES[name](plain, **options)
             forms.write_form(plain, path, form, namespace)
-    calc(path, path)
+    return calc(path, path, engine)
 
 
 def cells(path: Path) -> dict:
@@ -98,18 +108,24 @@ def write_all(
     form: str = "classic",
     namespace: str | None = None,
     rows: int | None = None,
+    engine: str = "formulas",
 ) -> int:
     """Build every template into ``directory``; never overwrite an edited workbook unless ``force``.
 
     Returns the number of workbooks kept because they differ from the template.
     """
+    if rows is not None:
+        check_rows(rows)  # before anything is written
     files.check_folder(directory)  # issue 11: a file, a dangling link, not writable: one line (files.py)
     directory.mkdir(parents=True, exist_ok=True)
     refused = 0
     with tempfile.TemporaryDirectory() as tmp:
         for name in TEMPLATES:
             fresh, target = Path(tmp) / name, directory / name
-            build(name, fresh, form, namespace, rows)
+            summary = build(name, fresh, form, namespace, rows, engine)
+            for problem in summary.problems:  # the LibreOffice engine fell back to formulas: say so
+                if problem.startswith("computed with formulas"):
+                    out(f"{name}: {problem}")
             if not target.exists():
                 status = "written"
             elif _same_workbook(target, fresh):
@@ -128,11 +144,13 @@ def write_all(
 
 def _package(path: Path) -> dict[str, bytes]:
     """Every part of the file (names, charts, styles, sheets' layout and formats, web extension) for
-    comparing, without the sheets' cached values (:func:`cells` compares those, rounded).
+    comparing, without the sheets' cached values and their types (:func:`cells` compares the values,
+    rounded): the LibreOffice engine stores a logical result as the number 1 or 0 (``t`` absent),
+    ``formulas`` as TRUE or FALSE (``t="b"``), so a book computed by either is the same template.
     """
     with zipfile.ZipFile(path) as z:
         return {
-            n: re.sub(rb"<v>[^<]*</v>", b"", z.read(n))
+            n: re.sub(rb'(<c\b[^>]*?) t="[^"]*"', rb"\1", re.sub(rb"<v>[^<]*</v>", b"", z.read(n)))
             if re.fullmatch(r"xl/worksheets/sheet\d+\.xml", n)
             else z.read(n)
             for n in z.namelist()
