@@ -510,9 +510,11 @@ def both_ways(xml, cells):
 
 
 @pytest.mark.parametrize("piece", [calc._PIECE, 1])  # 1: a piece per row
+@pytest.mark.parametrize("columns", [calc._COLUMNS, 2])  # 2: the five columns A:E matched as any letters
 @pytest.mark.parametrize("form", [str, prefixed])
-def test_one_pass_and_general_merge_write_the_same_bytes(form, piece, monkeypatch):
+def test_one_pass_and_general_merge_write_the_same_bytes(form, columns, piece, monkeypatch):
     monkeypatch.setattr(calc, "_PIECE", piece)
+    monkeypatch.setattr(calc, "_COLUMNS", columns)
     xml, expected = form(SHEET), form(SHEET_PATCHED)
     assert both_ways(xml, SHEET_VALUES) == (expected, expected, expected)
 
