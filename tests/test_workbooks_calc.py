@@ -576,7 +576,8 @@ def test_size_bound_covers_the_longest_growth():
     xml += "<headerFooter><oddHeader>\U0001f600\u20ac</oddHeader></headerFooter></worksheet>"
     cells = {"A1": "\x01" * 100, "B7": "\U0001f600" * 50, "XFD1048576": ExcelError("#DIV/0!"), "C1": -1e-300}
     patcher = calc._SheetPatcher(xml, cells)
-    assert len(patcher.patch().encode("utf-8")) <= patcher.size_bound() < 10_000
+    size = len(xml.encode("utf-8"))
+    assert len(patcher.patch().encode("utf-8")) <= patcher.size_bound(size) < 10_000
 
 
 def random_sheet_book(path, rows, rng):
