@@ -6,6 +6,8 @@
 #    scripts/render.py).  LibreOffice comes from <codename>-backports when the machine's
 #    Debian has it (25.2 on Debian 12, which binds our Excel names in .xlsx files; Debian 12's
 #    own 7.4 does not): its source is the Debian mirror and key of the machine's own apt sources;
+#  - the machine's Debian's own LibreOffice (7.4 on Debian 12), unpacked, not installed, under
+#    ~/.cache/xlfuncs/libreoffice-older by scripts/libreoffice-older.sh, for one test file;
 #  - .venv with xlfuncs, its test dependencies and xlwings Server (editable install; the
 #    server extra installs only on Python >= 3.11, else its test is skipped).
 #  - then ruff (lint and format check) and mypy, which stop the run on any finding;
@@ -46,10 +48,14 @@ if [ -n "$missing" ] || { [ -n "$codename" ] && dpkg --compare-versions "$instal
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${target[@]}" \
     $packages >/dev/null
 fi
+# Debian's own older LibreOffice (7.4 on Debian 12) unpacked beside the installed one, for
+# tests/test_runtimes_libreoffice_older.py only (skipped when it cannot be had)
+older="$(bash scripts/libreoffice-older.sh "${XDG_CACHE_HOME:-$HOME/.cache}/xlfuncs/libreoffice-older")" \
+  || older=""
 python3 -m venv .venv
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[test,server]"
 # The checks before the tests, each failing the run on any finding (settings in pyproject.toml).
 echo "ruff check:" && .venv/bin/ruff check --quiet .
 echo "ruff format --check:" && .venv/bin/ruff format --check --quiet .
 echo "mypy:" && .venv/bin/mypy
-exec .venv/bin/python -m pytest "$@"
+XLFUNCS_OLDER_SOFFICE="$older" exec .venv/bin/python -m pytest "$@"
