@@ -5,10 +5,8 @@ Run from the repository root::
     .venv/bin/python bench/bench_calc.py                        # 2,000 and 100,000 rows
     .venv/bin/python bench/bench_calc.py --rows 2000 --repeat 5
 
-For each size the universe template is built twice (``xlfuncs workbooks DIR --rows N`` builds the
-same book, up to its limit of 10,000 rows; beyond it the benchmark widens the template's bounded
-columns): as users get it (our spilled functions, XlsxWriter output without values) and as its
-native twin (per-row native formulas computing the same results).  Each side is then run as a whole
+For each size the universe template is built twice: as ``xlfuncs workbooks DIR --rows N`` writes it
+(our spilled functions, XlsxWriter output without values) and as its native twin (per-row native formulas computing the same results).  Each side is then run as a whole
 process, as a user runs it, and timed together with the peak memory of its whole process tree
 (the sum of the resident sets of the process and every descendant, sampled every 20 ms):
 
@@ -51,7 +49,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from xlfuncs.runtimes.libreoffice import instances, office  # noqa: E402
-from xlfuncs.workbooks import libreoffice, templates, universe_book  # noqa: E402
+from xlfuncs.workbooks import libreoffice, templates  # noqa: E402
 from xlfuncs.workbooks.universe_book import FIRST  # noqa: E402
 
 COLUMNS = {"G": "Market cap", "H": "EV", "I": "Size class", "J": "EV / EBITDA"}
@@ -173,10 +171,9 @@ def size(n: int, repeat: int, formulas: bool, tmp: Path) -> list[str]:
     """Measure one size; returns the PASS/MISS lines."""
     book, twin = tmp / "in" / "universe_screen.xlsx", tmp / "in" / "universe_twin.xlsx"
     book.parent.mkdir(exist_ok=True)
-    # the template takes up to universe_book.MAX_ROWS (10,000) companies; for the issue's 100,000-row
-    # measurement its bounded columns are widened to n rows (the same design, longer columns)
-    universe_book.MAX_ROWS = max(universe_book.MAX_ROWS, n)
-    templates.build_universe_screen(book, n=n)  # no values yet: calc computes them
+    templates.build_universe_screen(
+        book, n=n
+    )  # what `xlfuncs workbooks --rows n` writes  # no values yet: calc computes them
     templates.build_universe_screen(twin, n=n, native_twin=True)
     calc = [sys.executable, "-m", "xlfuncs.cli", "calc", str(book), "-o"]
     ours_out, lo_dir = tmp / "ours.xlsx", tmp / "lo"
