@@ -25,15 +25,12 @@ import tempfile
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from . import files, forms
 from .article_book import build_article_examples, example_layout
 from .bridge_book import build_valuation_bridge
 from .universe_book import UNIVERSE_ROWS, build_universe_screen, check_rows, universe_rows
-
-if TYPE_CHECKING:
-    from .calc import Summary
 
 __all__ = [
     "TEMPLATES",
@@ -61,9 +58,11 @@ def build(
     namespace: str | None = None,
     rows: int | None = None,
     engine: str = "formulas",
-) -> Summary:
+    out: Callable[[str], object] | None = None,
+) -> None:
     """Write one template to ``path``, stored for ``form``, with every formula's value computed by
-    ``engine`` (:data:`xlfuncs.workbooks.calc.ENGINES`); returns what computing it said.
+    ``engine`` (:data:`xlfuncs.workbooks.calc.ENGINES`); ``out`` hears where LibreOffice failed and
+    ``formulas`` computed the book instead.
     """
     from .calc import calc
 
@@ -80,7 +79,11 @@ def build(
             plain = Path(tmp) / path.name
             TEMPLATES[name](plain, **options)
             forms.write_form(plain, path, form, namespace)
-    return calc(path, path, engine)
+    summary = calc(path, path, engine)
+    if out is not None:
+        for problem in summary.problems:
+            if problem.startswith("computed with formulas"):  # calc's note of LibreOffice's fallback
+                out(f"{name}: {problem}")
 
 
 def cells(path: Path) -> dict:
@@ -122,10 +125,7 @@ def write_all(
     with tempfile.TemporaryDirectory() as tmp:
         for name in TEMPLATES:
             fresh, target = Path(tmp) / name, directory / name
-            summary = build(name, fresh, form, namespace, rows, engine)
-            for problem in summary.problems:  # the LibreOffice engine fell back to formulas: say so
-                if problem.startswith("computed with formulas"):
-                    out(f"{name}: {problem}")
+            build(name, fresh, form, namespace, rows, engine, out)
             if not target.exists():
                 status = "written"
             elif _same_workbook(target, fresh):
