@@ -336,8 +336,9 @@ def engine_formula(formula: str, names: bool, wrap: bool) -> str:
     and numbers gets the same for its text elements only, ``LET(r,f,IF(ISTEXT(r),r&"",r))`` (MATCH
     over FDBRIDGE's labels and COUNTIFS of MULTIPLE's "NM" found none); ``LET``, because with ``f``
     in IF's branches Calc calls the add-in once per element (20,000 rows: 38 s instead of 7).
-    LET came with LibreOffice 24.8, so with ``names`` (the versions before 25.2) mixed results are
-    left as they are: there MATCH or COUNTIF over their text finds nothing.
+    LET came with LibreOffice 24.8, so with ``names`` (the versions before 25.2) the call is written
+    out three times, ``IF(ISTEXT(f),f&"",f)``: slower, but MATCH over FDBRIDGE's labels finds them on
+    7.4 too (tests/test_runtimes_libreoffice_older.py).
 
     >>> engine_formula('MARKETCAP(A1,B1)&"MARKETCAP("&_xludf.ev(1,2,3)', True, False)
     'ORG.XLFUNCS.CALC.FUNCTIONS.MARKETCAP(A1,B1)&"MARKETCAP("&ORG.XLFUNCS.CALC.FUNCTIONS.EV(1,2,3)'
@@ -370,8 +371,10 @@ def engine_formula(formula: str, names: bool, wrap: bool) -> str:
         text = f"{name}({','.join(args)})"
         if base in labels:
             text = f'({text}&"")'
-        elif base in mixed and not names:  # LET is 24.8+; older versions get the names rewritten
+        elif base in mixed and not names:
             text = f'_xlfn.LET(_xlpm.r,{text},IF(ISTEXT(_xlpm.r),_xlpm.r&"",_xlpm.r))'
+        elif base in mixed:  # LET is 24.8+; the versions that get the names rewritten are older
+            text = f'IF(ISTEXT({text}),{text}&"",{text})'
         out.append(text)
     return "".join(out)
 

@@ -182,11 +182,12 @@ class Instance:
             conn = self._ready(time.monotonic() + START_TIMEOUT, start)
             if conn is None:
                 return {}
-            with conn, conn.makefile("rwb") as stream:
+            # written with sendall, read through a file: a LibreOffice that ends meanwhile leaves no
+            # buffered write for closing to fail on
+            with conn, conn.makefile("rb") as stream:
                 conn.settimeout(START_TIMEOUT)
                 try:
-                    stream.write(json.dumps(job).encode() + b"\n")
-                    stream.flush()
+                    conn.sendall(json.dumps(job).encode() + b"\n")
                     accepted = stream.readline()
                 except OSError:
                     accepted = b""
@@ -203,6 +204,8 @@ class Instance:
                     raise LibreOfficeError(
                         f"LibreOffice did not finish {what} within {timeout:g} s"
                     ) from None
+                except OSError:  # reset: it ended during the job
+                    line = b""
             if not line:
                 self._forget()
                 raise LibreOfficeError(f"LibreOffice stopped while {what}: {self._log_tail()}")
