@@ -617,6 +617,29 @@ def test_one_pass_and_general_merge_agree_on_a_random_sheet_and_openpyxl_reads_t
         assert got[ref].value == (str(value) if isinstance(value, ExcelError) else value), ref
 
 
+def test_a_cell_missing_from_a_later_sheet_restarts_the_package_with_checks(tmp_path, monkeypatch):
+    """Sheet A is written by the one pass, then sheet B misses Z9: the package is written again from its
+    start, each sheet checked first (A by the one pass again, B by the general merge)."""
+    src = tmp_path / "two.xlsx"
+    wb = xlsxwriter.Workbook(src)
+    for name in "AB":
+        ws = wb.add_worksheet(name)
+        for r in range(30):
+            ws.write_formula(r, 0, f"=ROW()*{r}")
+    wb.close()
+    checked = []
+    pieces = calc._SheetPatcher.pieces
+    monkeypatch.setattr(calc._SheetPatcher, "pieces", lambda self, c: checked.append(c) or pieces(self, c))
+    values = {("A", f"A{r}"): r * 1.5 for r in range(1, 31)} | {("B", "A3"): "x", ("B", "Z9"): 7}
+    calc.write_values(src, tmp_path / "out.xlsx", values)
+    assert checked == [False, False, True, True]
+    with zipfile.ZipFile(tmp_path / "out.xlsx") as z:
+        assert z.testzip() is None and z.namelist() == zipfile.ZipFile(src).namelist()
+    got = openpyxl.load_workbook(tmp_path / "out.xlsx", data_only=True)
+    assert [got["A"][f"A{r}"].value for r in range(1, 31)] == [r * 1.5 for r in range(1, 31)]
+    assert (got["B"]["A3"].value, got["B"]["Z9"].value, got["B"]["A4"].value) == ("x", 7, 0)
+
+
 def test_a_failing_writer_thread_stops_the_write_and_leaves_the_file(tmp_path, monkeypatch):
     """A write error in the compressing thread (a full disk) reaches the caller; nothing is left behind."""
     src = random_sheet_book(tmp_path / "r.xlsx", 50, random.Random(1))
