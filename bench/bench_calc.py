@@ -86,9 +86,11 @@ def _tree_rss(pids: list[int]) -> int:
     return total
 
 
-def measured(cmd: list[str], env: dict[str, str] | None = None, timeout: float = 1800) -> tuple[float, int]:
-    """Run ``cmd`` to its end: (seconds, peak resident bytes of its process tree and of every LibreOffice
-    instance xlfuncs keeps, which serves it when it was started by an earlier run).
+def measured(
+    cmd: list[str], env: dict[str, str] | None = None, also: tuple[int, ...] = (), timeout: float = 1800
+) -> tuple[float, int]:
+    """Run ``cmd`` to its end: (seconds, peak resident bytes of its process tree and of the processes
+    ``also``, such as the LibreOffice instance an earlier run kept loaded, which serves this one).
     """
     with tempfile.TemporaryFile() as log:
         start = time.perf_counter()
@@ -97,8 +99,7 @@ def measured(cmd: list[str], env: dict[str, str] | None = None, timeout: float =
         )
         peak = 0
         while proc.poll() is None:
-            kept = [pid for pid, _ in instances.running(office.cache_root())]
-            peak = max(peak, _tree_rss([proc.pid, *kept]))
+            peak = max(peak, _tree_rss([proc.pid, *also]))
             if time.perf_counter() - start > timeout:
                 proc.kill()
                 raise SystemExit(f"over {timeout:g} s: {' '.join(cmd)}")
@@ -196,6 +197,7 @@ def size(n: int, repeat: int, formulas: bool, tmp: Path) -> list[str]:
     print(
         f"\nuniverse template, {n:,} rows (verified: {len(sample_rows(n))} rows x {len(COLUMNS)} columns agree)"
     )
+    instances.stop_all(office.cache_root())  # nothing of ours runs beside LibreOffice's own runs
     t_lo, m_lo = best_of(repeat, lambda: measured(lo))
     print(f"  LibreOffice recalculating the native twin       {t_lo:7.2f} s  {m_lo / 2**20:6.0f} MB")
     running = subprocess.Popen(  # the same profile, no file: it waits for work
@@ -218,8 +220,10 @@ def size(n: int, repeat: int, formulas: bool, tmp: Path) -> list[str]:
         f"  xlfuncs calc, cold (starts LibreOffice)         {t_cold:7.2f} s  {m_cold / 2**20:6.0f} MB"
         f"   ratio {t_cold / t_lo:.2f}x time, {m_cold / m_lo:.2f}x memory"
     )
+    instances.stop_all(office.cache_root())
     measured(ours_cmd)  # leaves an instance loaded, as any run does (unless it grew past its limit)
-    t_warm, m_warm = best_of(repeat, lambda: measured(ours_cmd))
+    serving = tuple(pid for pid, _ in instances.running(office.cache_root()))
+    t_warm, m_warm = best_of(repeat, lambda: measured(ours_cmd, also=serving))
     kept = "" if instances.running(office.cache_root()) else " (none kept: over its memory limit)"
     print(
         f"  xlfuncs calc, warm (LibreOffice kept loaded)    {t_warm:7.2f} s  {m_warm / 2**20:6.0f} MB"

@@ -355,13 +355,18 @@ def engine_for(engine: str = "auto") -> str:
     if engine not in ENGINES:
         raise CalcInputError(f"unknown engine {engine!r} (choose from {', '.join(ENGINES)})")
     if engine == "auto":
-        return "libreoffice" if libreoffice.engine_available() else "formulas"
-    if engine == "libreoffice" and not libreoffice.engine_available():
+        engine = "libreoffice" if libreoffice.engine_available() else "formulas"
+    elif engine == "libreoffice" and not libreoffice.engine_available():
         raise CalcInputError(
             "the LibreOffice engine needs LibreOffice with its Python bridge and, to build the add-in, "
             "unoidl-write (Debian: apt-get install libreoffice-calc python3-uno "
             "libreoffice-script-provider-python python3-numpy libreoffice-dev); or use --engine formulas"
         )
+    if engine == "libreoffice":
+        try:
+            libreoffice.instances.keep_seconds()
+        except ValueError as exc:
+            raise CalcInputError(str(exc)) from None
     return engine
 
 
@@ -369,16 +374,18 @@ def _compute_with(path: Path, engine: str):
     """``_compute`` by the chosen engine (``libreoffice`` or ``formulas``)."""
     # issue 9: a workbook stored for xlwings Lite/Server (_xldudf_ names) is computed from a plain-name
     # copy with the same file name (xlfuncs.workbooks.forms); the values still go into `path`
-    with forms.plain_copy(path) as readable:
-        if engine == "libreoffice":
-            from . import libreoffice
+    if engine == "libreoffice":
+        from . import libreoffice
 
-            try:
-                return libreoffice.compute(readable)
-            except libreoffice.LibreOfficeError as exc:  # e.g. Calc 25.2 aborts importing some books
+        try:  # LibreOffice starts (or one kept from an earlier run is taken) while the book is read
+            with libreoffice.started() as office_instance, forms.plain_copy(path) as readable:
+                return libreoffice.compute(readable, office_instance=office_instance)
+        except libreoffice.LibreOfficeError as exc:  # e.g. Calc 25.2 aborts importing some books
+            with forms.plain_copy(path) as readable:
                 values, problems = _compute(readable)
-                problems[f"computed with formulas: LibreOffice failed ({_one_line(exc)[:80]})"] = list(values)
-                return values, problems
+            problems[f"computed with formulas: LibreOffice failed ({_one_line(exc)[:80]})"] = list(values)
+            return values, problems
+    with forms.plain_copy(path) as readable:
         return _compute(readable)
 
 

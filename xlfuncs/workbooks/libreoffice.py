@@ -26,6 +26,7 @@ import os
 import re
 import shutil
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 from ..runtimes.libreoffice import build, instances, office, service
@@ -514,11 +515,7 @@ def render_pdf(src: Path, out_dir: Path, timeout: float = TIMEOUT) -> Path:
     src, out_dir = Path(src), Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     target = out_dir / (src.stem + ".pdf")
-    with (
-        instances.instance(_prepared()) as office_instance,
-        tempfile.TemporaryDirectory(prefix="xlfuncs_render_lo_") as tmp,
-    ):
-        office_instance.start()
+    with started() as office_instance, tempfile.TemporaryDirectory(prefix="xlfuncs_render_lo_") as tmp:
         book = Path(tmp) / ("book" + src.suffix.lower())
         _engine_copy(src, book, not office.binds_excel_names(), True)
         office_instance.run(
@@ -529,8 +526,22 @@ def render_pdf(src: Path, out_dir: Path, timeout: float = TIMEOUT) -> Path:
     return target
 
 
+@contextlib.contextmanager
+def started() -> Iterator[instances.Instance]:
+    """A LibreOffice with the add-in for one run, starting (or kept from an earlier run): start it first,
+    prepare the book meanwhile, then :func:`compute` with it.
+    """
+    with instances.instance(_prepared()) as office_instance:
+        office_instance.start()
+        yield office_instance
+
+
 def compute(
-    path: Path, rewrite: bool | None = None, errors_in_ranges: bool = True, timeout: float = TIMEOUT
+    path: Path,
+    rewrite: bool | None = None,
+    errors_in_ranges: bool = True,
+    timeout: float = TIMEOUT,
+    office_instance: instances.Instance | None = None,
 ) -> tuple[dict[tuple[str, str], object], dict[str, list[tuple[str, str]]]]:
     """Compute every formula of the workbook at ``path`` in headless LibreOffice with the add-in.
 
@@ -541,8 +552,9 @@ def compute(
     ``errors_in_ranges`` wraps the arguments of our functions in array formulas so that an error
     inside a range gives an error in its own element, not the whole result (:data:`WRAP`).
     LibreOffice runs in an instance of its own (:mod:`~xlfuncs.runtimes.libreoffice.instances`),
-    started while this copy is made, or kept from an earlier run; it hands back the exact value of
-    every formula cell (numbers to the last bit, not the 15 digits it writes to .xlsx).
+    ``office_instance`` from :func:`started` or else one started while this copy is made (or kept from
+    an earlier run); it hands back the exact value of every formula cell (numbers to the last bit, not
+    the 15 digits it writes to .xlsx).
     """
     from .calc import DATA_TABLE
 
@@ -553,11 +565,10 @@ def compute(
     tables: list[tuple[str, str]] = []
     # the formula cells of the original are listed while LibreOffice computes (it runs in its own process)
     with (
-        instances.instance(_prepared()) as office_instance,
+        contextlib.nullcontext(office_instance) if office_instance else started() as office_instance,
         concurrent.futures.ThreadPoolExecutor(1) as pool,
         tempfile.TemporaryDirectory(prefix="xlfuncs_calc_lo_") as tmp,
     ):
-        office_instance.start()  # it starts while the copy is made
         book, values_file = Path(tmp) / ("book" + path.suffix.lower()), Path(tmp) / "values.json"
         _engine_copy(path, book, rewrite, errors_in_ranges)
         listing = pool.submit(formula_cells, path, booleans, tables)
