@@ -38,6 +38,7 @@ import json
 import os
 import socket
 import time
+from typing import Any
 
 #: The script's name in the profile, and the URL that runs :func:`serve` from there.
 SCRIPT = "xlfuncs_service.py"
@@ -81,7 +82,7 @@ def _values(doc) -> dict:
     return found
 
 
-def _run(job: dict, desktop) -> tuple[dict, object]:
+def _run(job: dict, desktop) -> tuple[dict, Any]:
     """Do one job; returns the reply and the open document (closed after the reply: closing a large
     book takes LibreOffice seconds that no client needs to wait for).
     """
@@ -140,7 +141,7 @@ def _serve_one(conn: socket.socket, desktop) -> str:
         stream.write(b'{"accepted": true}\n')
         stream.flush()
         reply: dict = {"ok": True}
-        doc = None
+        doc: Any = None
         if not job.get("stop"):
             try:
                 done, doc = _run(job, desktop)
