@@ -1,5 +1,6 @@
 """`xlfuncs demo`: builds and computes the templates, checks every example, fails on a wrong figure."""
 
+import contextlib
 import dataclasses
 import subprocess
 import sys
@@ -86,10 +87,11 @@ def test_cli_demo_exit_code_and_help(tmp_path):
 def test_a_fallback_to_formulas_is_said(tmp_path, monkeypatch):
     """Where LibreOffice fails on a book, calc computes it with formulas; the demo says so per book."""
 
-    def fails(path):
+    def fails(path, **options):
         raise libreoffice.LibreOfficeError("Calc aborted importing the book")
 
     monkeypatch.setattr(libreoffice, "engine_available", lambda: True)
+    monkeypatch.setattr(libreoffice, "started", lambda: contextlib.nullcontext(None))  # no LibreOffice
     monkeypatch.setattr(libreoffice, "compute", fails)
     lines = []
     assert demo.main(tmp_path, out=lines.append, engine="libreoffice") == 0

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import platform
 import sys
-from importlib import metadata
 
 from ..framework.spec import udf
 
@@ -55,6 +54,8 @@ def version_info() -> dict[str, str]:
     ----------
     .. [1] xlwings documentation, "User Defined Functions", https://docs.xlwings.org/en/latest/udfs.html
     """
+    from importlib import metadata  # here: importing it costs every start-up of the package 20 ms
+
     try:
         xlwings_version = metadata.version("xlwings")
     except metadata.PackageNotFoundError:
