@@ -230,3 +230,19 @@ def test_an_unusable_keep_setting_is_refused_in_one_line(tmp_path, monkeypatch, 
     assert lines == [
         f"xlfuncs calc: error: {instances.KEEP_VARIABLE} must be seconds from 0 to 86400; got {value!r}"
     ]
+
+
+def test_a_slot_too_deep_for_a_socket_path_gets_one_in_a_private_folder(tmp_path):
+    deep = tmp_path / ("d" * 60) / ("e" * 60)
+    path = instances.Instance(deep, deep, 0).socket_path
+    assert len(os.fsencode(path)) <= 100 and not path.is_relative_to(deep)
+    assert path == instances.Instance(deep, deep, 0).socket_path  # the same for every run
+    assert path.parent.stat().st_mode & 0o777 == 0o700
+    assert instances.Instance(tmp_path, tmp_path, 0).socket_path == tmp_path / "sock"
+
+
+def test_the_engine_runs_from_a_cache_too_deep_for_a_socket_path(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / ("c" * 80)))
+    monkeypatch.setenv(instances.KEEP_VARIABLE, "0")
+    values, problems = libreoffice.compute(_book(tmp_path / "probe.xlsx"))
+    assert problems == {} and values[("Probe", "A15")] == 12500
