@@ -308,3 +308,31 @@ def test_runtime_is_libreoffice_where_its_python_bridge_is_loaded(monkeypatch):
     assert "pyuno" not in sys.modules and versions.runtime() == "Python (no Excel runtime)"
     monkeypatch.setitem(sys.modules, "pyuno", types.ModuleType("pyuno"))
     assert versions.runtime() == versions.LIBREOFFICE
+
+
+def test_without_posix_locks_the_engine_steps_aside_and_the_command_line_still_works(tmp_path):
+    """Windows has no ``fcntl`` (nor UNIX sockets): the CLI, doctor's LibreOffice check and
+    ``xlfuncs libreoffice stop`` still work, and ``auto`` computes with formulas.
+    """
+    import subprocess
+    import sys
+
+    book = tmp_path / "b.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active.append([10, 1000, "=MARKETCAP(A1,B1)"])
+    wb.save(book)
+    script = (
+        "import sys; sys.modules['fcntl'] = None\n"  # `import fcntl` now fails, as on Windows
+        "from xlfuncs import cli\n"
+        "from xlfuncs.runtimes.libreoffice import instances\n"
+        "from xlfuncs.workbooks import calc, libreoffice\n"
+        "assert not instances.SUPPORTED and not libreoffice.engine_available()\n"
+        "assert calc.engine_for('auto') == 'formulas'\n"
+        "assert cli.main(['libreoffice', 'stop']) == 0\n"
+        f"assert cli.main(['calc', {str(book)!r}]) == 0\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines()[0] == "ended 0 LibreOffice instances kept by xlfuncs calc"
+    assert "with formulas" in proc.stdout
+    assert openpyxl.load_workbook(book, data_only=True).active["C1"].value == 10000

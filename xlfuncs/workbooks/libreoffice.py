@@ -222,10 +222,11 @@ def _addin_key() -> str:
 
 def engine_available() -> bool:
     """Whether ``xlfuncs calc`` can compute with LibreOffice here: LibreOffice with its Python
-    bridge, and the add-in already prepared or ``unoidl-write`` to build it.
+    bridge, the add-in already prepared or ``unoidl-write`` to build it, and a system where the
+    engine's instances run (not Windows: :data:`~xlfuncs.runtimes.libreoffice.instances.SUPPORTED`).
     """
     program = office.program_dir()
-    if program is None or not (program / "pythonloader.py").is_file():
+    if not instances.SUPPORTED or program is None or not (program / "pythonloader.py").is_file():
         return False
     return (office.cache_root() / _addin_key()).is_dir() or office.unoidl_write() is not None
 

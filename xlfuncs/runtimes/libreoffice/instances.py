@@ -15,7 +15,6 @@ itself when idle, after a job that left it larger than :data:`MAX_RESIDENT` byte
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import hashlib
 import json
 import os
@@ -32,6 +31,15 @@ from pathlib import Path
 from . import office, service
 from .addin import IMPLEMENTATION
 from .office import LibreOfficeError
+
+try:
+    import fcntl
+except ImportError:  # Windows
+    fcntl = None  # type: ignore[assignment]
+
+#: Whether instances can run here: they need POSIX file locks and UNIX sockets (not on Windows, where
+#: ``xlfuncs calc`` computes with ``formulas``; the add-in itself works in Calc there).
+SUPPORTED = fcntl is not None and hasattr(socket, "AF_UNIX")
 
 #: Environment variable: seconds an idle LibreOffice stays loaded after a run.
 KEEP_VARIABLE = "XLFUNCS_LIBREOFFICE_KEEP"
@@ -90,10 +98,16 @@ class Instance:
         return runtime / (hashlib.sha256(os.fsencode(self.folder)).hexdigest()[:24] + ".sock")
 
     def pid(self) -> int | None:
-        """The process group of this slot's LibreOffice if it runs, else None."""
+        """The process group of this slot's LibreOffice if it runs, else None (where there is no
+        ``/proc`` to tell a LibreOffice on this slot's profile from a process that reused its number,
+        a live process of that number counts).
+        """
         profile = os.fsencode((self.folder / "profile").resolve().as_uri())
         try:
             pid = int((self.folder / "pid").read_text())
+            if not Path("/proc").is_dir():
+                os.kill(pid, 0)
+                return pid
             with open(f"/proc/{pid}/cmdline", "rb") as f:
                 mine = profile in f.read()
         except (OSError, ValueError):
@@ -257,6 +271,8 @@ def instance(prepared: Path) -> Iterator[Instance]:
     ``packages``): the first free slot's, kept afterwards for :func:`keep_seconds`; or, when every slot
     is taken, a one-off instance in a temporary folder.
     """
+    if not SUPPORTED:
+        raise LibreOfficeError("the LibreOffice engine needs POSIX file locks and UNIX sockets (not Windows)")
     keep = keep_seconds()
     _STARTED[:] = [proc for proc in _STARTED if proc.poll() is None]  # reap those that ended
     root = _private(slots_folder(prepared))
@@ -279,6 +295,8 @@ def instance(prepared: Path) -> Iterator[Instance]:
 
 def running(cache: Path) -> list[tuple[int, Path]]:
     """``(process group, slot folder)`` of every kept LibreOffice under ``cache`` (all add-in versions)."""
+    if not SUPPORTED:
+        return []
     found = []
     for folder in sorted(cache.glob("*/slots/*")):
         pid = Instance(folder, folder, 0.0).pid()
