@@ -38,7 +38,7 @@ except ImportError:  # Windows
     fcntl = None  # type: ignore[assignment]
 
 #: Whether instances can run here: they need POSIX file locks and UNIX sockets (not on Windows, where
-#: ``xlfuncs calc`` computes with ``formulas``; the add-in itself works in Calc there).
+#: ``xlfuncs calc`` computes with ``formulas``; the add-in does not need them).
 SUPPORTED = fcntl is not None and hasattr(socket, "AF_UNIX")
 
 #: Environment variable: seconds an idle LibreOffice stays loaded after a run.
