@@ -180,12 +180,8 @@ def size(n: int, repeat: int, formulas: bool, tmp: Path) -> list[str]:
     calc = [sys.executable, "-m", "xlfuncs.cli", "calc", str(book), "-o"]
     ours_out, lo_dir = tmp / "ours.xlsx", tmp / "lo"
     office.write_profile(tmp / "profile")  # recalculate on load
-    lo = [
-        libreoffice.executable() or "soffice",
-        *office.options(tmp / "profile"),
-        *("--headless", "--norestore", "--nolockcheck", "--nodefault", "--nologo"),
-        *("--convert-to", libreoffice.XLSX_FILTER, "--outdir", str(lo_dir), str(twin)),
-    ]
+    soffice = [libreoffice.executable() or "soffice", *office.options(tmp / "profile"), *office.HEADLESS]
+    lo = [*soffice, "--convert-to", libreoffice.XLSX_FILTER, "--outdir", str(lo_dir), str(twin)]
     ours_cmd = [*calc, str(ours_out), "--engine", "libreoffice"]
     cold = {instances.KEEP_VARIABLE: "0"}  # no LibreOffice kept: each run starts one
     # verify first (these runs also prepare the add-in's profile and warm the disk cache)
@@ -202,7 +198,7 @@ def size(n: int, repeat: int, formulas: bool, tmp: Path) -> list[str]:
     t_lo, m_lo = best_of(repeat, lambda: measured(lo))
     print(f"  LibreOffice recalculating the native twin       {t_lo:7.2f} s  {m_lo / 2**20:6.0f} MB")
     running = subprocess.Popen(  # the same profile, no file: it waits for work
-        lo[:7], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+        soffice, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
     )
     try:
         time.sleep(5)  # started and listening

@@ -142,7 +142,7 @@ class Instance:
         cmd = [
             soffice,
             *office.options(self.folder / "profile", self.folder / "packages"),
-            *("--headless", "--norestore", "--nolockcheck", "--nodefault", "--nologo"),
+            *office.HEADLESS,
             service.URL,
         ]
         with open(self.folder / "log", "wb") as log:

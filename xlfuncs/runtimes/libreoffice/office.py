@@ -25,6 +25,9 @@ EXECUTABLES = ("soffice", "libreoffice")
 #: (25.2 binds, 7.4 does not; the versions between were not tested, so they are treated as 7.4).
 BINDS_EXCEL_NAMES = (25, 2)
 TIMEOUT = 180.0
+#: How every LibreOffice of xlfuncs runs: no window, no document recovery, no lock files, no start
+#: centre, no splash.
+HEADLESS = ("--headless", "--norestore", "--nolockcheck", "--nodefault", "--nologo")
 
 # Calc setting "recalculation on file load": 0 = always, 1 = never, 2 = ask (the default).
 _PROFILE = """<?xml version="1.0" encoding="UTF-8"?>
@@ -233,11 +236,7 @@ def convert(
     cmd = [
         soffice,
         *options(profile, packages),
-        "--headless",
-        "--norestore",
-        "--nolockcheck",
-        "--nodefault",
-        "--nologo",
+        *HEADLESS,
         "--convert-to",
         convert_to,
         "--outdir",
