@@ -20,7 +20,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from .examples import EXAMPLES, Example, Figure, Input
+from .examples import EXAMPLES, Example, Figure, Growth, Input
 from .style import (
     BAD,
     GOOD,
@@ -262,7 +262,7 @@ def example_sheet(book: Any, st: Styles, example: Example) -> None:
         3,
     )
     if example.growth:
-        _growth_chart(book, sheet, st, example, refs["native"], end + 3)
+        _growth_chart(book, sheet, st, example.sheet, example.growth, refs["native"], end + 3)
     sheet.freeze_panes(header + 1, 1)
     page_setup(sheet)
 
@@ -271,10 +271,10 @@ GROWTH_POINTS = 11  # points of a growth chart: the start and ten equal steps
 
 
 def _growth_chart(
-    book: Any, sheet: Any, st: Styles, example: Example, refs: dict[str, str], top: int
+    book: Any, sheet: Any, st: Styles, name: str, growth: Growth, refs: dict[str, str], top: int
 ) -> None:
     """A line chart of the value compounding at each annual rate (native formulas over the sheet's cells)."""
-    start, years, series = example.growth
+    start, years, series = growth
     sheet.write(top, 0, "Growth at the annual rate (chart data)", st("header"))
     sheet.write(top, 1, "Year", st("header", "right"))
     for j, (label, _) in enumerate(series):
@@ -287,7 +287,7 @@ def _growth_chart(
                 r, 2 + j, f"={refs[start]}*(1+{refs[rate]})^B{r + 1}", st("native", num="#,##0")
             )
     chart = book.add_chart({"type": "scatter", "subtype": "smooth"})
-    q, first, last = _quoted(example.sheet), top + 2, top + 1 + GROWTH_POINTS
+    q, first, last = _quoted(name), top + 2, top + 1 + GROWTH_POINTS
     for j in range(len(series)):
         col = "CDEF"[j]
         chart.add_series(
