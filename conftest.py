@@ -3,7 +3,7 @@
 # --doctest-modules imports every module under xlfuncs/; this one imports xlwings Server,
 # which reads the project settings, needs a licence key and sets XLWINGS_ON_SERVER in the
 # process (see its docstring).  It is tested in its own server process instead
-# (tests/test_runtimes_server.py).
+# (tests/runtimes/test_server.py).
 collect_ignore = ["xlfuncs/runtimes/server.py"]
 
 

@@ -20,8 +20,8 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from test_workbooks_engines import same
 
+from tests.test_workbooks_engines import same
 from xlfuncs.runtimes.libreoffice import office
 from xlfuncs.workbooks import calc, libreoffice
 

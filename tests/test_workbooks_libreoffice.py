@@ -250,8 +250,7 @@ ENGINE_DIFFERS = {
 
 
 def test_calc_engine_computes_the_calc_test_book(soffice, tmp_path):
-    from test_workbooks_calc import EXPECTED, build_book
-
+    from tests.test_workbooks_calc import EXPECTED, build_book
     from xlfuncs.workbooks import calc
 
     book = build_book(tmp_path / "book.xlsx")

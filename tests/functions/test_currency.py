@@ -13,7 +13,7 @@ import xlfuncs.runtimes.excel as X
 from xlfuncs import InputError, tomajor
 from xlfuncs.functions.iso4217 import CODES
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_iso_list_is_pycountrys_current_list():

@@ -2,8 +2,8 @@
 
 Each case gives the arguments as the matrices Excel sends (one 2-D list per parameter, None
 for an omitted optional) and the result Office.js returns (runtime 1.4: error cells as
-Office.js error objects).  tests/test_runtimes_officejs.py sends them through xlwings'
-Office.js runtime; tests/test_runtimes_libreoffice.py writes them into a workbook computed by
+Office.js error objects).  tests/runtimes/test_officejs.py sends them through xlwings'
+Office.js runtime; tests/runtimes/test_libreoffice.py writes them into a workbook computed by
 LibreOffice Calc with the add-in, and compares with the same expectations (:func:`excel_value`
 turns an Office.js result into what a cell holds).
 """

@@ -33,7 +33,7 @@ Stubbed / faked (so NOT tested here; needs Windows desktop Excel)
 
 Usage (fresh process, before anything imports xlwings or your UDF module)::
 
-    import classic_harness as classic    # with tests/ on sys.path
+    import classic_harness as classic    # with tests/helpers/ on sys.path
     classic.install()                     # stubs pywin32, binds xw.func = udfs.xlfunc ...
     import my_udfs                        # now registered by the real classic decorator
     bas, macro_options = classic.import_udfs("my_udfs")

@@ -1,4 +1,4 @@
-"""Subprocess helper of tests/test_runtimes_classic.py: run xlfuncs.runtimes.excel under xlwings' classic runtime.
+"""Subprocess helper of tests/runtimes/test_classic.py: run xlfuncs.runtimes.excel under xlwings' classic runtime.
 
 Run as a script in a fresh interpreter without ``XLWINGS_ON_SERVER``.  It calls
 ``classic_harness.install()`` (pywin32 stubbed, the real ``xlwings.udfs`` and
@@ -27,18 +27,18 @@ import os
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 MODULE = "xlfuncs.runtimes.excel"
 
 
 def main():
     if os.environ.get("XLWINGS_ON_SERVER") or "xlwings" in sys.modules:
         raise SystemExit("run in a fresh interpreter without XLWINGS_ON_SERVER")
-    sys.path[:0] = [str(Path(__file__).resolve().parent), str(ROOT)]
+    sys.path.insert(0, str(ROOT))
     calls = json.load(sys.stdin)
     with contextlib.redirect_stdout(sys.stderr):  # import_udfs prints; stdout is for JSON
-        import classic_harness as classic
-        from runtime_officejs import exports  # the same record of __xlfunc__ for both runtimes
+        from tests.helpers import classic_harness as classic
+        from tests.helpers.runtime_officejs import exports  # the same record of __xlfunc__ for both runtimes
 
         classic.install()
         import xlwings

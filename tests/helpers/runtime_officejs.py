@@ -1,4 +1,4 @@
-"""Subprocess helper of tests/test_runtimes_officejs.py: run xlfuncs.runtimes.excel under xlwings' Office.js runtime.
+"""Subprocess helper of tests/runtimes/test_officejs.py: run xlfuncs.runtimes.excel under xlwings' Office.js runtime.
 
 Run as a script in a fresh interpreter with ``XLWINGS_ON_SERVER=true`` and
 ``XLWINGS_LICENSE_KEY=noncommercial`` (the parent test sets them; xlwings picks
@@ -23,7 +23,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 #: The environment that makes xlwings choose its Office.js decorators.
@@ -31,7 +31,7 @@ OFFICE_JS = {"XLWINGS_ON_SERVER": "true", "XLWINGS_LICENSE_KEY": "noncommercial"
 
 
 def run_runtime(helper, calls, env_update=()):
-    """Run ``tests/<helper>`` (runtime_officejs.py or runtime_classic.py) in a fresh interpreter
+    """Run ``tests/helpers/<helper>`` (runtime_officejs.py or runtime_classic.py) in a fresh interpreter
     with ``calls`` on stdin and the environment less xlwings' settings plus ``env_update``;
     return its JSON answer, or fail the test with its stderr."""
     import pytest
@@ -39,7 +39,7 @@ def run_runtime(helper, calls, env_update=()):
     env = {k: v for k, v in os.environ.items() if not k.startswith("XLWINGS_")}
     env.update(env_update)
     proc = subprocess.run(
-        [sys.executable, str(ROOT / "tests" / helper)],
+        [sys.executable, str(ROOT / "tests" / "helpers" / helper)],
         input=json.dumps(calls),
         env=env,
         cwd=ROOT,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -18,7 +19,7 @@ import pytest
 
 from xlfuncs.runtimes import lite
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "xlfuncs"
 
 #: Each layer and the layers it may import (itself included).  ``xlfuncs`` is the package
@@ -92,10 +93,20 @@ def test_every_module_belongs_to_a_layer():
     assert len(modules) == len({lite.module_path(m) for m in modules})
 
 
-def test_tests_are_named_by_layer():
-    prefixes = set(ALLOWED) - {"xlfuncs"} | {"package", "bench", "hostile"}
-    names = [p.name for p in (ROOT / "tests").glob("test_*.py")]
-    assert [n for n in names if n.split("_")[1].removesuffix(".py") not in prefixes] == []
+def test_tests_are_packages_that_import_no_test_module():
+    """Each test folder is a package (so two folders may hold modules of the same name), and
+    what tests share lives in tests/helpers/ or conftest.py, never in another test module."""
+    tests = ROOT / "tests"
+    folders = [p for p in tests.iterdir() if p.is_dir() and p.name != "__pycache__"]
+    assert [p.name for p in folders if not (p / "__init__.py").is_file()] == []
+    imported = {
+        f"{path.relative_to(ROOT)} imports {name}"
+        for path in tests.glob("*/test_*.py")
+        for name in re.findall(
+            r"^\s*(?:from|import) ((?:tests\.)?(?:\w+\.)*test_\w+)", path.read_text(), re.M
+        )
+    }
+    assert sorted(imported) == []
 
 
 # --- the direction of imports -------------------------------------------------------------
@@ -243,7 +254,7 @@ def test_a_new_function_is_one_kernel_and_nothing_else(tmp_path):
     equity.write_text(source + NEW_KERNEL, encoding="utf-8")
     env = dict(
         os.environ,
-        PYTHONPATH=os.pathsep.join([str(tmp_path), str(ROOT / "tests")]),
+        PYTHONPATH=os.pathsep.join([str(tmp_path), str(ROOT / "tests" / "helpers")]),
         XLWINGS_ON_SERVER="true",
         XLWINGS_LICENSE_KEY="noncommercial",
     )

@@ -1,6 +1,6 @@
 """xlfuncs.runtimes.excel under xlwings' classic runtime (Windows desktop Excel, COM + VBA).
 
-The classic runtime runs in ONE fresh interpreter (``tests/runtime_classic.py``)
+The classic runtime runs in ONE fresh interpreter (``tests/helpers/runtime_classic.py``)
 without ``XLWINGS_ON_SERVER``: ``classic_harness.install()`` stubs pywin32 so that
 xlwings' real ``udfs``, ``_xlwindows`` and ``com_server`` import on Linux, then
 ``xlfuncs.runtimes.excel`` is imported, the real ``import_udfs`` writes the VBA wrappers
@@ -21,15 +21,15 @@ from importlib import metadata
 from pathlib import Path
 
 import pytest
-from cases_runtimes import XYZ_BRIDGE
-from classic_harness import ERR, MISSING
-from runtime_officejs import assert_registered, run_runtime
 
 import xlfuncs
+from tests.helpers.cases_runtimes import XYZ_BRIDGE
+from tests.helpers.classic_harness import ERR, MISSING
+from tests.helpers.runtime_officejs import assert_registered, run_runtime
 from xlfuncs import REGISTRY
 
-ROOT = Path(__file__).resolve().parents[1]
-HELPER = Path(__file__).with_name("runtime_classic.py")
+ROOT = Path(__file__).resolve().parents[2]
+HELPER = ROOT / "tests" / "helpers" / "runtime_classic.py"
 MODULE, ADDIN = "xlfuncs.runtimes.excel", "xlfuncs.xlam"
 NA, DIV0 = ERR["#N/A"], ERR["#DIV/0!"]  # error cells as pywin32 delivers them (int codes)
 

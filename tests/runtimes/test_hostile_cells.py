@@ -1,6 +1,6 @@
 """Per-cell semantics that differed from the README or between runtimes (issue 11), each case
-through both xlwings runtimes (xlwings' real call paths, tests/runtime_officejs.py and
-tests/runtime_classic.py) and the Python API.
+through both xlwings runtimes (xlwings' real call paths, tests/helpers/runtime_officejs.py and
+tests/helpers/runtime_classic.py) and the Python API.
 
 Before the fixes: an error value in MCAPCLASS ``labels`` gave #VALUE! in Office.js; the
 newer error values (#SPILL!, #CALC!, #GETTING_DATA, ...) gave #VALUE! (classic: a
@@ -15,13 +15,13 @@ import decimal
 from pathlib import Path
 
 import pytest
-from classic_harness import ERR, NEWER_ERR
-from runtime_officejs import OFFICE_JS, run_runtime
 
 import xlfuncs
+from tests.helpers.classic_harness import ERR, NEWER_ERR
+from tests.helpers.runtime_officejs import OFFICE_JS, run_runtime
 from xlfuncs import InputError
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def officejs_error(text, kind):
@@ -93,7 +93,7 @@ def officejs():
 
 @pytest.fixture(scope="module")
 def classic():
-    from classic_harness import MISSING
+    from tests.helpers.classic_harness import MISSING
 
     calls = [
         {"func_name": f, "args": [MISSING if a is None else a for a in args]}

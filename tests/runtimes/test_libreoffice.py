@@ -3,7 +3,7 @@
 The parts are checked against the registry without LibreOffice.  Then, where LibreOffice,
 its Python bridge and unoidl-write are installed (scripts/test.sh installs them), the
 extension is built, installed into a private folder and every case of
-tests/cases_runtimes.py (the table the Office.js test uses) is written into one workbook
+tests/helpers/cases_runtimes.py (the table the Office.js test uses) is written into one workbook
 that headless Calc computes in one start-up; each cell must hold the value or error the
 Office.js path returns, except where Calc itself hands the add-in other inputs
 (:data:`CALC_DIFFERS`, each with its reason; a new case that differs fails until it is listed
@@ -19,10 +19,10 @@ import zipfile
 
 import openpyxl
 import pytest
-from cases_runtimes import CASES, excel_value
 from openpyxl.worksheet.formula import ArrayFormula
 
 import xlfuncs
+from tests.helpers.cases_runtimes import CASES, excel_value
 from xlfuncs import REGISTRY
 from xlfuncs.functions import versions
 from xlfuncs.runtimes.libreoffice import addin, build, office

@@ -13,7 +13,7 @@ checks that, then reads the real ``xlwings.server.custom_functions_meta`` and
 calls functions through the real ``custom_functions_call``.
 
 Licence: ``xlwings.server`` is xlwings PRO code (PolyForm Noncommercial; the
-``noncommercial`` key is accepted as is).  See tests/test_runtimes_officejs.py.
+``noncommercial`` key is accepted as is).  See tests/runtimes/test_officejs.py.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ import pytest
 from xlfuncs import REGISTRY, __version__
 from xlfuncs.runtimes import lite
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 PURE_PYTHON_TAG = "-py3-none-any.whl"
 #: Built by Pyodide itself: their version is the Pyodide's, so requirements.txt must not pin them.
 PYODIDE_BUILT = {"numpy"}

@@ -3,7 +3,7 @@
 xlwings chooses its UDF decorators once, when it is first imported: Office.js with
 ``XLWINGS_ON_SERVER=true``, classic COM on Windows with pywin32, and no-ops
 anywhere else.  So the Office.js runtime runs in ONE fresh interpreter
-(``tests/runtime_officejs.py``) with that environment; this pytest process never
+(``tests/helpers/runtime_officejs.py``) with that environment; this pytest process never
 sets it.  The helper sends every case below through the real
 ``xlwings.server.custom_functions_call`` and returns the real
 ``custom_functions_meta``; the assertions are all here.
@@ -21,13 +21,13 @@ import sys
 from pathlib import Path
 
 import pytest
-from cases_runtimes import CASES
-from runtime_officejs import OFFICE_JS, assert_registered, run_runtime
 
+from tests.helpers.cases_runtimes import CASES
+from tests.helpers.runtime_officejs import OFFICE_JS, assert_registered, run_runtime
 from xlfuncs import REGISTRY
 
-ROOT = Path(__file__).resolve().parents[1]
-HELPER = Path(__file__).with_name("runtime_officejs.py")
+ROOT = Path(__file__).resolve().parents[2]
+HELPER = ROOT / "tests" / "helpers" / "runtime_officejs.py"
 
 
 LOCAL_PATH = re.compile(r"/(home|work|tmp)\b|defined in", re.I)

@@ -1,7 +1,7 @@
 """The add-in file (xlfuncs.windows.addin): zip patch of xlwings' template, VBA read from disk, COM glue.
 
 The COM half runs against xlwings' REAL classic ``import_udfs`` in a subprocess
-(tests/classic_harness.py: pywin32 stubbed, a recording fake workbook): what
+(tests/helpers/classic_harness.py: pywin32 stubbed, a recording fake workbook): what
 Excel itself does with the VBA is on the manual checklist.
 """
 
@@ -23,7 +23,7 @@ from xlfuncs import REGISTRY
 from xlfuncs.windows import addin
 from xlfuncs.windows.winconfig import InstallError
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE = addin.template_path()
 XLWINGS = metadata.version("xlwings")
 SETTINGS = {"UDF Modules": "xlfuncs.runtimes.excel"}
@@ -236,7 +236,7 @@ json.dump({"project_lines": [l for l in module.lines if "PROJECT_NAME As" in l],
 def classic_import():
     env = {k: v for k, v in __import__("os").environ.items() if k != "XLWINGS_ON_SERVER"}
     done = subprocess.run(
-        [sys.executable, "-c", CLASSIC, str(ROOT / "tests"), str(ROOT)],
+        [sys.executable, "-c", CLASSIC, str(ROOT / "tests" / "helpers"), str(ROOT)],
         capture_output=True,
         text=True,
         env=env,

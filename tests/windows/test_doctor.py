@@ -13,9 +13,9 @@ from importlib import metadata
 from pathlib import Path
 
 import pytest
-from test_windows_install import FakeHost
 
 import xlfuncs.runtimes.excel
+from tests.helpers.windows_host import FakeHost
 from xlfuncs import REGISTRY
 from xlfuncs.runtimes import names
 from xlfuncs.windows import addin, doctor, install

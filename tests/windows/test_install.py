@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import json
 import re
-import shutil
 import sys
 import zipfile
 from pathlib import Path
@@ -20,10 +19,11 @@ from types import SimpleNamespace
 
 import pytest
 
+from tests.helpers.windows_host import XLWINGS_SAID, FakeHost
 from xlfuncs.windows import addin, install
 from xlfuncs.windows.winconfig import STORE_EXCEL, STORE_PYTHON
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 USER_KEYS = [
     ("CONDA PATH", r"C:\Users\Zoë\miniconda3"),
     ("CONDA ENV", "base"),
@@ -37,45 +37,6 @@ USER_KEYS = [
     ("SHOW_ERROR_POPUPS", "False"),
 ]
 USER_FILE = "".join(f'"{k}","{v}"\r\n' for k, v in USER_KEYS).encode("cp1252")
-XLWINGS_SAID = "Error: Failed to install the add-in: If Excel is running, quit Excel and try again."
-
-
-class FakeHost:
-    """Records the Excel and xlwings actions; answers the queries from its attributes."""
-
-    def __init__(
-        self, root: Path, excel=r"C:\Program Files\Microsoft Office\root\Office16", trusted=True, copies=True
-    ):
-        self.xlstart = root / "AppData" / "Roaming" / "Microsoft" / "Excel" / "XLSTART"
-        self.xlstart.mkdir(parents=True)
-        self.excel, self.trusted, self.copies = excel, trusted, copies
-        self.calls = []
-
-    def startup_folder(self):
-        return self.xlstart
-
-    def excel_path(self):
-        return self.excel
-
-    def vba_access_trusted(self):
-        return self.trusted
-
-    def import_functions(self, xlam, project, modules):
-        self.calls.append(("import_functions", xlam.name, project, modules))
-        assert addin.inspect_addin(xlam).config_sheet == "xlfuncs.conf"
-        with zipfile.ZipFile(xlam, "a") as book:  # Excel saves the add-in with the wrappers
-            book.writestr("xl/saved-by-excel.txt", "wrappers imported")
-
-    def xlwings_cli(self, *args):
-        self.calls.append(("xlwings", *args))
-        command, file = args[:2], Path(args[3])
-        if command == ("addin", "install"):
-            if not self.copies:
-                return XLWINGS_SAID
-            shutil.copyfile(file, self.xlstart / file.name)
-            return "Successfully installed the xlwings add-in!"
-        (self.xlstart / file.name).unlink()
-        return "Successfully removed the add-in!"
 
 
 @pytest.fixture

@@ -1,0 +1,1 @@
+"""Tests that the bench/ scripts run."""

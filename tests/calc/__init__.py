@@ -1,0 +1,1 @@
+"""Tests of xlfuncs.calc: the headless calculator and its engines."""

@@ -1,0 +1,1 @@
+"""Tests of xlfuncs.framework: the spec, errors, values and the sheet call."""

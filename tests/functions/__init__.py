@@ -1,0 +1,1 @@
+"""Tests of xlfuncs.functions: the kernels, against values from sources."""

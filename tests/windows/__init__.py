@@ -1,0 +1,1 @@
+"""Tests of xlfuncs.windows: the installer, the add-in file, the xlwings config."""

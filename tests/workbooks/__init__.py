@@ -1,0 +1,1 @@
+"""Tests of xlfuncs.workbooks: the template builders, worked examples and demo."""

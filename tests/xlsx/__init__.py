@@ -1,0 +1,1 @@
+"""Tests of xlfuncs.xlsx: reading, patching and writing OOXML packages."""
