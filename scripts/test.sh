@@ -8,9 +8,10 @@
 #    own 7.4 does not): its source is the Debian mirror and key of the machine's own apt sources;
 #  - the machine's Debian's own LibreOffice (7.4 on Debian 12), unpacked, not installed, under
 #    ~/.cache/xlfuncs/libreoffice-older by scripts/libreoffice-older.sh, for one test file;
-#  - .venv with xlfuncs, its test dependencies and xlwings Server (editable install; the
-#    server extra installs only on Python >= 3.11, else its test is skipped).
-#  - then ruff (lint and format check) and mypy, which stop the run on any finding;
+#  - .venv with xlfuncs, its test dependencies, xlwings Server and the docs site's MkDocs
+#    (editable install; the server extra installs only on Python >= 3.11, else its test is skipped).
+#  - then ruff (lint and format check), mypy and the docs site built with --strict (a broken
+#    link or a missing page fails), which stop the run on any finding;
 # Extra arguments go to pytest, e.g. `bash scripts/test.sh -k officejs`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -53,9 +54,10 @@ fi
 older="$(bash scripts/libreoffice-older.sh "${XDG_CACHE_HOME:-$HOME/.cache}/xlfuncs/libreoffice-older")" \
   || older=""
 python3 -m venv .venv
-.venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[test,server]"
+.venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[test,server,docs]"
 # The checks before the tests, each failing the run on any finding (settings in pyproject.toml).
 echo "ruff check:" && .venv/bin/ruff check --quiet .
 echo "ruff format --check:" && .venv/bin/ruff format --check --quiet .
 echo "mypy:" && .venv/bin/mypy
+echo "mkdocs build --strict:" && NO_MKDOCS_2_WARNING=1 .venv/bin/mkdocs build --strict --quiet
 XLFUNCS_OLDER_SOFFICE="$older" exec .venv/bin/python -m pytest "$@"
