@@ -213,9 +213,9 @@ def test_bad_request_gets_4xx_with_one_line(guarded, label):
 
 
 # Authentication: xlwings Server's own providers.  The "custom" provider with a project
-# override of auth/custom/__init__.py, exactly as README *Team server* shows it.
-AUTH_MODULE = (  # the code block of README *Team server*, "Who may call it"
-    (Path(__file__).resolve().parents[2] / "README.md")
+# override of auth/custom/__init__.py, exactly as docs/server.md shows it.
+AUTH_MODULE = (  # the code block of docs/server.md, "Who may call it"
+    (Path(__file__).resolve().parents[2] / "docs" / "server.md")
     .read_text(encoding="utf-8")
     .split("**Who may call it.**", 1)[1]
     .split("```python\n", 1)[1]
