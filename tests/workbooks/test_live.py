@@ -154,7 +154,7 @@ def test_flags_follow_changed_inputs(book, tmp_path):
 
 def test_no_result_is_a_typed_number():
     """Every figure cell is a formula; an input cell of sheet 14 taken from another sheet is one too."""
-    with zipfile.ZipFile(Path(__file__).resolve().parents[1] / "workbooks" / "article_examples.xlsx") as z:
+    with zipfile.ZipFile(Path(__file__).resolve().parents[2] / "workbooks" / "article_examples.xlsx") as z:
         names = [n for n in z.namelist() if re.fullmatch(r"xl/worksheets/sheet\d+\.xml", n)]
         xml = {n: z.read(n).decode() for n in names}
     assert len(xml) == 1 + len(EXAMPLES)

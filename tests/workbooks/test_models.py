@@ -14,7 +14,7 @@ import pytest
 
 from xlfuncs.workbooks.universe_book import universe_rows
 
-WORKBOOKS = Path(__file__).resolve().parents[1] / "workbooks"
+WORKBOOKS = Path(__file__).resolve().parents[2] / "workbooks"
 M = 1e6
 
 

@@ -11,7 +11,7 @@ import pytest
 
 from xlfuncs.workbooks import libreoffice
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 pytestmark = pytest.mark.skipif(
     not libreoffice.engine_available() or shutil.which("pdftoppm") is None,

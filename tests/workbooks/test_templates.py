@@ -18,7 +18,7 @@ from xlfuncs.workbooks.calc import calc
 from xlfuncs.workbooks.demo import read_examples
 from xlfuncs.workbooks.templates import TEMPLATES, _package, build, build_universe_screen, cells, write_all
 
-WORKBOOKS = Path(__file__).resolve().parents[1] / "workbooks"
+WORKBOOKS = Path(__file__).resolve().parents[2] / "workbooks"
 
 
 @pytest.mark.parametrize("name", list(TEMPLATES))
