@@ -2,6 +2,7 @@
 
 import contextlib
 import dataclasses
+import re
 import subprocess
 import sys
 
@@ -29,11 +30,35 @@ def test_every_figure_of_both_articles_checks_out(engine, tmp_path):
         f"{FIGURES} of {FIGURES} figures OK, 0 mismatches.",
     ]
     assert not any("LibreOffice failed" in line for line in lines)  # no silent fallback to formulas
+    _labels_are_resolved(lines)
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         "article_examples.xlsx",
         "universe_screen.xlsx",
         "valuation_bridge.xlsx",
     ]
+
+
+def _inputs(sheet: str) -> dict:
+    return {i.name: i.value for i in next(e for e in EXAMPLES if e.sheet == sheet).inputs}
+
+
+def _labels_are_resolved(lines: list[str]) -> None:
+    """Labels and notes show numbers and words, as the workbook's label formulas compute them."""
+    text = "\n".join(lines)
+    assert "[[" not in text and "]]" not in text and not re.search(r"\{\w+\}", text)
+    labels = {line[3:].split(" article: ")[0].rstrip() for line in lines if " article: " in line}
+    assert len(labels) > 40
+    buyback, sizes = _inputs("11 Buyback"), _inputs("2 Price vs size")
+    change = buyback["price_after"] / buyback["price"] - 1  # 54 / 50 - 1: up 8 %
+    assert f"Market cap after (price up {change * 100:.1f}%)" in labels
+    assert f"Your stake's value if the price stays at ${buyback['price']:,.2f}" in labels
+    assert f"Your stake's value at ${buyback['price_after']:,.2f}" in labels
+    assert f"A: shares ({sizes['times']} × B's)" in labels
+    assert {
+        "Market cap after (price up 8.0%)",
+        "Your stake's value at $54.00",
+        "A: shares (5 × B's)",
+    } <= labels
 
 
 @pytest.mark.skipif(not libreoffice.engine_available(), reason=NO_LIBREOFFICE)

@@ -56,7 +56,10 @@ def matches(value, figure: Figure, expected=None) -> bool:
 
 
 def read_examples(book: Path) -> list[tuple]:
-    """(example, [row per figure]) from a computed article_examples.xlsx."""
+    """(example, [row per figure], verdict) from a computed article_examples.xlsx.
+
+    A row's label and the verdict are the text the workbook shows: its label formulas computed.
+    """
     import openpyxl
 
     wb = openpyxl.load_workbook(book, data_only=True)
@@ -74,14 +77,15 @@ def read_examples(book: Path) -> list[tuple]:
             def column(col, ws=ws, first=first, last=last):
                 return tuple(ws.cell(r + 1, col).value for r in range(first, last + 1))
 
-            ours, native = column(2), column(3)
+            label, ours, native = ws.cell(first + 1, 1).value, column(2), column(3)
             check, article = column(CHECK + 1), column(MATCH + 1)
             if last == first:
                 ours, native = ours[0], native[0]
             py = python_api(figure.ours, values)
             values[figure.name] = ours
             ok = (
-                matches(ours, figure)
+                isinstance(label, str)  # the label's text formula computed
+                and matches(ours, figure)
                 and matches(native, figure)
                 and (py is None or matches(py, figure))
                 and set(check) == {OK}
@@ -89,6 +93,7 @@ def read_examples(book: Path) -> list[tuple]:
             rows.append(
                 {
                     "figure": figure,
+                    "label": label,
                     "ours": ours,
                     "native": native,
                     "python": py,
@@ -141,9 +146,9 @@ def main(directory: Path = Path("xlfuncs-demo"), out=print, engine: str = "auto"
             failures += not row["ok"]
             checks += row["check"]
             matches += row["article"]
-            out(f"   {f.label:<46} article: {f.article}")
+            out(f"   {row['label']!s:<48} article: {f.article}")
             out(
-                f"   {'':<46} expected {_fmt(f.expected, f.fmt)} | ours {_fmt(row['ours'], f.fmt)}"
+                f"   {'':<48} expected {_fmt(f.expected, f.fmt)} | ours {_fmt(row['ours'], f.fmt)}"
                 f" | native {_fmt(row['native'], f.fmt)} | Python API {_fmt(row['python'], f.fmt)}"
                 f"  {'OK' if row['ok'] else 'MISMATCH'}"
             )
