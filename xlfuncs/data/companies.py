@@ -1,0 +1,65 @@
+"""A company's inputs from its filings: one entry point for every kind of identifier."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from . import chains, config, sec
+from .errors import UnknownId
+from .records import Company
+
+
+def company(identifier: str, as_of: date | None = None) -> Company:
+    """The inputs of ``identifier`` (ticker, CIK, ``ISIN:…`` or ``LEI:…``) filed by ``as_of``.
+
+    Parameters
+    ----------
+    identifier : str
+        A ticker (``TSLA``), a CIK (``1318605``), ``ISIN:DE0007164600`` or ``LEI:…``.
+    as_of : datetime.date, optional
+        Only facts filed on or before this date count (a model of a past date sees no later
+        figure); the age of the latest period is counted to it.  Default: today.
+
+    Raises
+    ------
+    xlfuncs.data.errors.DataError
+        Unknown identifier, offline with nothing cached, rate-limited, no User-Agent, source
+        unreachable: one line saying which.
+    """
+    text = identifier.strip()
+    prefix, _, rest = text.partition(":")
+    if prefix.upper() in ("ISIN", "LEI") and rest:
+        raise UnknownId(f"{identifier!r}: ISIN and LEI identifiers (ESEF filings) are not served yet")
+    if not text:
+        raise UnknownId("no company given")
+    ticker, cik = sec.resolve_id(text)
+    facts, answer = sec.companyfacts(cik)
+    if ticker is None:
+        ticker = _ticker_of(cik)
+    stale_days = config.stale_days()
+    period, items = chains.resolve_all(sec.index(facts, cik), as_of, stale_days)
+    age = ((as_of or date.today()) - period).days if period else None
+    return Company(
+        ticker,
+        cik,
+        None,
+        str(facts.get("entityName") or ""),
+        period,
+        age,
+        period is None or (age is not None and age > stale_days),
+        items,
+        answer.fetched,
+        answer.expired,
+        "sec",
+    )
+
+
+def _ticker_of(cik: str) -> str | None:
+    """The first ticker of a CIK, when the ticker file can be had (it is optional here)."""
+    from .errors import DataError
+
+    try:
+        table = sec.tickers()
+    except DataError:
+        return None
+    return next((t for t, (c, _) in table.items() if c == cik), None)

@@ -1,0 +1,94 @@
+"""Settings of the data layer: the environment first, then the config file.
+
+Each setting ``name`` is read from ``XLFUNCS_<NAME>`` and else from the ``[xlfuncs]``
+section of the config file (``XLFUNCS_CONFIG``, default ``config.ini`` in the user's config
+folder).  Both are read at each call, so a change takes effect without a restart.
+"""
+
+from __future__ import annotations
+
+import configparser
+import contextlib
+import contextvars
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+#: Each source's base URL, overridable as ``XLFUNCS_<NAME>`` (a local server in tests, a mirror).
+DEFAULT_URLS = {
+    "sec_url": "https://data.sec.gov",
+    "sec_files_url": "https://www.sec.gov",
+    "esef_url": "https://filings.xbrl.org",
+    "gleif_url": "https://api.gleif.org",
+    "coingecko_url": "https://api.coingecko.com",
+    "ecb_url": "https://www.ecb.europa.eu",
+}
+#: A fact is stale when its period ends more than this many days before the company's latest.
+STALE_DAYS = 400
+
+_cache_only: contextvars.ContextVar[bool] = contextvars.ContextVar("xlfuncs_cache_only", default=False)
+
+
+def config_path() -> Path:
+    explicit = os.environ.get("XLFUNCS_CONFIG")
+    if explicit:
+        return Path(explicit)
+    import platformdirs
+
+    return Path(platformdirs.user_config_dir("xlfuncs", appauthor=False)) / "config.ini"
+
+
+def setting(name: str) -> str | None:
+    """``XLFUNCS_<NAME>`` or the config file's ``name``; None when neither is set (or empty)."""
+    value = os.environ.get("XLFUNCS_" + name.upper())
+    if value is None:
+        parser = configparser.ConfigParser(interpolation=None)
+        with contextlib.suppress(OSError, configparser.Error):
+            parser.read(config_path(), encoding="utf-8")
+        value = parser.get("xlfuncs", name, fallback=None)
+    value = value.strip() if value else None
+    return value or None
+
+
+def url(name: str) -> str:
+    """The base URL of a source (``sec_url``, ``ecb_url``...), without a trailing slash."""
+    return (setting(name) or DEFAULT_URLS[name]).rstrip("/")
+
+
+def stale_days() -> int:
+    value = setting("stale_days")
+    if value is None:
+        return STALE_DAYS
+    try:
+        days = int(value)
+    except ValueError:
+        raise ValueError(f"XLFUNCS_STALE_DAYS: {value!r} is not a whole number of days") from None
+    if days < 1:
+        raise ValueError(f"XLFUNCS_STALE_DAYS: {days} must be at least 1")
+    return days
+
+
+def cache_dir() -> Path:
+    explicit = setting("cache_dir")
+    if explicit:
+        return Path(explicit)
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("xlfuncs", appauthor=False))
+
+
+def offline() -> bool:
+    """Answer from the cache only: ``XLFUNCS_OFFLINE=1`` (or ``true``/``yes``), or inside :func:`cache_only`."""
+    if _cache_only.get():
+        return True
+    return (setting("offline") or "").lower() in ("1", "true", "yes", "on")
+
+
+@contextlib.contextmanager
+def cache_only() -> Iterator[None]:
+    """Within this block (this thread or task) no request leaves the machine: the cache answers."""
+    token = _cache_only.set(True)
+    try:
+        yield
+    finally:
+        _cache_only.reset(token)
