@@ -42,7 +42,7 @@ from ..framework.errors import NUM, InputError
 from ..framework.rules import AMOUNT, OPTIONAL_AMOUNT, Choice, Number
 from ..framework.spec import Check, udf
 from ..framework.values import Floats
-from .tranches import Table, convertibles, paired
+from .tranches import Table, convertibles, paired, row_tables
 
 METHODS = ("gross", "tsm", "all")
 METHOD = Choice(METHODS, default="gross")
@@ -59,7 +59,7 @@ _CONV_CHECK = Check(
     "conv_principal",
     NUM,
     "conv_principal adds up to more than debt",
-    lambda debt, conv_principal, **_: np.sum(conv_principal) > debt * (1 + 1e-12),
+    lambda debt, conv_principal, **_: np.sum(conv_principal, axis=-1) > debt * (1 + 1e-12),
 )
 _BRIDGE_RULES: dict[str, Any] = dict(
     price=AMOUNT,
@@ -201,6 +201,7 @@ def _fd_shares(
     **_CONV_RULES,
 )
 @_parameters()
+@row_tables
 def fdshares(
     price: Floats,
     shares: Floats,
@@ -272,6 +273,7 @@ def fdshares(
     **_CONV_RULES,
 )
 @_parameters()
+@row_tables
 def fdmcap(
     price: Floats,
     shares: Floats,
@@ -324,6 +326,7 @@ def fdmcap(
 
 @udf("FDEV", tables=_TABLES + _CONV_TABLES, checks=(_CONV_CHECK,), **_BRIDGE_RULES)
 @_parameters(method='"gross" (default, proceeds added to cash), "tsm" (no proceeds added) or "all".')
+@row_tables
 def fdev(
     price: Floats,
     shares: Floats,
@@ -525,6 +528,7 @@ def fdtranches(
     conv_price=TRANCHE,
     conv_settlement=SETTLEMENT,
 )
+@row_tables
 def convshares(
     price: Floats, conv_principal: Floats, conv_price: Floats, conv_settlement: Floats | str = "shares"
 ) -> Floats:

@@ -18,29 +18,36 @@ so E (with the convertible still counted as debt) + principal = P × (S + shares
 from __future__ import annotations
 
 import numpy as np
+import numpy.typing as npt
 
 from ..framework.rules import AMOUNT
 from ..framework.spec import udf
 from ..framework.values import Floats
 from .diluted import ALL, METHOD, TRANCHE
-from .tranches import Table, convertibles, paired
+from .tranches import Table, convertibles, paired, row_tables
 
 
-def _first_at_or_above(table: Table, equity_value: Floats, shares: Floats) -> np.ndarray:
+def _first_at_or_above(table: Table, equity_value: Floats, shares: Floats) -> npt.NDArray[np.intp]:
     """Per element, how many sorted strikes K have f(K) = K × S + Σ_{strike < K} n (K − strike) < E.
 
     f is non-decreasing along the sorted strikes, so a binary search per element finds it,
     all elements at once: log2(tranches) steps over arrays the size of the inputs.
     """
     strikes = table.strikes
-    first_of_value = np.searchsorted(strikes, strikes, side="left")  # first tranche with each strike
-    below_n, below_v = table.total_counts[first_of_value], table.total_values[first_of_value]
+    n = strikes.shape[-1]
+    # the first tranche with each strike: where a new strike starts, carried forward
+    starts = np.ones(strikes.shape, bool)
+    starts[..., 1:] = strikes[..., 1:] != strikes[..., :-1]
+    first_of_value = np.maximum.accumulate(np.where(starts, np.arange(n), 0), axis=-1)
+    below_n = np.take_along_axis(table.total_counts, first_of_value, -1)
+    below_v = np.take_along_axis(table.total_values, first_of_value, -1)
     lo = np.zeros(np.shape(equity_value), np.intp)
-    hi = np.full(np.shape(equity_value), strikes.size, np.intp)
+    hi = np.full(np.shape(equity_value), n, np.intp)
     while (active := lo < hi).any():
         mid = (lo + hi) // 2  # < hi ≤ number of strikes where active
-        at = np.minimum(mid, strikes.size - 1)  # elements already found index anything
-        less = strikes[at] * (shares + below_n[at]) - below_v[at] < equity_value
+        at = np.minimum(mid, n - 1)  # elements already found index anything
+        f = table.at(strikes, at) * (shares + table.at(below_n, at)) - table.at(below_v, at)
+        less = f < equity_value
         lo = np.where(active & less, mid + 1, lo)
         hi = np.where(active & ~less, mid, hi)
     return lo
@@ -57,6 +64,7 @@ def _first_at_or_above(table: Table, equity_value: Floats, shares: Floats) -> np
     conv_principal=TRANCHE,
     conv_price=TRANCHE,
 )
+@row_tables
 def impliedprice(
     equity_value: Floats,
     shares: Floats,
@@ -115,12 +123,11 @@ def impliedprice(
     option_counts, option_strikes = paired(counts, strikes)
     conv_shares, conv_prices = convertibles(conv_principal, conv_price)
     table = Table.of(
-        np.concatenate([option_counts, conv_shares]), np.concatenate([option_strikes, conv_prices])
+        np.concatenate([option_counts, conv_shares], -1), np.concatenate([option_strikes, conv_prices], -1)
     )
     j = _first_at_or_above(table, equity_value, shares)
     # On the piece (strike j−1, strike j] the tranches below j are in the money.
-    in_money = (equity_value + table.total_values[j]) / (shares + table.total_counts[j])
-    n = table.strikes.size
-    every = (equity_value + table.total_values[n]) / (shares + table.total_counts[n])
+    in_money = (equity_value + table.at(table.total_values, j)) / (shares + table.at(table.total_counts, j))
+    every = (equity_value + table.total_values[..., -1]) / (shares + table.total_counts[..., -1])
     price = np.where(method == ALL, every, np.where(equity_value == 0, 0.0, in_money))
     return np.where(np.isfinite(price), price, np.nan)

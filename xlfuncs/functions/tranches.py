@@ -6,11 +6,17 @@ keeping running totals answers "how many instruments, and how much count × stri
 are struck below this price?" for every price with one binary search, so valuing
 20,000 tranches at 20,000 prices never builds the 20,000 × 20,000 grid (3.5 GB): the
 memory used grows with prices + tranches, the time with prices × log(tranches).
+
+A table may also carry one tranche list per element ("row tables", e.g. one per company of a
+universe in SQL): arrays of shape ``prices.shape + (tranches,)``, the caller grouping rows by
+their number of tranches.  Every operation then works along the last axis, all rows at once.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -18,17 +24,31 @@ import numpy.typing as npt
 from ..framework.errors import NUM, VALUE, InputError
 from ..framework.values import Floats
 
+K = TypeVar("K", bound=Callable[..., object])
+
+#: The kernels whose table arguments may be row tables (see the module docstring).
+ROW_TABLE_KERNELS: set[Callable[..., object]] = set()
+
+
+def row_tables(kernel: K) -> K:
+    """Mark ``kernel`` as taking row tables: it works along the tables' last axis throughout."""
+    ROW_TABLE_KERNELS.add(kernel)
+    return kernel
+
 
 def paired(counts: Floats | None, strikes: Floats | None) -> tuple[Floats, Floats]:
-    """``counts`` and their strikes as two 1-D arrays of one length; omitted strikes are all 0."""
-    counts = np.zeros(0) if counts is None else np.asarray(counts, np.float64).ravel()
+    """``counts`` and their strikes as two arrays of one shape; omitted strikes are all 0.
+
+    One table is 1-D; row tables keep their leading axes (see the module docstring).
+    """
+    counts = np.zeros(0) if counts is None else np.atleast_1d(np.asarray(counts, np.float64))
     if strikes is None or np.size(strikes) == 0:
         return counts, np.zeros(counts.shape)
-    strikes = np.asarray(strikes, np.float64).ravel()
-    if strikes.size != counts.size:
+    strikes = np.atleast_1d(np.asarray(strikes, np.float64))
+    if strikes.shape != counts.shape:
         raise InputError(
             "strikes",
-            f"has {strikes.size} cells but counts has {counts.size}; give one strike per tranche",
+            f"has {strikes.shape[-1]} cells but counts has {counts.shape[-1]}; give one strike per tranche",
             code=VALUE,
         )
     return counts, strikes
@@ -40,24 +60,24 @@ class Table:
 
     ``counts[i]`` instruments struck at ``strikes[i]``; ``total_counts[j]`` and
     ``total_values[j]`` are the sums of count and count × strike over the ``j``
-    lowest strikes (``j`` = 0 … n).
+    lowest strikes (``j`` = 0 … n).  Row tables hold these along their last axis.
     """
 
     strikes: Floats
     total_counts: Floats
     total_values: Floats
-    zero_strikes: int  # tranches with no strike (RSUs), first in the sorted order
+    zero_strikes: npt.NDArray[np.intp]  # tranches with no strike (RSUs), first in the sorted order
 
     @classmethod
     def of(cls, counts: Floats, strikes: Floats) -> Table:
-        order = np.argsort(strikes, kind="stable")
-        s, c = strikes[order], counts[order]
-        zero = np.zeros(1)
+        order = np.argsort(strikes, axis=-1, kind="stable")
+        s, c = np.take_along_axis(strikes, order, -1), np.take_along_axis(counts, order, -1)
+        zero = np.zeros((*s.shape[:-1], 1))
         return cls(
             s,
-            np.concatenate([zero, np.cumsum(c)]),
-            np.concatenate([zero, np.cumsum(c * s)]),
-            int(np.count_nonzero(s == 0)),
+            np.concatenate([zero, np.cumsum(c, axis=-1)], axis=-1),
+            np.concatenate([zero, np.cumsum(c * s, axis=-1)], axis=-1),
+            np.count_nonzero(s == 0, axis=-1),
         )
 
     def below(self, price: npt.ArrayLike) -> npt.NDArray[np.intp]:
@@ -65,25 +85,34 @@ class Table:
 
         A tranche struck exactly at the price is not in the money.
         """
-        return np.maximum(np.searchsorted(self.strikes, price, side="left"), self.zero_strikes)
+        if self.strikes.ndim == 1:
+            struck_below = np.searchsorted(self.strikes, price, side="left")
+        else:  # a short table per row: comparing beats a search per row
+            struck_below = np.count_nonzero(self.strikes < np.asarray(price)[..., None], axis=-1)
+        return np.maximum(struck_below, self.zero_strikes)
+
+    def at(self, totals: Floats, index: npt.NDArray[np.intp]) -> Floats:
+        """``totals`` (or ``strikes``) at ``index``, per row for row tables."""
+        if totals.ndim == 1:
+            return totals[index]
+        return np.take_along_axis(totals, np.asarray(index)[..., None], -1)[..., 0]
 
     def counted(self, below: npt.NDArray[np.intp], every: npt.ArrayLike) -> tuple[Floats, Floats]:
         """(instruments, Σ count × strike) of the tranches counted: those ``below``, or all where ``every``."""
-        n = len(self.strikes)
         return (
-            np.where(every, self.total_counts[n], self.total_counts[below]),
-            np.where(every, self.total_values[n], self.total_values[below]),
+            np.where(every, self.total_counts[..., -1], self.at(self.total_counts, below)),
+            np.where(every, self.total_values[..., -1], self.at(self.total_values, below)),
         )
 
 
 def convertibles(principal: Floats | None, conv_price: Floats | None) -> tuple[Floats, Floats]:
     """Conversion shares (principal ÷ conversion price) and conversion prices of a convertible table."""
-    principal = np.zeros(0) if principal is None else np.asarray(principal, np.float64).ravel()
-    conv_price = np.zeros(0) if conv_price is None else np.asarray(conv_price, np.float64).ravel()
-    if conv_price.size != principal.size:
+    principal = np.zeros(0) if principal is None else np.atleast_1d(np.asarray(principal, np.float64))
+    conv_price = np.zeros(0) if conv_price is None else np.atleast_1d(np.asarray(conv_price, np.float64))
+    if conv_price.shape != principal.shape:
         raise InputError(
             "conv_price",
-            f"has {conv_price.size} cells but conv_principal has {principal.size}; "
+            f"has {conv_price.shape[-1]} cells but conv_principal has {principal.shape[-1]}; "
             "give one conversion price per convertible",
             code=VALUE,
         )
