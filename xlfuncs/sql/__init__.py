@@ -1,0 +1,4 @@
+"""The per-row functions in SQL engines: DuckDB (:mod:`.duckdb`) and Spark (:mod:`.spark`).
+
+Needs ``pip install "xlfuncs[duckdb]"`` or ``"xlfuncs[spark]"``; the core imports neither.
+"""

@@ -1,0 +1,280 @@
+"""Compute a per-row function over Arrow columns, with the worksheet's rules per row.
+
+A SQL engine hands over a batch of rows as one Arrow array per argument.  Each row gets
+what :func:`xlfuncs.framework.sheet.call` gives for that row's cells, computed for the
+whole batch at once:
+
+* NULL is an empty cell: an optional argument takes its default, a required one is
+  ``#N/A``, a list element means what a blank cell in that range means (a blank tranche
+  count is 0, a blank class price "not listed"); a list given as NULL is an omitted
+  range, an empty list one blank cell, as Excel has no empty range.
+* Every argument is read with its own rule, so a bad element, a check that fails or a
+  table that does not fit makes that row's error, and the row is NULL.
+* Tables are lists, one per row.  Kernels that take row tables
+  (:mod:`xlfuncs.functions.tranches`) get the rows grouped by their list lengths, one
+  call per group; any other kernel gets one call per distinct table, its rows' other
+  arguments as arrays.  A kernel that refuses its arguments as a whole
+  (:class:`~xlfuncs.framework.errors.InputError`) is asked again with each half of the
+  rows, down to the rows at fault, so one bad row never takes its batch with it.
+
+Nothing here loops over rows: text columns are read once per distinct value, numeric
+columns by the rules' vectorised path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeAlias
+
+import numpy as np
+import numpy.typing as npt
+import pyarrow as pa  # type: ignore[import-untyped]  # no type information published
+import pyarrow.compute as pc  # type: ignore[import-untyped]
+
+from ..framework.errors import CODE_DTYPE, ERROR_CODE, NA, OK, InputError
+from ..framework.spec import Arg
+from .signatures import Param, Signature
+
+Column: TypeAlias = Any  # a pyarrow Array or ChunkedArray, as the engine hands it over
+
+
+@dataclass
+class Elements:
+    """An argument's elements read with its rule, and a key: equal keys, equal elements."""
+
+    values: npt.NDArray[Any]
+    codes: npt.NDArray[np.uint8]
+    keys: npt.NDArray[np.int64]  # (elements, 2)
+    null: npt.NDArray[np.bool_]
+
+
+@dataclass
+class Lists:
+    """A table argument: its elements, and per row where its list starts and how long it is."""
+
+    elements: Elements
+    start: npt.NDArray[np.int64]
+    length: npt.NDArray[np.int64]
+
+
+def evaluate(sig: Signature, columns: Sequence[Column]) -> pa.Array:
+    """One result per row: a DOUBLE or text array, NULL where the worksheet shows an error."""
+    if len(columns) > len(sig.params):
+        raise TypeError(f"{sig.name} takes at most {len(sig.params)} arguments, got {len(columns)}")
+    if not columns:
+        raise TypeError(f"{sig.name} needs at least {sig.least} arguments")
+    rows = len(columns[0])
+    arrays = [_array(c) for c in columns]
+    arrays += [pa.nulls(rows)] * (len(sig.params) - len(arrays))  # omitted trailing arguments
+    args = dict(zip(sig.params, sig.spec.args, strict=True))
+    read: dict[str, Elements | Lists] = {
+        p.name: _lists(p, args[p], a) if p.table else _scalars(p, args[p], a)
+        for p, a in zip(sig.params, arrays, strict=True)
+    }
+    out = np.empty(rows, object) if sig.text else np.full(rows, np.nan)
+    codes = np.zeros(rows, CODE_DTYPE)
+    for index, tables in _groups(sig, read, rows):
+        inputs: dict[str, npt.NDArray[Any]] = {}
+        group_codes = np.zeros(rows if isinstance(index, slice) else len(index), CODE_DTYPE)
+        for param in sig.params:
+            part = read[param.name]
+            if isinstance(part, Lists):
+                inputs[param.name], part_codes = tables[param.name]
+            else:
+                inputs[param.name], part_codes = part.values[index], part.codes[index]
+            group_codes = np.where(group_codes == OK, part_codes, group_codes)
+        result, codes[index] = _compute(sig, inputs, group_codes)
+        if result is not None:
+            out[index] = result
+    return _result(sig, out, codes)
+
+
+def _array(column: Column) -> pa.Array:
+    return column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+
+
+def _scalars(param: Param, arg: Arg, column: pa.Array) -> Elements:
+    """One element per row; NULL is the argument's blank: its default, or ``None``."""
+    return _read(param, arg, column, None if arg.required else arg.default)
+
+
+def _read(param: Param, arg: Arg, column: pa.Array, blank: object) -> Elements:
+    """Elements of ``column`` read with ``arg``'s rule; NULL read as the cell ``blank``."""
+    blank_values, blank_codes = arg.rule.read(np.array([blank], object))
+    blank_code = OK if blank_codes is None else blank_codes[0]
+    null = (
+        column.is_null().to_numpy(zero_copy_only=False) if column.null_count else np.zeros(len(column), bool)
+    )
+    if param.text:
+        encoded = pc.dictionary_encode(column.cast(pa.string()))
+        distinct = encoded.dictionary.to_numpy(zero_copy_only=False)
+        values, codes = arg.rule.read(distinct.astype(object))
+        values = np.concatenate([values, blank_values])
+        codes = np.concatenate([_codes(codes, len(distinct)), [blank_code]]).astype(CODE_DTYPE)
+        index = encoded.indices.fill_null(len(distinct)).to_numpy(zero_copy_only=False).astype(np.int64)
+        return Elements(values[index], codes[index], np.stack([index, codes[index]], axis=1), null)
+    if column.type != pa.float64():
+        column = column.cast(pa.float64())
+    numbers = column.fill_null(0.0).to_numpy(zero_copy_only=False)
+    values, codes = arg.rule.read(numbers)
+    codes = _codes(codes, len(numbers))
+    if null.any():
+        values = np.where(null, blank_values[0], values)
+        codes = np.where(null, blank_code, codes).astype(CODE_DTYPE)
+    bits = np.where(codes == OK, values, 0.0).view(np.int64)  # an error's value does not matter
+    return Elements(values, codes, np.stack([bits, codes.astype(np.int64)], axis=1), null)
+
+
+def _codes(codes: npt.NDArray[np.uint8] | None, size: int) -> npt.NDArray[np.uint8]:
+    return np.zeros(size, CODE_DTYPE) if codes is None else codes
+
+
+def _lists(param: Param, arg: Arg, column: pa.Array) -> Lists:
+    """A list per row, as the worksheet reads a range.
+
+    A NULL list is an omitted range (an optional table is then empty; a required one is
+    ``#N/A``); an empty list, or a list of one NULL for an optional table, is as the
+    worksheet reads a single empty cell there.
+    """
+    if not pa.types.is_list(column.type) and not pa.types.is_large_list(column.type):
+        if column.null_count == len(column):  # an omitted argument: all NULL, no type
+            column = pa.nulls(len(column), pa.list_(pa.float64()))
+        else:
+            raise TypeError(f"{arg.name} must be a list (one list per row), not {column.type}")
+    offsets = column.offsets.to_numpy(zero_copy_only=False).astype(np.int64)
+    start, length = offsets[:-1], np.diff(offsets)
+    elements = _read(param, arg, column.values, None)  # a blank element is a blank cell
+    # two more elements: a blank cell, and a required range not given (#N/A)
+    size = len(elements.values)
+    blank, missing = size, size + 1
+    blank_values, blank_codes = arg.rule.read(np.array([None], object))
+    elements = Elements(
+        np.concatenate([elements.values, blank_values, np.zeros(1, blank_values.dtype)]),
+        np.concatenate([elements.codes, _codes(blank_codes, 1), [NA]]).astype(CODE_DTYPE),
+        np.concatenate([elements.keys, [[-1, 0], [-2, 0]]]).astype(np.int64),
+        np.concatenate([elements.null, [True, False]]),
+    )
+    null_list = column.is_null().to_numpy(zero_copy_only=False)
+    length = np.where(null_list, 0, length)
+    first_null = elements.null[start]
+    if arg.required:
+        start = np.where(null_list, missing, start)
+        length = np.where(null_list, 1, length)
+    else:  # an optional range that is one empty cell is omitted
+        length = np.where((length == 1) & first_null & ~null_list, 0, length)
+    empty = ~null_list & (np.diff(offsets) == 0)
+    start = np.where(empty, blank, start)
+    length = np.where(empty, 1, length)
+    return Lists(elements, start, length)
+
+
+def _groups(
+    sig: Signature, read: dict[str, Elements | Lists], rows: int
+) -> Iterator[tuple[npt.NDArray[np.intp] | slice, dict[str, tuple[npt.NDArray[Any], npt.NDArray[np.uint8]]]]]:
+    """(rows, {table: (values, per-row code)}) for each call of the kernel.
+
+    Row-table kernels get all rows with the same list lengths at once, each table as a
+    (rows, length) array; other kernels get the rows of one distinct table, the table 1-D.
+    """
+    lists = {name: part for name, part in read.items() if isinstance(part, Lists)}
+    if not lists:
+        yield slice(None), {}
+        return
+    lengths = np.stack([part.length for part in lists.values()], axis=1)
+    for index in _split(lengths):
+        first = index[0]
+        gathers = {
+            name: part.start[index][:, None] + np.arange(part.length[first]) for name, part in lists.items()
+        }
+        if sig.row_tables:
+            yield index, {name: _table(lists[name].elements, g) for name, g in gathers.items()}
+            continue
+        keys = np.concatenate(
+            [lists[name].elements.keys[g].reshape(len(g), -1) for name, g in gathers.items()], axis=1
+        )
+        for same in _split(keys):
+            yield (
+                index[same],
+                {name: _one_table(lists[name].elements, g[same[0]]) for name, g in gathers.items()},
+            )
+
+
+def _split(keys: npt.NDArray[np.int64]) -> list[npt.NDArray[np.intp]]:
+    """The row numbers of each distinct row of ``keys``."""
+    if not keys.shape[1]:
+        return [np.arange(len(keys))]
+    _, inverse, counts = np.unique(keys, axis=0, return_inverse=True, return_counts=True)
+    order = np.argsort(inverse.ravel(), kind="stable")
+    return np.split(order, np.cumsum(counts)[:-1])
+
+
+def _table(
+    elements: Elements, gather: npt.NDArray[np.int64]
+) -> tuple[npt.NDArray[Any], npt.NDArray[np.uint8]]:
+    """A (rows, length) table and each row's first error code (the worksheet's per range)."""
+    codes = elements.codes[gather]
+    bad = codes != OK
+    first = (
+        codes[np.arange(len(codes)), np.argmax(bad, axis=1)] if codes.shape[1] else np.zeros(0, CODE_DTYPE)
+    )
+    row_codes = (
+        np.where(bad.any(axis=1), first, OK).astype(CODE_DTYPE)
+        if codes.shape[1]
+        else np.zeros(len(codes), CODE_DTYPE)
+    )
+    return elements.values[gather], row_codes
+
+
+def _one_table(
+    elements: Elements, gather: npt.NDArray[np.int64]
+) -> tuple[npt.NDArray[Any], npt.NDArray[np.uint8]]:
+    codes = elements.codes[gather]
+    bad = codes[codes != OK]
+    return elements.values[gather], np.array(bad[0] if bad.size else OK, CODE_DTYPE)
+
+
+def _compute(
+    sig: Signature, inputs: dict[str, npt.NDArray[Any]], codes: npt.NDArray[np.uint8]
+) -> tuple[npt.NDArray[Any] | None, npt.NDArray[np.uint8]]:
+    """The kernel's result for one group's rows and their codes, as the worksheet computes them."""
+    spec = sig.spec
+    with np.errstate(all="ignore"):
+        for check in spec.checks:
+            codes = np.where((codes == OK) & check.test(**inputs), check.code, codes).astype(CODE_DTYPE)
+        if not (codes == OK).any():
+            return None, codes
+        try:
+            result = spec.kernel(**inputs)
+        except InputError as exc:
+            if len(codes) == 1:
+                return None, np.where(codes == OK, ERROR_CODE[exc.excel_error], codes).astype(CODE_DTYPE)
+            half = len(codes) // 2
+            parts = [
+                _compute(sig, _rows(sig, inputs, part), codes[part])
+                for part in (slice(None, half), slice(half, None))
+            ]
+            out = np.empty(len(codes), object) if sig.text else np.full(len(codes), np.nan)
+            for part, (result, _) in zip((slice(None, half), slice(half, None)), parts, strict=True):
+                if result is not None:
+                    out[part] = result
+            return out, np.concatenate([c for _, c in parts])
+    return np.broadcast_to(np.asarray(result, object if sig.text else np.float64), codes.shape), codes
+
+
+def _rows(sig: Signature, inputs: dict[str, npt.NDArray[Any]], part: slice) -> dict[str, npt.NDArray[Any]]:
+    """The inputs of some of a group's rows (row tables are per row, a shared table is kept)."""
+    table = {p.name for p in sig.params if p.table}
+    return {
+        name: values if name in table and not sig.row_tables else values[part]
+        for name, values in inputs.items()
+    }
+
+
+def _result(sig: Signature, out: npt.NDArray[Any], codes: npt.NDArray[np.uint8]) -> pa.Array:
+    if sig.text:
+        labels = out.copy()
+        labels[(codes != OK) | (out == None)] = None  # noqa: E711 (element-wise)
+        return pa.array(labels, pa.string())
+    valid = (codes == OK) & np.isfinite(out)
+    return pa.array(out, pa.float64(), mask=~valid)
