@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 import statistics
 import subprocess
@@ -80,6 +81,8 @@ def test_tranche_schedule_under_the_treasury_stock_method(bridge):
     assert rows["Options (2022 grant)"] == pytest.approx([4 * M, 55, False, 0, 0, 0, 0])
     assert rows["Warrants"] == pytest.approx([3 * M, 45, True, 3 * M, 135 * M, 2.7 * M, 0.3 * M])
     assert rows["RSUs"] == pytest.approx([2.5 * M, 0, True, 2.5 * M, 0, 0, 2.5 * M])
+    for r in (9, 10):  # the two empty rows of the tranche table stay blank: no 0, $0.00 or "yes"
+        assert [ws.cell(r, c).value for c in range(1, 9)] == [None] * 8
     convertible = _row(ws, "Convertible bond", "A")
     assert ws[f"E{convertible}"].value == pytest.approx(300 * M / 40)
     assert ws[f"H{_row(ws, 'Net new shares, all instruments', 'A')}"].value == pytest.approx(
@@ -104,6 +107,60 @@ def test_price_sensitivity_grid(bridge):
                 lo, hi = (mid, hi) if _equity(mid, method) < target else (lo, mid)
             assert ws.cell(r, 15 + i).value == pytest.approx(lo, rel=1e-9)
     assert [ws[f"A{r}"].value for r in range(6, 15)] == pytest.approx([x / 10 for x in range(-4, 5)])
+
+
+def test_waterfall_shows_totals_rises_and_falls_apart_with_their_values(bridge):
+    """Stacked bars on an invisible base: totals, rises and falls in three colours, each bar labelled."""
+    fd_mcap, debt, converted, preferred, minority = (
+        50 * _fd_shares(50, "gross"),
+        1500 * M,
+        300 * M,
+        100 * M,
+        50 * M,
+    )
+    claims = fd_mcap + debt - converted + preferred + minority
+    proceeds = 6 * M * 30 + 3 * M * 45
+    fd_ev = claims - 800 * M - proceeds - 200 * M
+    # (base, total, rise, fall) of each bar, by hand
+    expected = [
+        (0, fd_mcap, 0, 0),
+        (fd_mcap, 0, debt, 0),
+        (fd_mcap + debt - converted, 0, 0, converted),
+        (fd_mcap + debt - converted, 0, preferred, 0),
+        (claims - minority, 0, minority, 0),
+        (0, claims, 0, 0),
+        (claims - 800 * M, 0, 0, 800 * M),
+        (claims - 800 * M - proceeds, 0, 0, proceeds),
+        (fd_ev, 0, 0, 200 * M),
+        (0, fd_ev, 0, 0),
+    ]
+    ws = bridge["Valuation bridge"]
+    top = _row(ws, "Waterfall data (first method)")
+    assert [ws.cell(top, c).value for c in range(8, 13)] == ["Base", "Totals", "Rises", "Falls", "Level"]
+    got = [tuple(ws.cell(top + 1 + k, c).value for c in range(8, 12)) for k in range(len(expected))]
+    assert got == [pytest.approx(bar) for bar in expected]
+    with zipfile.ZipFile(WORKBOOKS / "valuation_bridge.xlsx") as z:
+        charts = [z.read(n).decode() for n in z.namelist() if re.fullmatch(r"xl/charts/chart\d+\.xml", n)]
+    (chart,) = [c for c in charts if "<c:barChart>" in c]
+    assert '<c:barDir val="bar"/><c:grouping val="stacked"/>' in chart
+    series = re.findall(r"<c:ser>(.*?)</c:ser>", chart)
+    assert [re.search(r"<c:tx><c:v>(.*?)</c:v>", s).group(1) for s in series] == [
+        "Base",
+        "Totals",
+        "Rises",
+        "Falls",
+    ]
+    assert "<c:spPr><a:noFill/>" in series[0]  # the base is invisible
+    assert "<c:dLbls>" not in series[0]
+    colours = [re.search(r'<c:spPr><a:solidFill><a:srgbClr val="(\w+)"/>', s).group(1) for s in series[1:]]
+    assert len(set(colours)) == 3
+    for s in series[1:]:  # each bar shows its value; a zero (the other series' rows) shows nothing
+        labels = re.search(r"<c:dLbls>(.*?)</c:dLbls>", s).group(1)
+        assert '<c:showVal val="1"/>' in labels
+        code = html.unescape(re.search(r'<c:numFmt formatCode="([^"]*)"', labels).group(1))
+        assert re.sub(r'"[^"]*"', "", code).split(";")[2] == "", code  # the zero section is empty
+    assert "<c:legend>" not in chart  # no "Base" in a legend: the labels' signs say what each bar is
+    assert '<c:orientation val="maxMin"/>' in chart  # the first step on top
 
 
 @pytest.mark.parametrize(

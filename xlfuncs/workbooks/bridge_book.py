@@ -87,6 +87,7 @@ def _inputs(sheet: Any, st: Styles) -> dict[str, str]:
         sheet.write(row, 1, count, st("input", num="#,##0"))
         sheet.write(row, 2, strike, st("input", num="$#,##0.00"))
     refs["counts"] = f"{cell(first, 1)}:{cell(row, 1)}"
+    refs["counts_headed"] = f"{cell(first - 1, 1)}:{cell(row, 1)}"  # with the header above
     refs["strikes"] = f"{cell(first, 2)}:{cell(row, 2)}"
     refs["labels"] = f"{cell(first, 0)}:{cell(row, 0)}"
     sheet.write(
@@ -234,58 +235,71 @@ def _signed_bridge(book: Any, sheet: Any, st: Styles, r: dict[str, str], top: in
     return row
 
 
+#: Waterfall series after the invisible base: (name, fill, label font, label format); a zero shows no label.
+WATERFALL = (
+    ("Totals", "#2F5597", {"color": "#FFFFFF", "bold": True}, '$#,##0,,"m";-$#,##0,,"m";;'),
+    ("Rises", "#70AD47", {"color": "#262626"}, '"+"$#,##0,,"m";;;'),
+    ("Falls", "#E06666", {"color": "#262626"}, '"−"$#,##0,,"m";;;'),
+)
+
+
 def _waterfall(
     book: Any, sheet: Any, st: Styles, steps: tuple, rows: dict, top: int, r: dict[str, str]
 ) -> None:
-    """Chart data (first method) and a waterfall drawn as stacked columns with an invisible base."""
-    sheet.write_row(
-        top, 6, ("Waterfall data (first method)", "Base", "Adds", "Deducts", "Level"), st("header")
-    )
+    """Chart data (first method) and a waterfall drawn as stacked bars on an invisible base.
+
+    The first bar and the subtotals stand on zero as totals; every other step floats from the level
+    before it, as a rise or a fall, labelled with its signed amount.
+    """
+    names = tuple(name for name, *_ in WATERFALL)
+    sheet.write_row(top, 6, ("Waterfall data (first method)", "Base", *names, "Level"), st("header"))
     first = top + 1
     for k, (label, _, subtotal) in enumerate(steps):
         row, value = first + k, f"H{rows[label] + 1}"
         sheet.write_string(row, 6, label)
-        if subtotal or k == 0:  # a bar from zero
-            base, level = "0", value
+        if subtotal or k == 0:  # a total: a bar from zero
+            base, total, rise, fall, level = "0", value, "0", "0", value
         else:  # a step floating from the level before it
-            base, level = f"MIN(K{row},K{row}+{value})", f"K{row}+{value}"
-        sheet.write_formula(row, 7, f"={base}", st("plain", num=USD_M))
-        sheet.write_formula(row, 8, f"=MAX({value},0)", st("plain", num=USD_M))
-        sheet.write_formula(row, 9, f"=-MIN({value},0)", st("plain", num=USD_M))
-        sheet.write_formula(row, 10, f"={level}", st("plain", num=USD_M))
+            previous = f"L{row}"
+            base, total = f"MIN({previous},{previous}+{value})", "0"
+            rise, fall, level = f"MAX({value},0)", f"-MIN({value},0)", f"{previous}+{value}"
+        for col, formula in enumerate((base, total, rise, fall, level), start=7):
+            sheet.write_formula(row, col, f"={formula}", st("plain", num=USD_M))
     last = first + len(steps) - 1
-    chart = book.add_chart({"type": "column", "subtype": "stacked"})
-    cats = f"='Valuation bridge'!$G${first + 1}:$G${last + 1}"
+    chart = book.add_chart({"type": "bar", "subtype": "stacked"})
+
+    def column(letter: str) -> str:
+        return f"='Valuation bridge'!${letter}${first + 1}:${letter}${last + 1}"
+
     chart.add_series(
         {
             "name": "Base",
-            "categories": cats,
-            "values": f"='Valuation bridge'!$H${first + 1}:$H${last + 1}",
+            "categories": column("G"),
+            "values": column("H"),
             "fill": {"none": True},
             "border": {"none": True},
         }
     )
-    chart.add_series(
-        {
-            "name": "Adds",
-            "categories": cats,
-            "values": f"='Valuation bridge'!$I${first + 1}:$I${last + 1}",
-            "fill": {"color": "#548235"},
-            "gap": 60,
-        }
+    for i, (name, colour, font, label) in enumerate(WATERFALL):
+        chart.add_series(
+            {
+                "name": name,
+                "categories": column("G"),
+                "values": column("IJK"[i]),
+                "fill": {"color": colour},
+                "border": {"none": True},
+                "gap": 40,
+                "data_labels": {"value": True, "num_format": label, "position": "inside_base", "font": font},
+            }
+        )
+    # no legend: the signs of the labels and of the steps' names say which bar is which
+    chart.set_title({"name": "EV bridge, first method ($m)", "name_font": {"size": 12}})
+    chart.set_legend({"none": True})
+    chart.set_x_axis(
+        {"num_format": '$#,##0,,"m"', "num_font": {"size": 8, "rotation": 0}, "major_gridlines": GRIDLINES}
     )
-    chart.add_series(
-        {
-            "name": "Deducts",
-            "categories": cats,
-            "values": f"='Valuation bridge'!$J${first + 1}:$J${last + 1}",
-            "fill": {"color": "#C00000"},
-        }
-    )
-    chart.set_title({"name": "EV bridge (first method, $)"})
-    chart.set_legend({"position": "bottom", "delete_series": [0]})
-    chart.set_y_axis({"num_format": '$#,##0,,"m"', "major_gridlines": GRIDLINES})
-    sheet.insert_chart(int(r["end"]) + 2, 0, chart, {"x_scale": 1.05, "y_scale": 1.4})
+    chart.set_y_axis({"reverse": True, "crossing": "max"})  # the first step on top, amounts below
+    sheet.insert_chart(int(r["end"]) + 2, 0, chart, {"x_scale": 1.1, "y_scale": 1.5})
 
 
 def _schedule(book: Any, st: Styles, r: dict[str, str]) -> None:
@@ -300,13 +314,10 @@ def _schedule(book: Any, st: Styles, r: dict[str, str]) -> None:
     sheet.write(3, 0, "Tranche", st("header"))
     n = len(_TRANCHES)
     sheet.write_dynamic_array_formula(4, 0, 3 + n, 0, f'={vb}{r["labels"]}&""', st("plain"))
+    # a tranche row without a count stays blank (its header row has one: "Count")
+    schedule = f'FDTRANCHES({vb}{r["price"]},{vb}{r["counts"]},{vb}{r["strikes"]},"tsm")'
     sheet.write_dynamic_array_formula(
-        3,
-        1,
-        3 + n,
-        7,
-        f'=FDTRANCHES({vb}{r["price"]},{vb}{r["counts"]},{vb}{r["strikes"]},"tsm")',
-        st("result"),
+        3, 1, 3 + n, 7, f'=IF({vb}{r["counts_headed"]}="","",{schedule})', st("result")
     )
     for row in range(4, 4 + n):
         for col, num in zip(
@@ -419,7 +430,7 @@ def build_valuation_bridge(path: Path, note: str = "") -> None:
     """Write valuation_bridge.xlsx (formulas only; :func:`xlfuncs.workbooks.templates.build` computes it)."""
     book, st = new_book(path)
     sheet = book.add_worksheet("Valuation bridge")
-    set_widths(sheet, {0: 34, (1, 2): 16, (3, 5): 2, 6: 38, (7, 10): 19})
+    set_widths(sheet, {0: 34, (1, 2): 16, (3, 5): 2, 6: 38, (7, 11): 19})
     sheet.write(0, 0, "Valuation bridge: one company from price to fully diluted EV", st("title"))
     sheet.write(
         1,
