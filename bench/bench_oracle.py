@@ -7,6 +7,7 @@ limit, so a crash or a hang is counted, not fatal::
 
     .venv/bin/python bench/bench_oracle.py                  # both engines, 120 s per file
     .venv/bin/python bench/bench_oracle.py --engine formulas --timeout 60
+    .venv/bin/python bench/bench_oracle.py --strip-types    # a fairer test, see below
 
 A cell agrees when its value equals Excel's: numbers to a relative 1e-9, text, booleans and
 error values exactly, an empty text matching an empty cell (the corpus README's rules).
@@ -14,6 +15,11 @@ Prints, per file and engine, the agreement in percent, the seconds and the failu
 any; then the totals, over all files and over the files both engines computed.
 Goals (issue 10): LibreOffice agrees on at least 95 % of the scored cells and crashes on
 none; the formulas engine crashes on none.
+
+``--strip-types`` computes a copy of each workbook whose formula cells (and the cells of array and
+data-table ranges) hold no cached value and no type attribute (``t="b"``, ``t="str"``, ``t="e"``), as
+a book written by openpyxl or XlsxWriter comes: an engine that types its results from the stale
+attribute instead of the computed value scores lower here.
 """
 
 from __future__ import annotations
@@ -21,9 +27,12 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import re
 import subprocess
 import sys
+import tempfile
 import time
+import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -31,16 +40,67 @@ ORACLE = ROOT.parent / "shared" / "excel-oracle"
 ENGINES = ("libreoffice", "formulas")
 
 
-def worker(engine: str, path: str) -> None:
+_CELL = re.compile(r"<c\b([^>]*?)(/>|>(.*?)</c>)", re.S)
+_RANGE = re.compile(r'<f\b[^>]*?\bt="(?:array|dataTable)"[^>]*?\bref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"')
+
+
+def _column(letters: str) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n
+
+
+def _in_ranges(xml: str) -> set[tuple[int, int]]:
+    """(row, column) of every cell inside an array formula's or data table's range."""
+    found = set()
+    for c1, r1, c2, r2 in _RANGE.findall(xml):
+        for row in range(int(r1), int(r2 or r1) + 1):
+            for col in range(_column(c1), _column(c2 or c1) + 1):
+                found.add((row, col))
+    return found
+
+
+def strip_types(src: Path, dst: Path) -> None:
+    """Copy ``src`` to ``dst`` with no cached value and no ``t`` attribute in any formula cell (nor in
+    the cells of array and data-table ranges).
+    """
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info.filename)
+            if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
+                xml = data.decode("utf-8")
+                ranges = _in_ranges(xml)
+
+                def strip(m: re.Match[str], ranges: set[tuple[int, int]] = ranges) -> str:
+                    attrs, body = m.group(1), m.group(3) or ""
+                    ref = re.search(r'\br="([A-Z]+)(\d+)"', attrs)
+                    inside = ref is not None and (int(ref.group(2)), _column(ref.group(1))) in ranges
+                    if ("<f" not in body and not inside) or re.search(r'\bt="(?:s|inlineStr)"', attrs):
+                        return m.group(0)
+                    attrs = re.sub(r'\st="[^"]*"', "", attrs)
+                    body = re.sub(r"<v\b[^>]*?(?:/>|>.*?</v>)", "", body, flags=re.S)
+                    return f"<c{attrs}>{body}</c>" if body else f"<c{attrs}/>"
+
+                data = _CELL.sub(strip, xml).encode("utf-8")
+            zout.writestr(info, data)
+
+
+def worker(engine: str, path: str, stripped: bool = False) -> None:
     """Compute one workbook and print ``{"Sheet!A1": [kind, value]}`` as JSON (run in a subprocess)."""
     sys.path.insert(0, str(ROOT))
     from xlfuncs.workbooks import calc
 
-    values, problems = calc._compute_with(calc._check_book(path), calc.engine_for(engine))
+    with tempfile.TemporaryDirectory(prefix="bench_oracle_") as tmp:
+        if stripped:
+            copy = Path(tmp) / Path(path).name
+            strip_types(Path(path), copy)
+            path = str(copy)
+        values, problems = calc._compute_with(calc._check_book(path), calc.engine_for(engine))
     fallback = [p for p in problems if p.startswith("computed with formulas")]
     if engine == "libreoffice" and fallback:  # xlfuncs calc fell back; here it counts as LibreOffice failing
         raise SystemExit(fallback[0])
-    out = {}
+    out: dict[str, list] = {}
     for (sheet, ref), v in values.items():
         if isinstance(v, calc.ExcelError):
             out[f"{sheet}!{ref}"] = ["e", str(v)]
@@ -69,12 +129,19 @@ def agrees(truth: list, got: list | None) -> bool:
     return (gkind, gvalue) == (kind, value)
 
 
-def run(engine: str, path: Path, timeout: float) -> tuple[dict | None, float, str]:
+def run(engine: str, path: Path, timeout: float, stripped: bool = False) -> tuple[dict | None, float, str]:
     """(values or None, seconds, failure text)."""
     start = time.perf_counter()
     try:
         proc = subprocess.run(
-            [sys.executable, __file__, "--worker", engine, str(path)],
+            [
+                sys.executable,
+                __file__,
+                "--worker",
+                engine,
+                str(path),
+                *(["--strip-types"] if stripped else []),
+            ],
             capture_output=True,
             text=True,
             timeout=timeout,
@@ -94,10 +161,16 @@ def main() -> int:
     parser.add_argument("--engine", choices=ENGINES, action="append", help="default: both")
     parser.add_argument("--timeout", type=float, default=120.0, help="seconds per file and engine")
     parser.add_argument("--oracle", type=Path, default=ORACLE)
+    parser.add_argument(
+        "--strip-types",
+        action="store_true",
+        help="compute copies without the cached values and type attributes of formula cells",
+    )
     parser.add_argument("--worker", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
-        worker(*args.worker)
+        engine, path = args.worker
+        worker(engine, path, stripped=args.strip_types)
         return 0
     if not (args.oracle / "truth.json").is_file():
         print(f"no oracle corpus at {args.oracle} (../shared/excel-oracle beside the repository)")
@@ -110,7 +183,7 @@ def main() -> int:
         cells = truth[name]
         row = []
         for engine in engines:
-            values, seconds, failure = run(engine, args.oracle / name, args.timeout)
+            values, seconds, failure = run(engine, args.oracle / name, args.timeout, args.strip_types)
             agree = 0 if values is None else sum(agrees(t, values.get(ref)) for ref, t in cells.items())
             results[engine][name] = (agree, len(cells), seconds, failure)
             shown = failure or f"{100 * agree / max(len(cells), 1):6.1f} % of {len(cells):5}"
