@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from pytest_socket import socket_allow_hosts
 
-from xlfuncs.data import http
+from xlfuncs.data import companies, http
 
 FIXTURES = Path(__file__).parent / "fixtures"
 AGENT = "xlfuncs tests tests@example.com"
@@ -39,6 +39,7 @@ def data_env(tmp_path, monkeypatch, httpserver):
         monkeypatch.setenv("XLFUNCS_" + name, base)
     monkeypatch.setenv("XLFUNCS_COINGECKO_INTERVAL", "0")
     yield tmp_path
+    companies.forget()
     http.close_all()
 
 
@@ -66,3 +67,16 @@ def serve_sec(httpserver):
 def fixture():
     """The bytes of a recorded response in fixtures/."""
     return fixture_bytes
+
+
+@pytest.fixture
+def data_functions():
+    """FILING, FILINGS... registered for one test; REGISTRY as it was afterwards."""
+    from xlfuncs.data import functions
+    from xlfuncs.framework.spec import REGISTRY
+
+    saved = dict(REGISTRY)
+    specs = {spec.excel_name: spec for spec in functions.register()}
+    yield specs
+    REGISTRY.clear()
+    REGISTRY.update(saved)

@@ -11,7 +11,7 @@ from datetime import timedelta
 import pytest
 from werkzeug import Response
 
-from xlfuncs.data import config, http
+from xlfuncs.data import companies, config, http
 from xlfuncs.data.companies import company
 from xlfuncs.data.errors import NotCached, NoUserAgent, RateLimited, Unreachable
 
@@ -42,6 +42,7 @@ def test_expired_entry_is_fetched_again_online(serve_sec, httpserver, monkeypatc
     serve_sec(TSLA)
     company("TSLA")
     time.sleep(1.2)
+    companies.forget()
     company("TSLA")
     assert len(httpserver.log) == 4
 

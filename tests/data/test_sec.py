@@ -13,7 +13,7 @@ from datetime import date
 
 import pytest
 
-from xlfuncs.data import chains, sec
+from xlfuncs.data import chains, companies, sec
 from xlfuncs.data.companies import company
 
 from .helpers import run_filings
@@ -159,9 +159,20 @@ def test_user_agent_is_sent(serve_sec, httpserver):
 def test_cache_answers_a_second_call(serve_sec, httpserver):
     serve_sec(TSLA)
     first = company("TSLA")
+    companies.forget()  # past the in-memory memo: the HTTP cache on disk answers
     second = company("TSLA")
     assert len(httpserver.log) == 2  # the ticker file and the companyfacts, once each
     assert second.items == first.items
+    assert second is not first
+
+
+def test_memo_is_bounded(serve_sec, monkeypatch):
+    serve_sec(TSLA)
+    monkeypatch.setattr(companies, "MEMO_SIZE", 3)
+    for year in range(2015, 2021):
+        company("TSLA", date(year, 6, 30))
+    assert len(companies._memo) == 3
+    assert company("TSLA", date(2020, 6, 30)) is company("TSLA", date(2020, 6, 30))
 
 
 @pytest.mark.parametrize(

@@ -2,11 +2,28 @@
 
 from __future__ import annotations
 
+import threading
+import time
+from collections import OrderedDict
 from datetime import date
 
 from . import chains, config, sec
 from .errors import UnknownId
 from .records import Company
+
+#: Parsed companies kept in memory, so that a sheet's many FILING cells parse a company's
+#: facts once (a large filer's companyfacts is megabytes of JSON): at most MEMO_SIZE, each
+#: for MEMO_SECONDS.
+MEMO_SIZE = 64
+MEMO_SECONDS = 60.0
+_memo: OrderedDict[tuple[object, ...], tuple[float, Company]] = OrderedDict()
+_memo_lock = threading.Lock()
+
+
+def forget() -> None:
+    """Empty the in-memory memo (the HTTP cache on disk stays)."""
+    with _memo_lock:
+        _memo.clear()
 
 
 def company(identifier: str, as_of: date | None = None) -> Company:
@@ -26,6 +43,30 @@ def company(identifier: str, as_of: date | None = None) -> Company:
         Unknown identifier, offline with nothing cached, rate-limited, no User-Agent, source
         unreachable: one line saying which.
     """
+    key = (
+        identifier.strip().upper(),
+        as_of,
+        config.offline(),
+        str(config.cache_dir()),
+        config.stale_days(),
+        config.url("sec_url"),
+    )
+    now = time.monotonic()
+    with _memo_lock:
+        kept = _memo.get(key)
+        if kept is not None and kept[0] > now:
+            _memo.move_to_end(key)
+            return kept[1]
+    found = _company(identifier, as_of)
+    with _memo_lock:
+        _memo[key] = (now + MEMO_SECONDS, found)
+        _memo.move_to_end(key)
+        while len(_memo) > MEMO_SIZE:
+            _memo.popitem(last=False)
+    return found
+
+
+def _company(identifier: str, as_of: date | None) -> Company:
     text = identifier.strip()
     prefix, _, rest = text.partition(":")
     if prefix.upper() in ("ISIN", "LEI") and rest:

@@ -155,14 +155,14 @@ def _table_cells(spec: FunctionSpec, result: Any, codes: Codes) -> Cells:
 
 
 def _schedule_cells(spec: FunctionSpec, result: Any, codes: Codes) -> Cells:
-    """A header row of column names, then one row per table row (booleans as TRUE/FALSE)."""
+    """A header row of column names, then one row per table row (booleans as TRUE/FALSE, objects as they are)."""
     if result is None or (codes != OK).any():
         return [[ERROR_TEXT[codes[codes != OK][0]]]]
     columns = []
     for values in result.values():
         values = np.asarray(values)
         ok = np.zeros(values.shape, CODE_DTYPE)
-        columns.append(values.astype(object) if values.dtype == bool else _numbers(values, ok, None))
+        columns.append(values.astype(object) if values.dtype.kind in "bO" else _numbers(values, ok, None))
     header = [name.replace("_", " ") for name in result]
     return [header, *(list(row) for row in zip(*(c.tolist() for c in columns), strict=True))]
 

@@ -1,0 +1,200 @@
+"""The worksheet functions that fetch: FILING, FILINGS (and the market data functions).
+
+Declared with the same ``@udf`` spec as the pure kernels, so every runtime registers them
+the same way; they sit above both the kernels and the data layer, which they import only
+when called.  Unlike the kernels they are registered on request (:func:`register`): a
+runtime that can reach the sources calls it before it reads ``REGISTRY``, and importing this
+module alone (documentation, doctests, the Lite export) changes nothing.
+Each failure is an Excel error value in its own cell (``#N/A`` for a missing, stale or
+unreachable figure), and an :class:`~xlfuncs.framework.errors.InputError` naming the
+argument and the reason in Python.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date, timedelta
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from ..framework.errors import ERROR_CODE, InputError
+from ..framework.rules import ABSENT, Choice, Labels, Number
+from ..framework.spec import REGISTRY, FunctionSpec, udf
+from .chains import ITEMS
+from .errors import DataError, NoSuchFact, StaleFact, UnknownId
+from .records import Fact
+
+FIELDS = ("value", "period_end", "form", "filed", "url", "tag", "stale")
+ITEM = Choice(ITEMS, default="shares")
+FIELD = Choice(FIELDS, default="value")
+AS_OF = Number(blank=ABSENT, help="must be a date (a date cell or its serial number)")
+TEXT = Labels()
+
+_EPOCH = date(1899, 12, 30)  # day 0 of Excel's serial dates (1900 system, past 1 March 1900)
+Objects = npt.NDArray[np.object_]
+
+
+def serial(day: date) -> float:
+    """Excel's serial number of a date."""
+    return float((day - _EPOCH).days)
+
+
+def from_serial(number: float) -> date | None:
+    """The date of an Excel serial number; None for nan (blank)."""
+    if math.isnan(number):
+        return None
+    return _EPOCH + timedelta(days=int(number))
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+def _argument_of(exc: DataError) -> str:
+    return "item" if isinstance(exc, (NoSuchFact, StaleFact)) else "company"
+
+
+def _cells(compute: Any, args: dict[str, npt.NDArray[Any]], argument: Any = _argument_of) -> Objects:
+    """``compute(**element)`` per broadcast element; a data error is that element's error value.
+
+    A single element that fails raises :class:`InputError` (the reason in Python, the error
+    value in a cell); in a range each failing element holds its error value.
+    """
+    arrays = np.broadcast_arrays(*args.values())
+    out = np.empty(arrays[0].shape, object)
+    failures: list[DataError] = []
+    for index in np.ndindex(out.shape):
+        element = {name: a[index] for name, a in zip(args, arrays, strict=True)}
+        try:
+            out[index] = compute(**element)
+        except DataError as exc:
+            failures.append(exc)
+            out[index] = exc.excel_error
+    if failures and len(failures) == out.size:
+        first = failures[0]
+        raise InputError(argument(first), str(first), code=ERROR_CODE[first.excel_error])
+    return out
+
+
+def _company(identifier: Any, as_of: float) -> Any:
+    from .companies import company
+
+    if not isinstance(identifier, str) or not identifier.strip():
+        raise UnknownId("no company given")
+    return company(identifier, from_serial(float(as_of)))
+
+
+def _field(fact: Fact, field: str) -> object:
+    if field == "stale":
+        return fact.stale
+    if fact.value is None:
+        raise NoSuchFact(f"{fact.item}: {fact.note or 'not reported'}")
+    if field == "value":
+        if fact.stale:
+            raise StaleFact(
+                f"{fact.item}: stale: last reported for {fact.period_end} ({fact.tag}); "
+                "the company's latest period is later by more than the staleness limit"
+            )
+        return fact.value
+    if field in ("period_end", "filed"):
+        day = getattr(fact, field)
+        return serial(day) if day else None
+    return _text(getattr(fact, field))
+
+
+def filing(company: Objects, item: Any, field: Any = "value", as_of: Any = None) -> Objects:
+    """An input of a company from its latest filing (SEC EDGAR): shares, options, their strike, RSUs, debt, cash, preferred, minority interest, or the reported diluted count; or that figure's period end, form, filing date, link, tag or stale flag.
+
+    Formula: the latest fact of the first tag in the item's chain whose period ends at most 400 days before the company's latest period
+
+    Parameters
+    ----------
+    company : str or array_like
+        A ticker (TSLA), a CIK (1318605), ISIN:… or LEI:….
+    item : str or array_like
+        shares, options, options_strike, rsus, debt, cash, preferred, minority_interest or diluted_reported.
+    field : str or array_like, optional
+        value (the default), period_end, form, filed, url, tag or stale.
+    as_of : float or array_like, optional
+        A date: only facts filed on or before it count, so a model of a past date sees no later figure.
+
+    Returns
+    -------
+    object or ndarray
+        The value (a number), a date (as Excel's serial number), a text or TRUE/FALSE; a stale value is an error, never used silently.
+
+    Notes
+    -----
+    A missing figure (never reported, or reported only with dimensions, which the SEC's
+    companyfacts API drops) is ``#N/A``, never a zero.  Offline (``XLFUNCS_OFFLINE=1``, and
+    always inside ``xlfuncs calc``) the figures come from the cache only.
+    """
+
+    def one(company: Any, item: float, field: float, as_of: float) -> object:
+        found = _company(company, as_of)
+        return _field(found.items[ITEMS[int(item)]], FIELDS[int(field)])
+
+    return _cells(one, {"company": company, "item": item, "field": field, "as_of": as_of})
+
+
+def filings(company: Objects) -> dict[str, Objects]:
+    """The whole table of a company's inputs from its filings: item, value, unit, period end, form, filing date, stale flag and link (spills).
+
+    Formula: FILING for every item, with its date, form and link
+
+    Parameters
+    ----------
+    company : str
+        A ticker (TSLA), a CIK (1318605), ISIN:… or LEI:….
+
+    Returns
+    -------
+    dict of ndarray
+        Columns item, value, unit, period_end, form, filed, stale, link: one row per item; a missing value is #N/A.
+    """
+    identifier = np.asarray(company, object).ravel()
+    if identifier.size != 1:
+        raise InputError("company", "FILINGS takes one company")
+    try:
+        found = _company(identifier[0], math.nan)
+    except DataError as exc:
+        raise InputError("company", str(exc), code=ERROR_CODE[exc.excel_error]) from None
+    facts = list(found.items.values())
+
+    def column(values: list[object]) -> Objects:
+        out = np.empty(len(values), object)
+        out[:] = values
+        return out
+
+    return {
+        "item": column([f.item for f in facts]),
+        "value": column([f.value if f.value is not None else "#N/A" for f in facts]),
+        "unit": column([f.unit for f in facts]),
+        "period_end": column([serial(f.period_end) if f.period_end else None for f in facts]),
+        "form": column([f.form for f in facts]),
+        "filed": column([serial(f.filed) if f.filed else None for f in facts]),
+        "stale": column([f.stale for f in facts]),
+        "link": column([f.url for f in facts]),
+    }
+
+
+#: (kernel, udf arguments) of every function this module registers, in registration order.
+DECLARATIONS: tuple[tuple[Any, dict[str, Any]], ...] = (
+    (filing, dict(excel_name="FILING", result="label", company=TEXT, item=ITEM, field=FIELD, as_of=AS_OF)),
+    (filings, dict(excel_name="FILINGS", result="schedule", company=TEXT)),
+)
+
+
+def register() -> list[FunctionSpec]:
+    """Add the functions that fetch to ``REGISTRY`` (once); returns their specs.
+
+    Their public Python functions are then ``REGISTRY[name].function``, with the same
+    validation, broadcasting and errors as the kernels'.
+    """
+    for kernel, arguments in DECLARATIONS:
+        if arguments["excel_name"] not in REGISTRY:
+            options = dict(arguments)
+            udf(options.pop("excel_name"), **options)(kernel)
+    return [REGISTRY[arguments["excel_name"]] for _, arguments in DECLARATIONS]
