@@ -119,7 +119,7 @@ def write_all(
     """
     if rows is not None:
         check_rows(rows)  # before anything is written
-    files.check_folder(directory)  # issue 11: a file, a dangling link, not writable: one line (files.py)
+    files.check_folder(directory)  # a file, a dangling link, not writable: one line, before writing
     directory.mkdir(parents=True, exist_ok=True)
     refused = 0
     with tempfile.TemporaryDirectory() as tmp:
@@ -137,7 +137,7 @@ def write_all(
                 refused += 1
                 continue
             if status != "unchanged":
-                files.copy_into(fresh, target, directory)  # issue 11: never through a link (files.py)
+                files.copy_into(fresh, target, directory)  # never through a link
             out(f"{target}: {status} ({form} form)")
     return refused
 
@@ -159,7 +159,7 @@ def _package(path: Path) -> dict[str, bytes]:
 
 def _same_workbook(target: Path, fresh: Path) -> bool:
     """Whether ``target`` holds what ``fresh`` does: every cell (formula and value) and every other part
-    (issue 11: a folder or a file that is no readable workbook does not; it raised before).
+    (a folder, or a file that is no readable workbook, does not).
     """
     try:
         return _package(target) == _package(fresh) and cells(target) == cells(fresh)

@@ -28,9 +28,9 @@ from typing import Any
 from .style import GRIDLINES, Styles, new_book, number_format, page_setup
 
 UNIVERSE_ROWS = 2000
-#: The most companies a book is built with (``xlfuncs workbooks --rows``).  Writing is cheap (1,000,000
-#: rows: 2 minutes, 2.1 GB), computing the values stored in the file with ``formulas`` is not: about
-#: 50 kB and 3 ms a row (100,000 rows: 4.6 minutes, 5.2 GB in all; README, "Template workbooks").
+#: The most companies a book is built with (``xlfuncs workbooks --rows``).  Writing rows is cheap;
+#: computing the values stored in the file with ``formulas`` costs time and memory in proportion to
+#: them (docs/templates.md gives the measurements).
 MAX_ROWS = 100_000
 #: The fewest rows the names and summaries cover, so that a small book still takes a pasted universe.
 PASTE_ROWS = 10_000
@@ -371,8 +371,8 @@ def build_universe_screen(
     check_rows(n)
     book, st = new_book(path)
     # no formula here names a function that needs XlsxWriter's _xlfn. prefixes (FILTER and SORT are
-    # written with theirs): skipping its ~150 regular expressions per formula makes the per-row
-    # formulas of the native twin about 4x faster to write, and changes no byte of the file
+    # written with theirs): skipping its regular expressions per formula makes the native twin's
+    # per-row formulas much cheaper to write, and changes no byte of the file
     book.use_future_functions = False
     rows = universe_rows(n)
     _universe(book, st, rows, native_twin, note)
