@@ -80,3 +80,26 @@ def data_functions():
     yield specs
     REGISTRY.clear()
     REGISTRY.update(saved)
+
+
+@pytest.fixture
+def serve_markets(httpserver):
+    """Serve the ECB feeds and CoinGecko's markets answers for bitcoin and ethereum (usd)."""
+
+    def serve() -> None:
+        for path, name in (
+            ("/stats/eurofxref/eurofxref-daily.xml", "eurofxref-daily.xml"),
+            ("/stats/eurofxref/eurofxref-hist-90d.xml", "eurofxref-hist-90d.xml"),
+        ):
+            httpserver.expect_request(path).respond_with_data(fixture_bytes(name), content_type="text/xml")
+        for coin in ("bitcoin", "ethereum"):
+            httpserver.expect_request(
+                "/api/v3/coins/markets", query_string={"vs_currency": "usd", "ids": coin}
+            ).respond_with_data(
+                fixture_bytes(f"coingecko-markets-{coin}.json"), content_type="application/json"
+            )
+        httpserver.expect_request(
+            "/api/v3/coins/markets", query_string={"vs_currency": "usd", "ids": "no-such-coin"}
+        ).respond_with_json([])
+
+    return serve

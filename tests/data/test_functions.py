@@ -20,7 +20,7 @@ EPOCH_2016_03_01 = serial(date(2016, 3, 1))
 
 
 def test_registered_only_on_request(data_functions):
-    assert list(data_functions) == ["FILING", "FILINGS"]
+    assert list(data_functions) == ["FILING", "FILINGS", "COINSUPPLY", "COINPRICE", "FXRATE"]
     assert names.problems(data_functions.values()) == []
 
 

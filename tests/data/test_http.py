@@ -164,3 +164,12 @@ def test_the_rate_holds_across_processes_under_a_burst(httpserver, data_env):
     assert arrivals[-1] - arrivals[0] >= 17 * interval * 0.95
     for start in range(len(arrivals) - 10):
         assert arrivals[start + 10] - arrivals[start] >= 10 * interval * 0.9, gaps
+
+
+def test_only_loopback_is_reachable():
+    import socket
+
+    from pytest_socket import SocketConnectBlockedError
+
+    with pytest.raises(SocketConnectBlockedError):
+        socket.create_connection(("192.0.2.1", 443), timeout=1)  # TEST-NET-1: never a real host

@@ -78,6 +78,15 @@ def _cells(compute: Any, args: dict[str, npt.NDArray[Any]], argument: Any = _arg
     return out
 
 
+def _numbers(cells: Objects) -> npt.NDArray[np.float64]:
+    """Numbers of :func:`_cells`, an element that failed as nan (``#N/A`` in its cell)."""
+    out = np.full(cells.shape, np.nan)
+    for index in np.ndindex(cells.shape):
+        if not isinstance(cells[index], str):
+            out[index] = cells[index]
+    return out
+
+
 def _company(identifier: Any, as_of: float) -> Any:
     from .companies import company
 
@@ -180,10 +189,108 @@ def filings(company: Objects) -> dict[str, Objects]:
     }
 
 
+KINDS = ("circulating", "total", "max")
+KIND = Choice(KINDS, default="circulating")
+VS = Labels()
+
+
+def coinsupply(coin: Objects, kind: Any = "circulating") -> npt.NDArray[np.float64]:
+    """A coin's circulating, total or maximum supply from CoinGecko (0 for a maximum the protocol does not set, which FDV reads as unlimited).
+
+    Formula: CoinGecko's circulating_supply, total_supply or max_supply
+
+    Parameters
+    ----------
+    coin : str or array_like
+        CoinGecko's API id of the coin: bitcoin, ethereum, solana….
+    kind : str or array_like, optional
+        circulating (the default), total or max.
+
+    Returns
+    -------
+    float or ndarray
+        Coins; a supply CoinGecko does not report is #N/A.
+    """
+
+    def one(coin: Any, kind: float) -> object:
+        from .coingecko import coin as market
+
+        found = market(_text(coin))
+        name = KINDS[int(kind)]
+        value = {"circulating": found.circulating, "total": found.total, "max": found.max}[name]
+        if value is None:
+            if name == "max":
+                return 0.0
+            raise NoSuchFact(f"CoinGecko reports no {name} supply for {found.id}")
+        return value
+
+    return _numbers(_cells(one, {"coin": coin, "kind": kind}, lambda exc: "coin"))
+
+
+def coinprice(coin: Objects, vs_currency: Any = "usd") -> npt.NDArray[np.float64]:
+    """A coin's latest price from CoinGecko, in a currency (usd by default).
+
+    Formula: CoinGecko's current_price in vs_currency
+
+    Parameters
+    ----------
+    coin : str or array_like
+        CoinGecko's API id of the coin: bitcoin, ethereum, solana….
+    vs_currency : str or array_like, optional
+        The currency of the price: usd (the default), eur, btc….
+
+    Returns
+    -------
+    float or ndarray
+        The price of one coin.
+    """
+
+    def one(coin: Any, vs_currency: Any) -> object:
+        from .coingecko import coin as market
+
+        found = market(_text(coin), _text(vs_currency) or "usd")
+        if found.price is None:
+            raise NoSuchFact(f"CoinGecko reports no {found.vs} price for {found.id}")
+        return found.price
+
+    return _numbers(_cells(one, {"coin": coin, "vs_currency": vs_currency}, lambda exc: "coin"))
+
+
+def fxrate(base: Objects, quote: Objects, as_of: Any = None) -> npt.NDArray[np.float64]:
+    """The ECB euro reference rate: units of the quote currency for one unit of the base currency, crossed through EUR; as of a date, the latest published on or before it.
+
+    Formula: (quote per EUR) / (base per EUR), the ECB's reference rates
+
+    Parameters
+    ----------
+    base : str or array_like
+        ISO 4217 code of the currency converted from (USD, EUR, GBP…).
+    quote : str or array_like
+        ISO 4217 code of the currency converted to.
+    as_of : float or array_like, optional
+        A date: the rate published on or before it (default: the latest).
+
+    Returns
+    -------
+    float or ndarray
+        Units of quote per unit of base.
+    """
+
+    def one(base: Any, quote: Any, as_of: float) -> object:
+        from .ecb import rate
+
+        return rate(_text(base), _text(quote), from_serial(float(as_of))).rate
+
+    return _numbers(_cells(one, {"base": base, "quote": quote, "as_of": as_of}, lambda exc: "base"))
+
+
 #: (kernel, udf arguments) of every function this module registers, in registration order.
 DECLARATIONS: tuple[tuple[Any, dict[str, Any]], ...] = (
     (filing, dict(excel_name="FILING", result="label", company=TEXT, item=ITEM, field=FIELD, as_of=AS_OF)),
     (filings, dict(excel_name="FILINGS", result="schedule", company=TEXT)),
+    (coinsupply, dict(excel_name="COINSUPPLY", nan_result="#N/A", coin=TEXT, kind=KIND)),
+    (coinprice, dict(excel_name="COINPRICE", nan_result="#N/A", coin=TEXT, vs_currency=VS)),
+    (fxrate, dict(excel_name="FXRATE", nan_result="#N/A", base=TEXT, quote=TEXT, as_of=AS_OF)),
 )
 
 
