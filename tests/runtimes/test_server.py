@@ -119,7 +119,7 @@ def test_call(server, label, result):
 
 
 # --------------------------------------------------------------------------- the hardened recipe
-# xlfuncs.runtimes.server:app, xlwings Server's app with xlfuncs' guard (README, *Team server*).
+# xlfuncs.runtimes.server:app, xlwings Server's app with xlfuncs' guard (docs/server.md).
 # Each bad request below got 500 "An error occurred." from xlwings Server's app as it comes
 # (issue 11); the body limit did not exist (a 50 MB body was read whole).
 
