@@ -70,7 +70,9 @@ def _company(identifier: str, as_of: date | None) -> Company:
     text = identifier.strip()
     prefix, _, rest = text.partition(":")
     if prefix.upper() in ("ISIN", "LEI") and rest:
-        raise UnknownId(f"{identifier!r}: ISIN and LEI identifiers (ESEF filings) are not served yet")
+        from . import esef
+
+        return esef.company(prefix.upper(), rest.strip().upper(), as_of)
     if not text:
         raise UnknownId("no company given")
     ticker, cik = sec.resolve_id(text)

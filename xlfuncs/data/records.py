@@ -79,6 +79,7 @@ class Company:
         return {
             "ticker": self.ticker,
             "cik": self.cik,
+            "lei": self.lei,
             "name": self.name,
             "latest_period": self.latest_period.isoformat() if self.latest_period else None,
             "latest_period_age_days": self.age_days,
