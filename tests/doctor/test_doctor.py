@@ -1,7 +1,7 @@
-"""xlfuncs doctor: one line per check, exit code 1 only with a FAIL (xlfuncs.windows.doctor).
+"""xlfuncs doctor: one line per check, exit code 1 only with a FAIL (xlfuncs.doctor).
 
 Here (Linux) the real run checks what needs no Excel; the Windows checks run
-against the recording fake host of test_install after a fake install.
+against the recording fake host (tests/helpers/windows_host.py) after a fake install.
 """
 
 from __future__ import annotations
@@ -16,9 +16,10 @@ import pytest
 
 import xlfuncs.runtimes.excel
 from tests.helpers.windows_host import FakeHost
-from xlfuncs import REGISTRY
+from xlfuncs import REGISTRY, doctor
+from xlfuncs.doctor import classic
 from xlfuncs.runtimes import names
-from xlfuncs.windows import addin, doctor, install
+from xlfuncs.windows import addin, install
 from xlfuncs.windows.winconfig import STORE_EXCEL, STORE_PYTHON, TRUST_HOWTO
 
 XLWINGS = metadata.version("xlwings")
@@ -176,7 +177,7 @@ def test_store_builds_and_trust(capsys, windows):
     assert checks["VBA project access"].startswith("WARN") and checks["VBA project access"].endswith(
         TRUST_HOWTO
     )
-    store = doctor._python(Path(r"C:\Users\z\AppData\Local\Microsoft\WindowsApps\python.exe"))
+    store = classic._python(Path(r"C:\Users\z\AppData\Local\Microsoft\WindowsApps\python.exe"))
     assert store.status == "FAIL" and store.fix == STORE_PYTHON
 
 

@@ -20,7 +20,7 @@ from types import SimpleNamespace
 import pytest
 
 from tests.helpers.windows_host import XLWINGS_SAID, FakeHost
-from xlfuncs.windows import addin, install
+from xlfuncs.windows import addin, install, uninstall
 from xlfuncs.windows.winconfig import STORE_EXCEL, STORE_PYTHON
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -224,8 +224,8 @@ def run_cli(machine, command, *argv, capsys):
         install.add_arguments(parser)
         code = install.run(parser.parse_args(argv), host=machine[2])
     else:
-        install.add_uninstall_arguments(parser)
-        code = install.run_uninstall(parser.parse_args(argv), host=machine[2])
+        uninstall.add_arguments(parser)
+        code = uninstall.run(parser.parse_args(argv), host=machine[2])
     out, err = capsys.readouterr()
     return code, out, err
 
@@ -402,7 +402,7 @@ def test_excel_host_com_session(monkeypatch):
     assert Book.api.VBProject.Name == "xlfuncs"
 
 
-@pytest.mark.parametrize("adder", [install.add_arguments, install.add_uninstall_arguments])
+@pytest.mark.parametrize("adder", [install.add_arguments, uninstall.add_arguments])
 def test_help(adder, capsys):
     parser = argparse.ArgumentParser(prog="xlfuncs x")
     adder(parser)

@@ -1,69 +1,38 @@
-"""``xlfuncs doctor``: is everything in place for the functions in desktop Excel?
+"""The classic add-in in Windows desktop Excel: Python, xlwings and its add-in template, Excel,
+the installed add-in, its install record and the config that says which Python Excel starts.
 
-One line per check: ``OK``, ``WARN`` or ``FAIL``, what was checked, what was
-found and, when it is not OK, how to fix it.  The checks follow what goes wrong
-for users of xlwings add-ins (xlwings issues): a DLL or add-in of another
-xlwings version ("File not found: xlwings64-x.y.z.dll"), a Microsoft Store
-Python or Excel, a config pointing at the wrong Python, functions missing
-after a change, "Trust access to the VBA project object model" being off.
-
-On Windows everything is checked (through :class:`xlfuncs.windows.install.ExcelHost`,
-without starting Excel).  Elsewhere doctor checks what needs no Excel (the
-versions, xlwings' add-in template and its DLL pin, the module, the function
-names) and says that desktop Excel needs Windows; ``--addin`` inspects an
-add-in file on any system.
-
-Exit code 0 when no check FAILs, 1 otherwise.
+The checks follow what goes wrong for users of xlwings add-ins (xlwings issues): a DLL or
+add-in of another xlwings version ("File not found: xlwings64-x.y.z.dll"), a Microsoft Store
+Python or Excel, a config pointing at the wrong Python, functions missing after a change,
+"Trust access to the VBA project object model" being off.  On Windows everything is checked
+(through :class:`xlfuncs.windows.install.ExcelHost`, without starting Excel); elsewhere only
+what needs no Excel, and an add-in file given with ``--addin``.
 """
 
 from __future__ import annotations
 
-import importlib
 import json
 import platform
 import struct
 import sys
-from collections.abc import Callable
-from dataclasses import dataclass
 from functools import partial
 from importlib import metadata
 from pathlib import Path
 
 from ..functions import REGISTRY
-from ..runtimes import names
-from . import addin, winconfig
-from .install import ADDIN, MODULES, ExcelHost, Layout, WindowsHost, fingerprint
-from .winconfig import PROJECT, STORE_EXCEL, STORE_PYTHON, TRUST_HOWTO, InstallError
+from ..windows import addin, winconfig
+from ..windows.install import ADDIN, MODULES, Layout, WindowsHost, fingerprint
+from ..windows.winconfig import PROJECT, STORE_EXCEL, STORE_PYTHON, TRUST_HOWTO, InstallError
+from .checks import Check, Run, fail, ok, warn
 
 REINSTALL = "run `xlfuncs install --force`"
 
 
-@dataclass(frozen=True)
-class Check:
-    status: str  # OK, WARN or FAIL
-    what: str
-    found: str
-    fix: str = ""
-
-    def __str__(self) -> str:
-        return f"{self.status:<4} {self.what}: {self.found}" + (f". Fix: {self.fix}" if self.fix else "")
-
-
-def ok(what: str, found: str) -> Check:
-    return Check("OK", what, found)
-
-
-def warn(what: str, found: str, fix: str) -> Check:
-    return Check("WARN", what, found, fix)
-
-
-def fail(what: str, found: str, fix: str) -> Check:
-    return Check("FAIL", what, found, fix)
-
-
-def diagnose(host: WindowsHost | None, home: Path, addin_path: Path | None = None) -> list[Check]:
-    """Every check, in the order a user would fix them; a check that breaks is a FAIL, not a crash."""
-    runs: list[tuple[str, Callable[[], Check | list[Check]]]] = [
+def runs(host: WindowsHost | None, home: Path, addin_path: Path | None = None) -> list[Run]:
+    """The checks, in the order a user would fix them: what needs no Excel, then Excel and the
+    installed add-in (``host``: Windows only), or the add-in file at ``addin_path``.
+    """
+    checks: list[Run] = [
         ("platform", partial(_platform, host)),
         ("Python", partial(_python, Path(sys.executable))),
         ("xlwings", _xlwings),
@@ -71,23 +40,14 @@ def diagnose(host: WindowsHost | None, home: Path, addin_path: Path | None = Non
     ]
     if host is not None:
         addin_path = addin_path or host.startup_folder() / ADDIN
-        runs += [("Excel", partial(_excel, host)), ("VBA project access", partial(_trust, host))]
+        checks += [("Excel", partial(_excel, host)), ("VBA project access", partial(_trust, host))]
     if addin_path is not None:
-        runs.append(("add-in", partial(_addin, addin_path)))
+        checks.append(("add-in", partial(_addin, addin_path)))
         if host is not None:
-            runs += [
+            checks += [
                 ("install record", partial(_record, Layout(home), addin_path)),
                 ("config", partial(_config, Layout(home))),
             ]
-    runs += [("module", _module), ("functions", partial(_functions, host is not None))]
-    runs.append(("LibreOffice", _libreoffice))
-    checks: list[Check] = []
-    for what, check in runs:
-        try:
-            result = check()
-        except Exception as exc:
-            result = fail(what, f"could not check: {type(exc).__name__}: {exc}", "report this to xlfuncs")
-        checks += result if isinstance(result, list) else [result]
     return checks
 
 
@@ -289,112 +249,3 @@ def _config(layout: Layout) -> list[Check]:
             )
         )
     return checks
-
-
-def _module() -> Check:
-    try:
-        importlib.import_module(MODULES)
-    except Exception as exc:
-        return fail(
-            "module",
-            f"{MODULES} does not import: {type(exc).__name__}: {exc}",
-            "pip install --force-reinstall xlfuncs",
-        )
-    from ..functions.versions import runtime
-
-    return ok("module", f"{MODULES} imports (xlwings runtime: {runtime()})")
-
-
-def _functions(windows: bool) -> list[Check]:
-    count = len(REGISTRY)
-    problems = names.problems()
-    checks = [
-        fail(
-            "function names",
-            f"{len(problems)} problems, first: {problems[0]}",
-            "rename the function or argument",
-        )
-        if problems
-        else ok("function names", f"{count} functions, every name valid for VBA, Excel and xlwings")
-    ]
-    module = sys.modules.get(MODULES)
-    if module is None:
-        return checks
-    registered = sum(hasattr(getattr(module, s.excel_name, None), "__xlfunc__") for s in REGISTRY.values())
-    if windows and registered != count:
-        checks.append(
-            fail(
-                "registration",
-                f"{registered} of {count} functions registered by xlwings' classic decorators",
-                "pip install pywin32 (xlwings needs it on Windows)",
-            )
-        )
-    elif windows:
-        checks.append(ok("registration", f"all {count} registered by xlwings' classic decorators"))
-    else:
-        checks.append(
-            ok(
-                "registration",
-                f"{registered} of {count} registered here: xlwings' decorators "
-                "register them only on Windows (classic) or with XLWINGS_ON_SERVER (Office.js)",
-            )
-        )
-    return checks
-
-
-def _libreoffice() -> Check:
-    """LibreOffice Calc and the xlfuncs.oxt add-in: optional (Calc, and ``xlfuncs calc``'s default engine)."""
-    from ..functions.versions import __version__
-    from ..runtimes.libreoffice import build, office
-
-    version = office.version()
-    if version is None:
-        return ok("LibreOffice", "not installed (optional: Calc, and xlfuncs calc's default engine)")
-    installed = office.installed(build.IDENTIFIER)
-    state = (
-        "not installed (optional: xlfuncs libreoffice install)"
-        if installed is None
-        else f"{installed} installed"
-        + ("" if installed == __version__ else f", not {__version__}: reinstall it")
-    )
-    from ..runtimes.libreoffice import instances
-
-    kept = len(instances.running(office.cache_root()))
-    engine = f"; {kept} kept by xlfuncs calc (xlfuncs libreoffice stop ends them)" if kept else ""
-    return ok("LibreOffice", f"{'.'.join(map(str, version))}, xlfuncs.oxt {state}{engine}")
-
-
-def add_arguments(parser) -> None:
-    """Options of ``xlfuncs doctor``."""
-    parser.description = (
-        "Check and explain, one line each, what the functions need in desktop "
-        "Excel; exit code 1 when a check FAILs."
-    )
-    parser.add_argument(
-        "--addin",
-        type=Path,
-        metavar="PATH",
-        help="inspect this .xlam instead of the installed one (works on any system)",
-    )
-    parser.add_argument(
-        "--workbook",
-        type=Path,
-        metavar="FILE",
-        help="say which runtime form FILE stores (classic, xlwings Lite or Server) and whether it suits "
-        "the runtime installed here",
-    )
-
-
-def run(args, host: WindowsHost | None = None) -> int:
-    """``xlfuncs doctor``: exit code 0 without FAIL, 1 with, 2 for an ``--addin`` that is not there."""
-    if args.addin is not None and not args.addin.is_file():
-        print(f"xlfuncs: error: --addin {args.addin}: no such file", file=sys.stderr)
-        return 2
-    if host is None and sys.platform == "win32":
-        host = ExcelHost()
-    checks = diagnose(host, Path.home(), args.addin)
-    for check in checks:
-        print(check)
-    counts = {status: sum(c.status == status for c in checks) for status in ("OK", "WARN", "FAIL")}
-    print(", ".join(f"{n} {status}" for status, n in counts.items()))
-    return int(counts["FAIL"] > 0)

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import platform
 import sys
+from typing import TYPE_CHECKING
 
 from ..framework.spec import udf
+
+if TYPE_CHECKING:
+    import argparse
 
 #: The version of xlfuncs (pyproject.toml reads it from here).
 __version__ = "0.1.0"
@@ -66,3 +70,14 @@ def version_info() -> dict[str, str]:
         "runtime": runtime(),
         "python": platform.python_version(),
     }
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """``xlfuncs version`` takes no arguments."""
+
+
+def run(args: argparse.Namespace) -> int:
+    """``xlfuncs version``: one ``key: value`` line per entry of :func:`version_info`."""
+    for key, value in version_info().items():
+        print(f"{key}: {value}")
+    return 0

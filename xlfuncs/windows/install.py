@@ -419,10 +419,6 @@ DESCRIPTION = (
     "builds the add-in xlfuncs.xlam with xlwings, installs it into Excel's start-up "
     r"folder and sets the Python Excel starts in %USERPROFILE%\.xlfuncs\xlfuncs.conf."
 )
-UNINSTALL_DESCRIPTION = (
-    "Remove what `xlfuncs install` added (the add-in, config entries) and "
-    r"restore what it changed, as recorded in %USERPROFILE%\.xlfuncs\install.json."
-)
 
 
 def add_arguments(parser) -> None:
@@ -447,25 +443,12 @@ def add_arguments(parser) -> None:
 def run(args, host: WindowsHost | None = None) -> int:
     """``xlfuncs install``: exit code 0 done, 1 failed, 2 unusable input."""
     interpreter = args.python.absolute() if args.python else winconfig.excel_python(Path(sys.executable))
-    return _run(lambda h: install(h, Path.home(), interpreter, dry_run=args.dry_run, force=args.force), host)
-
-
-def add_uninstall_arguments(parser) -> None:
-    """Options of ``xlfuncs uninstall``."""
-    parser.description = UNINSTALL_DESCRIPTION
-    parser.add_argument(
-        "--dry-run",
-        action="store_true",
-        help="print every file it would delete or write and every Excel action; change nothing",
+    return one_line_errors(
+        lambda h: install(h, Path.home(), interpreter, dry_run=args.dry_run, force=args.force), host
     )
 
 
-def run_uninstall(args, host: WindowsHost | None = None) -> int:
-    """``xlfuncs uninstall``: exit code 0 done, 1 failed."""
-    return _run(lambda h: uninstall(h, Path.home(), dry_run=args.dry_run), host)
-
-
-def _run(work: Callable[[WindowsHost], int], host: WindowsHost | None) -> int:
+def one_line_errors(work: Callable[[WindowsHost], int], host: WindowsHost | None) -> int:
     """One line on stderr instead of a traceback: these commands are for Excel users."""
     try:
         return work(host or ExcelHost())

@@ -1,0 +1,1 @@
+"""Tests of xlfuncs.doctor: one check per runtime, one line per finding."""

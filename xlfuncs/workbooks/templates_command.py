@@ -1,0 +1,51 @@
+"""``xlfuncs workbooks [DIRECTORY]``: the arguments and exit code of writing the templates (:mod:`.templates`)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    from .universe_book import MAX_ROWS
+
+    parser.add_argument(
+        "directory", nargs="?", default="workbooks", type=Path, help="target folder (default: workbooks)"
+    )
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="overwrite workbooks that differ from the templates (edited ones)",
+    )
+    parser.add_argument(
+        "--for",
+        dest="form",
+        choices=("classic", "lite", "server"),
+        default="classic",
+        help="the runtime the workbooks will open in: classic add-in (default), xlwings Lite or xlwings Server",
+    )
+    parser.add_argument(
+        "--namespace", default=None, help="--for server: the server's function namespace (default: XLWINGS)"
+    )
+    parser.add_argument(
+        "--rows",
+        type=int,
+        default=None,
+        metavar="N",
+        help=f"companies in universe_screen (default: 2,000; at most {MAX_ROWS:,})",
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    """0 when written, 2 for unusable input or when an edited workbook was kept."""
+    from .templates import write_all
+
+    try:
+        refused = write_all(
+            args.directory, args.force, form=args.form, namespace=args.namespace, rows=args.rows
+        )
+    except ValueError as exc:  # e.g. --rows out of range
+        print(f"xlfuncs workbooks: error: {exc}", file=sys.stderr)
+        return 2
+    return 2 if refused else 0
