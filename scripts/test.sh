@@ -10,8 +10,9 @@
 #    ~/.cache/xlfuncs/libreoffice-older by scripts/libreoffice-older.sh, for one test file;
 #  - .venv with xlfuncs, its test dependencies, xlwings Server and the docs site's MkDocs
 #    (editable install; the server extra installs only on Python >= 3.11, else its test is skipped).
-#  - then ruff (lint and format check), mypy and the docs site built with --strict (a broken
-#    link or a missing page fails), which stop the run on any finding;
+#  - then ruff (lint and format check), mypy, lint-imports (the layers' contracts in
+#    pyproject.toml) and the docs site built with --strict (a broken link or a missing page
+#    fails), which stop the run on any finding;
 # Extra arguments go to pytest, e.g. `bash scripts/test.sh -k officejs`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -59,5 +60,6 @@ python3 -m venv .venv
 echo "ruff check:" && .venv/bin/ruff check --quiet .
 echo "ruff format --check:" && .venv/bin/ruff format --check --quiet .
 echo "mypy:" && .venv/bin/mypy
+echo "lint-imports:" && .venv/bin/lint-imports --no-cache --no-logo
 echo "mkdocs build --strict:" && NO_MKDOCS_2_WARNING=1 .venv/bin/mkdocs build --strict --quiet
 XLFUNCS_OLDER_SOFFICE="$older" exec .venv/bin/python -m pytest "$@"

@@ -1,11 +1,15 @@
-"""The package layout: one subpackage per layer, imports pointing one way, a new function is one kernel.
+"""The package layout: the layers import-linter checks, imports pointing one way, no cycle, a
+new function is one kernel.
 
-The import graph is the one the Lite export packs by (``xlfuncs.runtimes.lite.module_imports``:
-every ``import`` and ``from ... import`` of a module, at module level or inside functions).
+The layers are stated once, as import-linter contracts in pyproject.toml (``lint-imports`` runs
+them in scripts/test.sh); the rule here is read from those contracts and checks the import
+graph the Lite export packs by (``xlfuncs.runtimes.lite.module_imports``: every ``import`` and
+``from ... import`` of a module, at module level or inside functions).
 """
 
 from __future__ import annotations
 
+import graphlib
 import json
 import os
 import re
@@ -19,25 +23,57 @@ import pytest
 
 from xlfuncs.runtimes import lite
 
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10
+    import tomli as tomllib
+
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "xlfuncs"
-
-#: Each layer and the layers it may import (itself included).  ``xlfuncs`` is the package
-#: itself, the public Python API; ``cli`` and ``docs`` are entry points.
-ALLOWED = {
-    "framework": {"framework"},
-    "functions": {"framework", "functions"},
-    "xlfuncs": {"framework", "functions"},
-    "runtimes": {"framework", "functions", "runtimes"},
-    "windows": {"framework", "functions", "runtimes", "windows"},
-    "workbooks": {"framework", "functions", "runtimes", "windows", "workbooks"},
-    "cli": {"xlfuncs", "framework", "functions", "runtimes", "windows", "workbooks"},
-    "docs": {"xlfuncs", "framework", "functions", "runtimes", "windows", "workbooks"},
-}
+CONTRACTS = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["importlinter"][
+    "contracts"
+]
+#: The stack of layers, bottom first: ``(names, optional names)`` per level, read from the
+#: layers contract ("(name)" is a layer that need not exist yet).
+[_LAYERS] = [c["layers"] for c in CONTRACTS if c["type"] == "layers"]
+STACK = [
+    ({n.strip("()") for n in names}, {n.strip("()") for n in names if n.startswith("(")})
+    for names in ([n.strip() for n in re.split(r"[|:]", level)] for level in reversed(_LAYERS))
+]
+#: Packages of xlfuncs outside the stack, each with contracts of its own: package -> the
+#: layers that must never import it.
+OUTSIDE: dict[str, set[str]] = {}
+for _contract in CONTRACTS:
+    if _contract["type"] == "forbidden":
+        for _forbidden in _contract["forbidden_modules"]:
+            if _forbidden.startswith("xlfuncs."):
+                OUTSIDE.setdefault(_forbidden.split(".")[1], set()).update(
+                    m.split(".")[1] for m in _contract["source_modules"]
+                )
+#: Imports the cycle contract lets through, ``(importer, imported)``: each a cycle being undone.
+[_ACYCLIC] = [c for c in CONTRACTS if c["type"] == "acyclic_siblings"]
+IGNORED = {tuple(i.split(" -> ")) for i in _ACYCLIC.get("ignore_imports", [])}
 #: The only third-party packages the two bottom layers may import (pandas only where a
-#: function builds a DataFrame, lazily): nothing of Excel, xlwings or the file formats.
+#: function builds a DataFrame, lazily): nothing of Excel, xlwings or the file formats.  Stricter
+#: than the contract, which can forbid packages but not allow a list.
 CORE_THIRD_PARTY = {"numpy", "pandas"}
 CORE = {"framework", "functions"}
+
+
+def allowed() -> dict[str, set[str]]:
+    """Each layer and the layers it may import, itself included.  ``xlfuncs``, the package
+    itself (the Python API), stands on the core; the entry points at the top may import it."""
+    rules = {}
+    for i, (names, _) in enumerate(STACK):
+        below = set().union(*(level for level, _ in STACK[:i]))
+        rules.update({name: below | {name} for name in names})
+    rules["xlfuncs"] = CORE | {"xlfuncs"}
+    for name in STACK[-1][0]:
+        rules[name].add("xlfuncs")
+    return rules
+
+
+ALLOWED = allowed()
 
 
 def layer(module: str) -> str:
@@ -46,23 +82,47 @@ def layer(module: str) -> str:
 
 def violations(graph: dict[str, tuple[set[str], set[str]]]) -> list[str]:
     """Every import in ``graph`` (module -> (package modules, other top-level modules)) that
-    breaks the layering: an import of a layer above, or a core module importing a third party
-    other than numpy/pandas."""
+    breaks the layering: an import of a layer above or beside, an import of a package outside
+    the stack by a layer its contract forbids, or a core module importing a third party other
+    than numpy/pandas."""
     stdlib = set(sys.stdlib_module_names) | {"__future__"}
     found = []
     for module, (internal, external) in sorted(graph.items()):
         own = layer(module)
-        found += [
-            f"{module} imports {other} ({own} may import {', '.join(sorted(ALLOWED[own]))})"
-            for other in sorted(internal)
-            if layer(other) not in ALLOWED[own]
-        ]
+        for other in sorted(internal):
+            theirs = layer(other)
+            if theirs in OUTSIDE and own in OUTSIDE[theirs]:
+                found.append(f"{module} imports {other} ({theirs} is never imported by {own})")
+            elif own in ALLOWED and theirs not in OUTSIDE and theirs not in ALLOWED[own]:
+                found.append(f"{module} imports {other} ({own} may import {', '.join(sorted(ALLOWED[own]))})")
         if own in CORE:
             found += [
                 f"{module} imports {other} ({own} may import only the standard library, numpy and pandas)"
                 for other in sorted(external - stdlib - CORE_THIRD_PARTY)
             ]
     return found
+
+
+def cycle(graph: dict[str, tuple[set[str], set[str]]]) -> list[str]:
+    """A cycle of imports between the modules of ``graph``, or ``[]`` when there is none.  A
+    module importing a submodule of its own package counts; ``from pkg import name`` counts as
+    an import of ``pkg`` when ``name`` is not a module; the imports the cycle contract ignores
+    do not count."""
+
+    def module_of(name: str) -> str:
+        while name and name not in graph:
+            name = name.rpartition(".")[0]
+        return name
+
+    edges = {
+        m: {module_of(i) for i in internal} - {"", m} - {theirs for ours, theirs in IGNORED if ours == m}
+        for m, (internal, _) in graph.items()
+    }
+    try:
+        graphlib.TopologicalSorter(edges).prepare()
+    except graphlib.CycleError as exc:
+        return list(exc.args[1])
+    return []
 
 
 def real_graph() -> dict[str, tuple[set[str], set[str]]]:
@@ -72,24 +132,29 @@ def real_graph() -> dict[str, tuple[set[str], set[str]]]:
 # --- the listing ----------------------------------------------------------------------------
 
 
-def test_listing_reads_as_the_architecture():
-    entries = sorted(p.name for p in PACKAGE.iterdir() if p.name not in ("__init__.py", "__pycache__"))
-    assert entries == ["cli.py", "docs.py", "framework", "functions", "runtimes", "windows", "workbooks"]
-    assert len(entries) <= 8
+def test_the_listing_is_the_layers():
+    """Every entry of xlfuncs/ is a layer of the stack or a package with contracts of its own,
+    and every layer the stack requires is there."""
+    entries = {
+        p.name.removesuffix(".py") for p in PACKAGE.iterdir() if p.name not in ("__init__.py", "__pycache__")
+    }
+    stated = set().union(*(names for names, _ in STACK)) | set(OUTSIDE)
+    required = set().union(*(names - optional for names, optional in STACK))
+    assert sorted(entries - stated) == []
+    assert sorted(required - entries) == []
 
 
-@pytest.mark.parametrize("package", ["framework", "functions", "runtimes", "windows", "workbooks"])
-def test_each_layer_says_what_it_holds_and_may_import(package):
+@pytest.mark.parametrize("package", sorted(p.parent.name for p in PACKAGE.glob("*/__init__.py")))
+def test_each_package_says_what_it_holds_and_may_import(package):
     doc = (PACKAGE / package / "__init__.py").read_text(encoding="utf-8")
-    docstring = doc.split('"""')[1].strip().splitlines()
-    lines = [line for line in docstring if line.strip()]
-    assert len(lines) == 2, lines
-    assert lines[1].startswith("May import:"), lines
+    lines = [line for line in doc.split('"""')[1].strip().splitlines() if line.strip()]
+    assert len(lines) >= 2, lines
+    assert any(line.startswith("May import:") for line in lines), lines
 
 
 def test_every_module_belongs_to_a_layer():
     modules = lite.package_modules()
-    assert {layer(m) for m in modules} == set(ALLOWED)
+    assert sorted({layer(m) for m in modules} - set(ALLOWED) - set(OUTSIDE)) == []
     assert len(modules) == len({lite.module_path(m) for m in modules})
 
 
@@ -112,10 +177,46 @@ def test_tests_are_packages_that_import_no_test_module():
 # --- the direction of imports -------------------------------------------------------------
 
 
+def test_the_rule_is_the_contracts():
+    """What the contracts in pyproject.toml say, read back: the stack, bottom first."""
+    assert [names for names, _ in STACK] == [
+        {"framework"},
+        {"functions"},
+        {"runtimes", "xlsx"},
+        {"calc", "windows"},
+        {"workbooks"},
+        {"cli", "doctor", "docs"},
+    ]
+    assert OUTSIDE == {"data": CORE}
+
+
 def test_imports_point_downward():
     graph = real_graph()
     assert "xlwings" in graph["xlfuncs.runtimes.excel"][1]  # the graph is real: it sees third parties
     assert violations(graph) == []
+
+
+def test_the_import_graph_has_no_cycle():
+    assert cycle(real_graph()) == []
+
+
+def test_cycle_finds_a_cycle_through_packages():
+    graph = {
+        "xlfuncs.calc.engine": ({"xlfuncs.xlsx.parts"}, set()),
+        "xlfuncs.xlsx.parts": ({"xlfuncs.xlsx.scan"}, set()),
+        "xlfuncs.xlsx.scan": ({"xlfuncs.calc.engine.ExcelError"}, set()),  # a name in a module
+        "xlfuncs.functions": ({"xlfuncs.functions.equity"}, set()),
+        "xlfuncs.functions.equity": ({"xlfuncs.framework"}, set()),
+        "xlfuncs.framework": (set(), {"numpy"}),
+    }
+    found = cycle(graph)
+    assert found[0] == found[-1] and set(found) == {
+        "xlfuncs.calc.engine",
+        "xlfuncs.xlsx.parts",
+        "xlfuncs.xlsx.scan",
+    }
+    del graph["xlfuncs.xlsx.scan"]
+    assert cycle(graph) == []
 
 
 def test_rule_catches_imports_against_the_direction():
@@ -123,9 +224,10 @@ def test_rule_catches_imports_against_the_direction():
         "xlfuncs": ({"xlfuncs.functions", "xlfuncs.framework.errors"}, set()),
         "xlfuncs.functions.equity": ({"xlfuncs.framework.spec"}, {"numpy", "math"}),
         "xlfuncs.runtimes.excel": ({"xlfuncs.functions", "xlfuncs.framework.sheet"}, {"xlwings"}),
-        "xlfuncs.windows.doctor": ({"xlfuncs.runtimes.names"}, {"olefile"}),
-        "xlfuncs.workbooks.calc": ({"xlfuncs.workbooks.xlsx", "xlfuncs.functions"}, {"formulas"}),
-        "xlfuncs.cli": ({"xlfuncs.workbooks.calc", "xlfuncs"}, {"argparse"}),
+        "xlfuncs.doctor.classic": ({"xlfuncs.runtimes.names", "xlfuncs.windows.addin"}, {"olefile"}),
+        "xlfuncs.calc.engine": ({"xlfuncs.xlsx.parts", "xlfuncs.functions"}, {"formulas"}),
+        "xlfuncs.data.sec": ({"xlfuncs.framework.errors"}, {"requests"}),
+        "xlfuncs.cli": ({"xlfuncs.workbooks.files", "xlfuncs"}, {"argparse"}),
     }
     assert violations(ok) == []
     kernel_imports_xlwings = {"xlfuncs.functions.equity": ({"xlfuncs.framework.spec"}, {"numpy", "xlwings"})}
@@ -136,18 +238,24 @@ def test_rule_catches_imports_against_the_direction():
     upward = {
         "xlfuncs.framework.values": ({"xlfuncs.functions.equity"}, set()),
         "xlfuncs.functions.size": ({"xlfuncs.runtimes.excel"}, set()),
+        "xlfuncs.functions.equity": ({"xlfuncs.data.sec"}, set()),
         "xlfuncs.runtimes.lite": ({"xlfuncs.windows.install"}, set()),
-        "xlfuncs.windows.doctor": ({"xlfuncs.workbooks.calc"}, set()),
+        "xlfuncs.xlsx.parts": ({"xlfuncs.runtimes.names"}, set()),
+        "xlfuncs.windows.install": ({"xlfuncs.doctor"}, set()),
+        "xlfuncs.calc.engine": ({"xlfuncs.workbooks.templates"}, set()),
         "xlfuncs.functions.crypto": ({"xlfuncs"}, set()),
         "xlfuncs.framework.sheet": (set(), {"openpyxl"}),
     }
     assert [v.split(" (")[0] for v in violations(upward)] == [
+        "xlfuncs.calc.engine imports xlfuncs.workbooks.templates",
         "xlfuncs.framework.sheet imports openpyxl",
         "xlfuncs.framework.values imports xlfuncs.functions.equity",
         "xlfuncs.functions.crypto imports xlfuncs",
+        "xlfuncs.functions.equity imports xlfuncs.data.sec",
         "xlfuncs.functions.size imports xlfuncs.runtimes.excel",
         "xlfuncs.runtimes.lite imports xlfuncs.windows.install",
-        "xlfuncs.windows.doctor imports xlfuncs.workbooks.calc",
+        "xlfuncs.windows.install imports xlfuncs.doctor",
+        "xlfuncs.xlsx.parts imports xlfuncs.runtimes.names",
     ]
 
 
