@@ -54,6 +54,24 @@ def test_cache_only_context_makes_no_request(serve_sec, httpserver):
     assert httpserver.log == []
 
 
+def test_cache_only_holds_in_every_thread_of_the_process(serve_sec, httpserver, data_functions):
+    """What xlfuncs calc does around a stranger's workbook: cached figures, and no request."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from xlfuncs.framework.sheet import call
+
+    serve_sec(TSLA)
+    company("TSLA")  # the user's own earlier session filled the cache
+    companies.forget()
+    seen = len(httpserver.log)
+    with config.cache_only(), ThreadPoolExecutor(2) as pool:
+        cells = list(pool.map(lambda item: call(data_functions["FILING"], "TSLA", item), ["cash", "debt"]))
+        assert call(data_functions["FILING"], "AAPL", "cash") == [["#N/A"]]  # not cached: no request
+    assert cells == [[[19_532_000_000.0]], [[1_418_000_000.0]]]
+    assert len(httpserver.log) == seen
+    assert not config.offline()
+
+
 def test_offline_with_nothing_cached_is_one_line(monkeypatch, httpserver, capsys):
     monkeypatch.setenv("XLFUNCS_OFFLINE", "yes")
     assert run_filings("TSLA") == 1
@@ -171,5 +189,5 @@ def test_only_loopback_is_reachable():
 
     from pytest_socket import SocketConnectBlockedError
 
-    with pytest.raises(SocketConnectBlockedError):
+    with pytest.warns(UserWarning, match="192.0.2.1"), pytest.raises(SocketConnectBlockedError):
         socket.create_connection(("192.0.2.1", 443), timeout=1)  # TEST-NET-1: never a real host

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import configparser
 import contextlib
-import contextvars
 import os
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -26,7 +26,10 @@ DEFAULT_URLS = {
 #: A fact is stale when its period ends more than this many days before the company's latest.
 STALE_DAYS = 400
 
-_cache_only: contextvars.ContextVar[bool] = contextvars.ContextVar("xlfuncs_cache_only", default=False)
+# Blocks of cache_only() open in this process: a count, so that nested and concurrent blocks
+# (calc's worker threads) keep the process offline until the last one closes.
+_cache_only_depth = 0
+_cache_only_lock = threading.Lock()
 
 
 def config_path() -> Path:
@@ -79,16 +82,25 @@ def cache_dir() -> Path:
 
 def offline() -> bool:
     """Answer from the cache only: ``XLFUNCS_OFFLINE=1`` (or ``true``/``yes``), or inside :func:`cache_only`."""
-    if _cache_only.get():
+    if _cache_only_depth:
         return True
     return (setting("offline") or "").lower() in ("1", "true", "yes", "on")
 
 
 @contextlib.contextmanager
 def cache_only() -> Iterator[None]:
-    """Within this block (this thread or task) no request leaves the machine: the cache answers."""
-    token = _cache_only.set(True)
+    """While this block runs no request of this process leaves the machine: the cache answers.
+
+    Process-wide, threads included: ``xlfuncs calc`` computes a stranger's workbook inside it,
+    so that no formula makes a request under the user's SEC identity.  (LibreOffice runs the
+    add-in in its own process: there ``XLFUNCS_OFFLINE=1`` in that process's environment does
+    the same.)
+    """
+    global _cache_only_depth
+    with _cache_only_lock:
+        _cache_only_depth += 1
     try:
         yield
     finally:
-        _cache_only.reset(token)
+        with _cache_only_lock:
+            _cache_only_depth -= 1
