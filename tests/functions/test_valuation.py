@@ -1,4 +1,4 @@
-"""Deeper valuation (issue 8): convertibles, the per-tranche schedule, the implied share price.
+"""Deeper valuation: convertibles, the per-tranche schedule, the implied share price.
 
 Every expected value is hand arithmetic written out in the test, never the package's output.
 """

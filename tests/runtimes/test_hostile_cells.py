@@ -1,12 +1,11 @@
-"""Per-cell semantics that differed from the README or between runtimes (issue 11), each case
+"""Per-cell semantics that must agree with the docs and between runtimes, each case
 through both xlwings runtimes (xlwings' real call paths, tests/helpers/runtime_officejs.py and
 tests/helpers/runtime_classic.py) and the Python API.
 
-Before the fixes: an error value in MCAPCLASS ``labels`` gave #VALUE! in Office.js; the
-newer error values (#SPILL!, #CALC!, #GETTING_DATA, ...) gave #VALUE! (classic: a
-negative number, i.e. #NUM!); a date cell gave #VALUE! in classic but its serial number
-in Office.js; ``Decimal('sNaN')`` raised a bare ValueError, ``'5\\x00'`` read as 5 and
-a pandas ``Int64`` NA was reported as #NUM!.
+The cases where the runtimes' own conversions differ: an error value in MCAPCLASS
+``labels``; the newer error values (#SPILL!, #CALC!, #GETTING_DATA, ...), which classic
+delivers as negative numbers; a date cell (classic delivers a datetime, Office.js its
+serial number; both compute with the serial); ``Decimal('sNaN')``, ``'5\\x00'`` and a pandas ``Int64`` NA.
 """
 
 from __future__ import annotations

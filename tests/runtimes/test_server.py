@@ -120,8 +120,8 @@ def test_call(server, label, result):
 
 # --------------------------------------------------------------------------- the hardened recipe
 # xlfuncs.runtimes.server:app, xlwings Server's app with xlfuncs' guard (docs/server.md).
-# Each bad request below got 500 "An error occurred." from xlwings Server's app as it comes
-# (issue 11); the body limit did not exist (a 50 MB body was read whole).
+# Each bad request below gets 500 "An error occurred." from xlwings Server's app as it comes,
+# which also reads a body of any size whole.
 
 LIMIT = 200_000  # XLFUNCS_MAX_BODY_BYTES for these tests
 GOOD = body("MARKETCAP", [[[100]], [[1_000_000]]])
@@ -262,10 +262,10 @@ def test_auth_required_roles_refuse_with_403(authed):
 
 
 def test_one_cell_call_answers_while_a_large_call_runs(tmp_path):
-    """xlwings Server's app as it comes answers nothing while a large call runs (issue 11:
-    17 s); the guard computes large calls in a worker thread.  Compared within the run, not
-    with a fixed time: no one-cell call may wait even half as long as the large call takes
-    (as it comes, one waits about as long: 1.9 s of 2.1 s here)."""
+    """xlwings Server's app as it comes answers nothing while a large call runs; the guard
+    computes large calls in a worker thread.  Compared within the run, not with a fixed time:
+    no one-cell call may wait even half as long as the large call takes (as it comes, one
+    waits about as long)."""
     from bench import bench_load
 
     server = bench_load.Server("after", tmp_path)

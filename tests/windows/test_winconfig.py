@@ -194,9 +194,9 @@ def test_store_excel():
     assert not winconfig.store_excel(r"C:\Program Files\Microsoft Office\root\Office16")
 
 
-# Exact restore (issue 11): install then uninstall gives the file back byte for byte, and
-# install keeps the file's own line ends.  Before, every line came back with CRLF, a BOM
-# was dropped with our key on line 1, and lone CRs were not line ends.
+# Exact restore: install then uninstall gives the file back byte for byte, and install keeps
+# the file's own line ends: LF or CRLF per line, a BOM with our key on line 1, lone CRs as
+# line ends.
 KEY, NEW = "INTERPRETER_WIN", r"C:\new\pythonw.exe"
 ODD_FILES = {
     "LF": b'"INTERPRETER_WIN","C:\\old\\pythonw.exe"\n"CONDA ENV","base"\n',

@@ -148,7 +148,7 @@ class Labels:
                 out[i] = None
             elif code == OK and math.isfinite(x):
                 out[i] = f"{x:g}"
-            else:  # an error value (an Office.js error object too) passes through (issue 11)
+            else:  # an error value (an Office.js error object too) passes through
                 codes[i] = code if code not in (OK, BLANK) else VALUE
         return out.reshape(arr.shape), (codes.reshape(arr.shape) if codes.any() else None)
 

@@ -157,7 +157,7 @@ def read_arg(arg: Arg, raw: Any) -> tuple[npt.NDArray[Any], Codes | None]:
 
 def call_python(spec: FunctionSpec, arguments: dict[str, Any]) -> Any:
     """Validate, broadcast (numpy rules) and compute; raise :class:`InputError`."""
-    same_index({a.name: arguments[a.name] for a in spec.broadcast_args})  # issue 11 (values.py)
+    same_index({a.name: arguments[a.name] for a in spec.broadcast_args})  # labelled inputs share one index
     inputs = {}
     for arg in spec.args:
         raw = arguments[arg.name]

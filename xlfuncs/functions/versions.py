@@ -58,7 +58,7 @@ def version_info() -> dict[str, str]:
     ----------
     .. [1] xlwings documentation, "User Defined Functions", https://docs.xlwings.org/en/latest/udfs.html
     """
-    from importlib import metadata  # here: importing it costs every start-up of the package 20 ms
+    from importlib import metadata  # here: at module level it would slow every start-up
 
     try:
         xlwings_version = metadata.version("xlwings")

@@ -39,8 +39,8 @@ class OfficeJsCells(xw.conversion.Converter):
     """Office.js results: our cells as they are, error text as Excel error objects.
 
     xlfuncs.framework.sheet already returns clean cells (Python floats, labels, error text), so
-    xlwings' generic per-cell clean-up (NaN, dates, pandas and numpy types; about 1.5 µs
-    a cell, most of a 2,000-row call) is skipped; error text still goes through
+    xlwings' generic per-cell clean-up (NaN, dates, pandas and numpy types; most of the time
+    of a large call) is skipped; error text still goes through
     xlwings' own mapping, which depends on the Office.js runtime version.
     """
 
@@ -64,8 +64,8 @@ def _remember_no_pyodide() -> None:
     """Make xlwings' per-cell ``from pyodide.ffi import JsNull`` fail at once outside Pyodide.
 
     xlwings 0.37 (``utils.is_jsnull``) tries that import for every input cell of an
-    Office.js call; without Pyodide each failed import searches ``sys.path`` again,
-    about 30 µs a cell (bench/bench.py).  ``None`` in ``sys.modules`` is Python's own
+    Office.js call; without Pyodide each failed import searches ``sys.path`` again, for
+    every cell (bench/bench.py measures it).  ``None`` in ``sys.modules`` is Python's own
     record of a module that is not there.  Under Pyodide (xlwings Lite) nothing changes.
     """
     if sys.platform != "emscripten" and importlib.util.find_spec("pyodide") is None:
