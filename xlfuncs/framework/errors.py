@@ -15,7 +15,7 @@ BLANK = 1  # an empty cell / None; each argument's rule decides what it means
 NA, VALUE, NUM, DIV0, REF, NAME, NULL = 2, 3, 4, 5, 6, 7, 8
 #: Excel's newer error values (dynamic arrays, data types, async functions): they pass
 #: through as the others do, but only as text, since xlwings writes the seven above alone
-#: as error values (README, *Excel*).
+#: as error values (docs/usage.md).
 NEWER_ERRORS = (
     "#SPILL!",
     "#CALC!",

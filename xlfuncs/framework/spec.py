@@ -5,7 +5,7 @@ per argument, per-element domain checks and what its result is.  Argument names
 and defaults come from the kernel's signature, the descriptions from its
 numpy-style docstring.  From that one :class:`FunctionSpec` the package derives
 the public Python function (validation, broadcasting, pandas in/out), the
-worksheet functions for every xlwings runtime, the README reference and the
+worksheet functions for every xlwings runtime, the function reference and the
 workbook checks.
 """
 

@@ -5,7 +5,7 @@ May import: numpy and :mod:`xlfuncs.framework`.  Importing this package register
 
 from ..framework.spec import REGISTRY
 
-# The topics, imported in registration order: the order of the README reference and of Excel's list.
+# The topics, imported in registration order: the order of the function reference and of Excel's list.
 # isort: off
 from . import equity, shareclasses, diluted, implied, crypto, size, currency, versions  # noqa: F401
 # isort: on
