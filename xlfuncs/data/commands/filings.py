@@ -1,10 +1,13 @@
-"""``xlfuncs filings ID``: a company's inputs from its filings, with dates and links."""
+"""``xlfuncs filings ID``: a company's inputs from its filings, with dates and links;
+``xlfuncs filings --many IDS.txt -o universe.parquet``: one row per company.
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
 import sys
+from pathlib import Path
 
 from ..errors import DataError
 from ..records import Company
@@ -12,7 +15,20 @@ from .common import fail, iso_date, number
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("id", help="a ticker (TSLA), a CIK (1318605), ISIN:… or LEI:…")
+    parser.add_argument("id", nargs="?", help="a ticker (TSLA), a CIK (1318605), ISIN:… or LEI:…")
+    parser.add_argument(
+        "--many",
+        type=Path,
+        metavar="IDS.txt",
+        help="a file of identifiers, one a line: write one row per company to -o",
+    )
+    parser.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        metavar="FILE",
+        help="with --many: the table to write, .csv or .parquet (needs pyarrow)",
+    )
     parser.add_argument("--json", action="store_true", help="print the inputs as JSON")
     parser.add_argument(
         "--as-of",
@@ -26,6 +42,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from ..companies import company
 
+    if args.many is not None or args.output is not None:
+        return _many(args)
+    if args.id is None:
+        return fail("filings", ValueError("give a company ID, or --many IDS.txt -o FILE"))
     try:
         found = company(args.id, args.as_of)
     except (DataError, ValueError) as exc:
@@ -80,3 +100,20 @@ def table(found: Company) -> str:
     notes = sorted({f"{n}: {f.note}" for n, f in found.items.items() if f.note and f.value is not None})
     lines += notes
     return "\n".join(lines)
+
+
+def _many(args: argparse.Namespace) -> int:
+    from .. import universe
+
+    if args.many is None or args.output is None or args.id is not None:
+        return fail("filings", ValueError("--many IDS.txt and -o FILE go together, without an ID"))
+    try:
+        table = universe.rows(universe.read_ids(args.many), args.as_of)
+        universe.write(table, args.output)
+    except ValueError as exc:
+        return fail("filings", exc)
+    failed = [row for row in table if row["error"]]
+    for row in failed:
+        print(f"xlfuncs filings: {row['id']}: {row['error']}", file=sys.stderr)
+    print(f"{args.output}: {len(table) - len(failed)} companies, {len(failed)} failed")
+    return 0
