@@ -29,8 +29,12 @@ from typing import Any, TypeAlias
 
 import numpy as np
 import numpy.typing as npt
-import pyarrow as pa  # type: ignore[import-untyped]  # no type information published
-import pyarrow.compute as pc  # type: ignore[import-untyped]
+
+try:  # an extra: the core imports xlfuncs.sql without it, registering asks for it (require)
+    import pyarrow as pa  # type: ignore[import-untyped]  # no type information published
+    import pyarrow.compute as pc  # type: ignore[import-untyped]
+except ImportError:
+    pa = pc = None
 
 from ..framework.errors import CODE_DTYPE, ERROR_CODE, NA, OK, InputError
 from ..framework.spec import Arg
@@ -56,6 +60,12 @@ class Lists:
     elements: Elements
     start: npt.NDArray[np.int64]
     length: npt.NDArray[np.int64]
+
+
+def require(extra: str) -> None:
+    """Raise ImportError, naming the extra to install, when pyarrow is missing."""
+    if pa is None:
+        raise ImportError(f'the SQL functions need pyarrow: pip install "xlfuncs[{extra}]"')
 
 
 def evaluate(sig: Signature, columns: Sequence[Column]) -> pa.Array:

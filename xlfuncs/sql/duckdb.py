@@ -21,12 +21,13 @@ unexpected failure inside the function.
 from __future__ import annotations
 
 import inspect
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import duckdb
-
-from .batches import evaluate
+from .batches import evaluate, require
 from .signatures import Param, Signature, signatures
+
+if TYPE_CHECKING:
+    import duckdb
 
 _TYPES = {False: "DOUBLE", True: "VARCHAR"}
 
@@ -39,6 +40,7 @@ def sql_type(param: Param) -> str:
 
 def register(con: duckdb.DuckDBPyConnection) -> list[str]:
     """Register every per-row function on ``con``; returns their names."""
+    require("duckdb")
     names = []
     for sig in signatures():
         # type and null_handling as text: what every DuckDB release takes (the stubs list enums only)

@@ -14,6 +14,7 @@ means (see :mod:`xlfuncs.sql.batches`).
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from ..framework.rules import Number
@@ -63,3 +64,13 @@ def signatures() -> list[Signature]:
         for s in REGISTRY.values()
         if s.result in PER_ROW_RESULTS and s.args and s.kernel.__module__.startswith(core.__name__ + ".")
     ]
+
+
+@functools.cache
+def by_name(name: str) -> Signature:
+    """A per-row function's signature by its Excel name.
+
+    A Spark worker looks its function up by name: the rules compare markers by identity, which
+    pickling them to the worker would break.
+    """
+    return next(s for s in signatures() if s.name == name)
