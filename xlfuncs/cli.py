@@ -51,6 +51,11 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
         "print the versions of xlfuncs, xlwings, the runtime and Python",
     ),
     (
+        "sql",
+        "xlfuncs.sql.command",
+        "run SQL over CSV/Parquet files in DuckDB with every per-row function (FDMCAP, EV...)",
+    ),
+    (
         "filings",
         "xlfuncs.data.commands.filings",
         "a company's inputs from its filings (SEC EDGAR), with dates, links and stale flags",
@@ -59,6 +64,12 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
         "coin",
         "xlfuncs.data.commands.coin",
         "a coin's price, supplies, FDV and market cap / FDV (CoinGecko)",
+    ),
+    (
+        "company",
+        "xlfuncs.data.commands.company",
+        "a model workbook of one company from its filings: inputs with dates and links, overrides, "
+        "FD shares, FD market cap, FD EV, bridge, tranches and checks",
     ),
 )
 
