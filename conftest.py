@@ -9,6 +9,7 @@ collect_ignore = ["xlfuncs/runtimes/server.py"]
 
 def pytest_sessionfinish(session, exitstatus):
     """End the LibreOffice instances the tests' ``xlfuncs calc`` runs kept loaded."""
-    from xlfuncs.runtimes.libreoffice import instances, office
+    from xlfuncs.calc.libreoffice import instances
+    from xlfuncs.runtimes.libreoffice import office
 
     instances.stop_all(office.cache_root())

@@ -49,8 +49,10 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from xlfuncs.runtimes.libreoffice import instances, office  # noqa: E402
-from xlfuncs.workbooks import libreoffice, templates  # noqa: E402
+from xlfuncs.calc.libreoffice import engine as libreoffice  # noqa: E402
+from xlfuncs.calc.libreoffice import headless, instances  # noqa: E402
+from xlfuncs.runtimes.libreoffice import office  # noqa: E402
+from xlfuncs.workbooks import templates  # noqa: E402
 from xlfuncs.workbooks.universe_book import FIRST  # noqa: E402
 
 COLUMNS = {"G": "Market cap", "H": "EV", "I": "Size class", "J": "EV / EBITDA"}
@@ -179,8 +181,8 @@ def size(n: int, repeat: int, formulas: bool, tmp: Path) -> list[str]:
     templates.build_universe_screen(twin, n=n, native_twin=True)
     calc = [sys.executable, "-m", "xlfuncs.cli", "calc", str(book), "-o"]
     ours_out, lo_dir = tmp / "ours.xlsx", tmp / "lo"
-    office.write_profile(tmp / "profile")  # recalculate on load
-    soffice = [libreoffice.executable() or "soffice", *office.options(tmp / "profile"), *office.HEADLESS]
+    headless.write_profile(tmp / "profile")  # recalculate on load
+    soffice = [office.executable() or "soffice", *office.options(tmp / "profile"), *headless.HEADLESS]
     lo = [*soffice, "--convert-to", libreoffice.XLSX_FILTER, "--outdir", str(lo_dir), str(twin)]
     ours_cmd = [*calc, str(ours_out), "--engine", "libreoffice"]
     cold = {instances.KEEP_VARIABLE: "0"}  # no LibreOffice kept: each run starts one
@@ -248,7 +250,7 @@ def main(argv: list[str] | None = None) -> int:
     if not libreoffice.engine_available():
         print("the LibreOffice engine is not available here (scripts/test.sh installs it)")
         return 1
-    version = subprocess.run([libreoffice.executable(), "--version"], capture_output=True, text=True)
+    version = subprocess.run([office.executable(), "--version"], capture_output=True, text=True)
     print(f"Python {platform.python_version()}, {platform.platform()}; {version.stdout.strip()}")
     print(f"{os.cpu_count()} cores; best time and highest peak memory of {args.repeat} runs each")
     verdicts = []

@@ -89,20 +89,21 @@ def strip_types(src: Path, dst: Path) -> None:
 def worker(engine: str, path: str, stripped: bool = False) -> None:
     """Compute one workbook and print ``{"Sheet!A1": [kind, value]}`` as JSON (run in a subprocess)."""
     sys.path.insert(0, str(ROOT))
-    from xlfuncs.workbooks import calc
+    from xlfuncs.calc import engines, workbook
+    from xlfuncs.calc.results import ExcelError
 
     with tempfile.TemporaryDirectory(prefix="bench_oracle_") as tmp:
         if stripped:
             copy = Path(tmp) / Path(path).name
             strip_types(Path(path), copy)
             path = str(copy)
-        values, problems = calc._compute_with(calc._check_book(path), calc.engine_for(engine))
+        values, problems = engines.engine(engines.engine_for(engine)).compute(workbook.check_book(path))
     fallback = [p for p in problems if p.startswith("computed with formulas")]
     if engine == "libreoffice" and fallback:  # xlfuncs calc fell back; here it counts as LibreOffice failing
         raise SystemExit(fallback[0])
     out: dict[str, list] = {}
     for (sheet, ref), v in values.items():
-        if isinstance(v, calc.ExcelError):
+        if isinstance(v, ExcelError):
             out[f"{sheet}!{ref}"] = ["e", str(v)]
         elif isinstance(v, bool):
             out[f"{sheet}!{ref}"] = ["b", v]

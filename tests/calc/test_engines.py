@@ -7,27 +7,16 @@ LibreOffice with the xlfuncs add-in; every formula cell must get the same value 
 
 from __future__ import annotations
 
-import math
-
 import pytest
 
-from xlfuncs.workbooks import calc, libreoffice, templates
+from tests.helpers.engines import same
+from xlfuncs.calc import workbook
+from xlfuncs.calc.libreoffice import engine as libreoffice
+from xlfuncs.workbooks import templates
 
 pytestmark = pytest.mark.skipif(
     not libreoffice.engine_available(), reason="LibreOffice with the add-in's needs is not installed"
 )
-
-
-def _number(value: object) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
-
-
-def same(a: object, b: object) -> bool:
-    if _number(a) and _number(b):
-        return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9)
-    if _number(a) or _number(b):
-        return False
-    return type(a) is type(b) and a == b
 
 
 @pytest.fixture(scope="module")
@@ -42,8 +31,8 @@ def built(tmp_path_factory):
 
 @pytest.mark.parametrize("name", list(templates.TEMPLATES))
 def test_both_engines_give_every_cell_the_same_value(built, name):
-    ours = calc.calculate(built[name], "formulas")
-    theirs = calc.calculate(built[name], "libreoffice")
+    ours = workbook.compute(built[name], "formulas")
+    theirs = workbook.compute(built[name], "libreoffice")
     assert ours.keys() == theirs.keys()
     assert len(ours) > 300
     differ = {k: (ours[k], theirs[k]) for k in ours if not same(ours[k], theirs[k])}

@@ -17,10 +17,11 @@ import openpyxl
 import pytest
 import xlsxwriter
 
-from xlfuncs.workbooks import calc, libreoffice
-from xlfuncs.workbooks.calc import ExcelError
+from xlfuncs.calc import command, workbook
+from xlfuncs.calc.libreoffice import engine as libreoffice
+from xlfuncs.calc.results import DATA_TABLE, ExcelError
 
-ORACLE = Path(__file__).resolve().parents[2] / "shared" / "excel-oracle"
+ORACLE = Path(__file__).resolve().parents[3] / "shared" / "excel-oracle"
 needs_oracle = pytest.mark.skipif(
     not (ORACLE / "truth.json").is_file(),
     reason="needs ../shared/excel-oracle beside the repository (Excel-saved workbooks, kept out of it)",
@@ -86,7 +87,7 @@ def macro_book(folder: Path) -> Path:
 
 def test_an_xlsm_with_macro_sheets_and_merged_cells_is_computed(engine, tmp_path):
     book = macro_book(tmp_path)
-    summary = calc.calc(book, tmp_path / "out.xlsm", engine)
+    summary = workbook.calc(book, tmp_path / "out.xlsm", engine)
     assert summary.engine == engine and not summary.errors and not summary.problems
     got = openpyxl.load_workbook(tmp_path / "out.xlsm", data_only=True)
     assert got.sheetnames == ["Inputs", "Model"]
@@ -99,10 +100,10 @@ def test_an_xlsm_with_macro_sheets_and_merged_cells_is_computed(engine, tmp_path
 
 
 def test_sheet_parts_leaves_out_sheets_without_a_part(tmp_path):
-    from xlfuncs.workbooks import xlsx
+    from xlfuncs.xlsx import package
 
     with zipfile.ZipFile(macro_book(tmp_path)) as z:
-        assert xlsx.sheet_parts(z) == {
+        assert package.sheet_parts(z) == {
             "Inputs": "xl/worksheets/sheet1.xml",
             "Model": "xl/worksheets/sheet2.xml",
         }
@@ -133,7 +134,7 @@ def test_the_oracle_xlsm_with_macro_sheets_agrees_with_excel(engine):
     """33_tdf111974.xlsm (two VBA module sheets without a part; formulas in merged-over cells) was
     refused as "not an .xlsx workbook"; both engines now give Excel's value in every scored cell."""
     truth = truth_of("33_tdf111974.xlsm")
-    values = calc.calculate(ORACLE / "33_tdf111974.xlsm", engine)
+    values = workbook.compute(ORACLE / "33_tdf111974.xlsm", engine)
     got = {f"{sheet}!{ref}": v for (sheet, ref), v in values.items()}
     wrong = {
         ref: (got.get(ref), expected) for ref, expected in truth.items() if not agrees(expected, got.get(ref))
@@ -161,11 +162,11 @@ def test_error_values_are_written_as_errors_never_as_text(engine, tmp_path):
     padding of an array result shorter than its range included (issue 10: formulas wrote them as
     ``t="str"`` text, which Excel and every reader take for the text "#N/A")."""
     book = error_book(tmp_path)
-    values = calc.calculate(book, engine)
+    values = workbook.compute(book, engine)
     expected = {"B1": "#VALUE!", "B2": False, "D1": 1, "D2": 2, "D3": "#N/A", "D4": "#N/A"}
     assert {ref: values[("S", ref)] for ref in expected} == expected
     assert all(isinstance(values[("S", ref)], ExcelError) for ref in ("B1", "D3", "D4"))
-    calc.calc(book, tmp_path / "out.xlsx", engine)
+    workbook.calc(book, tmp_path / "out.xlsx", engine)
     xml = sheet_xml(tmp_path / "out.xlsx", "xl/worksheets/sheet1.xml")
     for ref in ("B1", "D3", "D4"):
         (attrs,) = re.findall(rf'<c r="{ref}"([^>]*)>', xml)
@@ -220,11 +221,12 @@ def test_what_if_data_tables_keep_excels_values_with_a_warning_naming_each(engin
     assert sheet_xml(book, "xl/worksheets/sheet1.xml").count('t="dataTable"') == 2
     lines: list[str] = []
     assert (
-        calc.main([str(book), "-o", str(tmp_path / "out.xlsx"), "--engine", engine], echo=lines.append) == 0
+        command.main([str(book), "-o", str(tmp_path / "out.xlsx"), "--engine", engine], echo=lines.append)
+        == 0
     )
     assert lines[1:] == [
         "no error values",
-        f"warning: 2 what-if data tables {calc.DATA_TABLE}: Model!B5:B7, Model!F5:G6",
+        f"warning: 2 what-if data tables {DATA_TABLE}: Model!B5:B7, Model!F5:G6",
     ]
     got = openpyxl.load_workbook(tmp_path / "out.xlsx", data_only=True)["Model"]
     assert [got[c].value for c in ("B5", "B6", "B7", "F5", "G5", "F6", "G6")] == [1, 2, 3, 7, 8, 9, 10]

@@ -14,7 +14,8 @@ import zipfile
 import pytest
 
 from tests.helpers.fuzz import SCALE
-from xlfuncs.workbooks import calc
+from xlfuncs.calc import formulas_engine, workbook
+from xlfuncs.calc.results import CalcInputError
 
 WORKBOOKS = 60 * SCALE
 
@@ -71,9 +72,9 @@ def test_corrupted_workbooks_give_values_or_one_line(valid_book, tmp_path):
         path = tmp_path / f"case{i}.xlsx"
         path.write_bytes(corrupt(valid_book, rng))
         try:
-            calc._compute(calc._check_book(path))
+            formulas_engine.compute(workbook.check_book(path))
             outcomes["computed"] += 1
-        except calc.CalcInputError as exc:
+        except CalcInputError as exc:
             assert "\n" not in str(exc), f"case {i}: {exc}"
             outcomes["refused"] += 1
     assert sum(outcomes.values()) == WORKBOOKS and outcomes["refused"]

@@ -22,9 +22,12 @@ from pathlib import Path
 import pytest
 
 from xlfuncs import cli
-from xlfuncs.workbooks import calc, files, templates, xlsx
+from xlfuncs.calc import formulas_engine, workbook
+from xlfuncs.calc.results import CalcInputError
+from xlfuncs.workbooks import templates
+from xlfuncs.xlsx import package, writes
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 ROOT_USER = hasattr(os, "geteuid") and os.geteuid() == 0
 
 
@@ -125,12 +128,12 @@ def test_calc_into_a_closed_pipe_ends_quietly(tmp_path):
 
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
 def test_a_write_killed_midway_leaves_no_temporary_file(tmp_path, signum):
-    """files.replacing (calc's write) with a writer that stalls; the signal arrives mid-write."""
+    """writes.replacing (calc's write) with a writer that stalls; the signal arrives mid-write."""
     target = tmp_path / "book.xlsx"
     target.write_bytes(b"old")
     child = (
-        "import sys, time; from pathlib import Path; from xlfuncs.workbooks import files\n"
-        f"with files.replacing(Path({str(target)!r})) as out:\n"
+        "import sys, time; from pathlib import Path; from xlfuncs.xlsx import writes\n"
+        f"with writes.replacing(Path({str(target)!r})) as out:\n"
         "    out.write(b'new, half'); print('writing', flush=True); time.sleep(60)\n"
     )
     proc = subprocess.Popen(
@@ -190,7 +193,7 @@ def test_hostile_packages_are_refused_with_one_line(tmp_path, base, label, words
             zipfile.ZipFile(target, "a", zipfile.ZIP_DEFLATED, compresslevel=1) as z,
             z.open("xl/big.xml", "w") as w,
         ):
-            for _ in range(xlsx.MAX_PART_BYTES // (1 << 20) + 1):  # streamed, 1 MiB at a time
+            for _ in range(package.MAX_PART_BYTES // (1 << 20) + 1):  # streamed, 1 MiB at a time
                 w.write(b" " * (1 << 20))
     else:
         with zipfile.ZipFile(base) as z:
@@ -205,11 +208,15 @@ def test_hostile_packages_are_refused_with_one_line(tmp_path, base, label, words
 
 
 def test_too_many_formula_cells_for_the_formulas_engine_are_refused(tmp_path):
-    target = book(tmp_path / "per_row.xlsx", formulas=calc.MAX_FORMULA_CELLS + 1)
-    with pytest.raises(calc.CalcInputError) as refused:
-        calc._compute(target)  # the formulas engine (not LibreOffice, which `auto` may choose)
+    target = book(tmp_path / "per_row.xlsx", formulas=formulas_engine.MAX_FORMULA_CELLS + 1)
+    with pytest.raises(CalcInputError) as refused:
+        formulas_engine.compute(target)  # the formulas engine (not LibreOffice, which `auto` may choose)
     text = str(refused.value)
-    assert f"{calc.MAX_FORMULA_CELLS + 1:,} formula cells" in text and "spilled" in text and "\n" not in text
+    assert (
+        f"{formulas_engine.MAX_FORMULA_CELLS + 1:,} formula cells" in text
+        and "spilled" in text
+        and "\n" not in text
+    )
 
 
 def test_unchanged_parts_are_copied_unchanged(tmp_path, base):
@@ -219,7 +226,7 @@ def test_unchanged_parts_are_copied_unchanged(tmp_path, base):
     }
     src = repack(base, tmp_path / "src.xlsx", extra=extra)
     out = tmp_path / "out.xlsx"
-    calc.calc(src, out)
+    workbook.calc(src, out)
     with zipfile.ZipFile(src) as a, zipfile.ZipFile(out) as b:
         assert [i.filename for i in a.infolist()] == [i.filename for i in b.infolist()]
         for info in a.infolist():
@@ -311,5 +318,5 @@ def test_workbooks_folder_named_like_a_template(tmp_path, capsys, quick_template
 
 
 def test_check_target_refuses_outside_the_folder(tmp_path):
-    with pytest.raises(files.WriteRefused, match="outside"):
-        files.check_target(tmp_path / "a" / ".." / ".." / "x.xlsx", tmp_path / "a")
+    with pytest.raises(writes.WriteRefused, match="outside"):
+        writes.check_target(tmp_path / "a" / ".." / ".." / "x.xlsx", tmp_path / "a")

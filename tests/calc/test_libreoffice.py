@@ -21,7 +21,11 @@ from openpyxl.cell.cell import ERROR_CODES
 from openpyxl.utils.cell import range_boundaries
 from openpyxl.worksheet.formula import ArrayFormula
 
-from xlfuncs.workbooks import libreoffice, templates
+from xlfuncs.calc.libreoffice import engine as libreoffice
+from xlfuncs.calc.libreoffice import freeze, rewrite
+from xlfuncs.runtimes.libreoffice import office
+from xlfuncs.runtimes.libreoffice.office import LibreOfficeError
+from xlfuncs.workbooks import templates
 from xlfuncs.workbooks.examples import EXAMPLES
 
 REL_TOL = 1e-12  # LibreOffice writes 15 significant digits
@@ -30,7 +34,7 @@ ABS_TOL = 1e-12
 
 @pytest.fixture(scope="module")
 def soffice():
-    if not libreoffice.available():
+    if not office.available():
         pytest.fail(
             "LibreOffice (soffice) is not installed, so the templates cannot be checked against a "
             "second engine. scripts/test.sh installs it (CI installs it); by hand: "
@@ -138,7 +142,7 @@ def test_libreoffice_agrees_with_formulas_on_every_native_formula(soffice, built
     src = built(name)
     frozen_path = tmp_path / "frozen" / name
     frozen_path.parent.mkdir()
-    frozen = libreoffice.freeze_our_functions(src, frozen_path)
+    frozen = freeze.freeze_our_functions(src, frozen_path)
     assert frozen, f"{name}: no cell computed by our functions"
     out = libreoffice.recalculate(frozen_path, tmp_path / "lo")
 
@@ -150,7 +154,7 @@ def test_libreoffice_agrees_with_formulas_on_every_native_formula(soffice, built
         frozen_here = set(frozen.get(ws.title, ()))
         for ref, formula in _formula_cells(ws):
             assert ref not in frozen_here
-            assert not libreoffice.calls_our_function(formula), f"{ws.title}!{ref} still calls our function"
+            assert not rewrite.calls_our_function(formula), f"{ws.title}!{ref} still calls our function"
             want, got = ours[ws.title][ref].value, lo[ws.title][ref].value
             checked += 1
             if _is_error(got):
@@ -167,7 +171,7 @@ def test_libreoffice_agrees_with_formulas_on_every_native_formula(soffice, built
 def test_freeze_keeps_values_and_styles_and_leaves_native_formulas(built, tmp_path):
     src = built("valuation_bridge.xlsx")
     dst = tmp_path / "frozen.xlsx"
-    frozen = libreoffice.freeze_our_functions(src, dst)["Valuation bridge"]
+    frozen = freeze.freeze_our_functions(src, dst)["Valuation bridge"]
     before, cached = (
         openpyxl.load_workbook(src)["Valuation bridge"],
         openpyxl.load_workbook(src, data_only=True)["Valuation bridge"],
@@ -188,7 +192,7 @@ def test_freeze_handles_plain_and_shared_formulas_and_refuses_missing_values(tmp
     raw = tmp_path / "raw.xlsx"
     book.save(raw)  # openpyxl stores no values: the workbook was never computed
     with pytest.raises(ValueError, match="xlfuncs calc"):
-        libreoffice.freeze_our_functions(raw, tmp_path / "frozen.xlsx")
+        freeze.freeze_our_functions(raw, tmp_path / "frozen.xlsx")
     xml = (
         '<sheetData><row r="1"><c r="A1" t="str"><f t="shared" ref="A1:A2" si="0">MCAPCLASS(B1)</f>'
         '<v>Mid &amp; up</v></c><c r="B1"><f>SUM(C1:C2)</f><v>3</v></c></row>'
@@ -196,7 +200,7 @@ def test_freeze_handles_plain_and_shared_formulas_and_refuses_missing_values(tmp
         '<c r="B2"><f>_xludf.EV(B1,1,2)</f><v>2</v></c><c r="C2" t="e"><f>FDV(1,-1)</f><v>#NUM!</v></c>'
         "</row></sheetData>"
     )
-    out, cells = libreoffice._freeze_sheet(xml, "test")
+    out, cells = freeze._freeze_sheet(xml, "test")
     assert cells == ["A1", "B2", "C2", "A2"]
     assert out == (
         '<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t xml:space="preserve">Mid &amp; up</t>'
@@ -208,11 +212,11 @@ def test_freeze_handles_plain_and_shared_formulas_and_refuses_missing_values(tmp
 
 def test_missing_libreoffice_is_a_clear_error(tmp_path, monkeypatch):
     monkeypatch.setenv("XLFUNCS_SOFFICE", "no-such-soffice-here")
-    assert not libreoffice.available()
+    assert not office.available()
     book = tmp_path / "in" / "a.xlsx"
     book.parent.mkdir()
     book.write_bytes(b"")
-    with pytest.raises(libreoffice.LibreOfficeError, match=r"scripts/test\.sh"):
+    with pytest.raises(LibreOfficeError, match=r"scripts/test\.sh"):
         libreoffice.recalculate(book, tmp_path / "out")
 
 
@@ -229,7 +233,7 @@ def test_a_broken_file_is_a_clear_error(soffice, tmp_path):
     book = tmp_path / "in" / "broken.xlsx"
     book.parent.mkdir()
     book.write_text("not a workbook")
-    with pytest.raises(libreoffice.LibreOfficeError, match=r"broken\.xlsx"):
+    with pytest.raises(LibreOfficeError, match=r"broken\.xlsx"):
         libreoffice.recalculate(book, tmp_path / "out")
     assert not (tmp_path / "out" / "broken.xlsx").exists()
     assert os.listdir(book.parent) == ["broken.xlsx"]
@@ -237,7 +241,7 @@ def test_a_broken_file_is_a_clear_error(soffice, tmp_path):
 
 # --- the LibreOffice engine of xlfuncs calc ----------------------------------------------------
 
-#: Where the LibreOffice engine differs from Excel on tests/test_workbooks_calc.py's book, and why.
+#: Where the LibreOffice engine differs from Excel on tests/helpers/calc_book.py's book, and why.
 ENGINE_DIFFERS = {
     # G4 is #NUM!; Calc hands an add-in no error inside a range, so the engine passes errors as text,
     # and Calc can name no error element by element except #N/A: the others arrive as #VALUE!
@@ -250,12 +254,12 @@ ENGINE_DIFFERS = {
 
 
 def test_calc_engine_computes_the_calc_test_book(soffice, tmp_path):
-    from tests.test_workbooks_calc import EXPECTED, build_book
-    from xlfuncs.workbooks import calc
+    from tests.helpers.calc_book import EXPECTED, build_book
+    from xlfuncs.calc import workbook
 
     book = build_book(tmp_path / "book.xlsx")
     before = _parts(book)
-    summary = calc.calc(book, tmp_path / "out.xlsx", "libreoffice")
+    summary = workbook.calc(book, tmp_path / "out.xlsx", "libreoffice")
     assert summary.engine == "libreoffice" and not summary.problems and summary.cells == len(EXPECTED)
     got = openpyxl.load_workbook(tmp_path / "out.xlsx", data_only=True)
     for (sheet, ref), expected in EXPECTED.items():
@@ -282,7 +286,7 @@ def _parts(path: Path) -> dict[str, bytes]:
         return {n: z.read(n) for n in z.namelist()}
 
 
-ORACLE = Path(__file__).resolve().parents[2] / "shared" / "excel-oracle"
+ORACLE = Path(__file__).resolve().parents[3] / "shared" / "excel-oracle"
 
 
 @pytest.mark.skipif(
@@ -294,10 +298,10 @@ def test_calc_engine_agrees_with_excel_on_an_excel_saved_book(soffice):
     so a 1 or 0 where Excel stored a boolean is read back as TRUE or FALSE."""
     import json
 
-    from xlfuncs.workbooks import calc
+    from xlfuncs.calc import workbook
 
     truth = json.loads((ORACLE / "truth.json").read_text())["32_ceiling_floor.xlsx"]
-    values = calc.calculate(ORACLE / "32_ceiling_floor.xlsx", "libreoffice")
+    values = workbook.compute(ORACLE / "32_ceiling_floor.xlsx", "libreoffice")
     got = {f"{s}!{r}": v for (s, r), v in values.items()}
     agree = 0
     for ref, (kind, expected) in truth.items():

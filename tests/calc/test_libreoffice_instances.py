@@ -22,8 +22,11 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from xlfuncs.runtimes.libreoffice import instances, office
-from xlfuncs.workbooks import calc, libreoffice
+from xlfuncs.calc import command
+from xlfuncs.calc.libreoffice import engine as libreoffice
+from xlfuncs.calc.libreoffice import instances
+from xlfuncs.calc.results import ExcelError
+from xlfuncs.runtimes.libreoffice import office
 
 pytestmark = pytest.mark.skipif(
     not libreoffice.engine_available(),
@@ -100,7 +103,7 @@ def test_values_are_libreoffices_own_with_exact_numbers(tmp_path, keep):
     got = {ref: values[("Probe", ref)] for ref in FORMULAS}
     for ref, (_, expected) in FORMULAS.items():
         if isinstance(expected, str) and expected.startswith("#"):
-            assert isinstance(got[ref], calc.ExcelError) and str(got[ref]) == expected, ref
+            assert isinstance(got[ref], ExcelError) and str(got[ref]) == expected, ref
         else:
             assert got[ref] == expected and type(got[ref]) is type(expected), ref
     # the same book saved by LibreOffice itself: same errors and texts, numbers to its 15 digits
@@ -113,7 +116,7 @@ def test_values_are_libreoffices_own_with_exact_numbers(tmp_path, keep):
             assert theirs == "#NAME?"
         elif isinstance(ours, (int, float)) and not isinstance(ours, bool):
             assert math.isclose(theirs, ours, rel_tol=1e-15), ref
-        elif isinstance(ours, calc.ExcelError):
+        elif isinstance(ours, ExcelError):
             assert theirs == str(ours), ref
         else:
             assert (theirs or "") == ours, ref
@@ -226,7 +229,7 @@ def test_an_unusable_keep_setting_is_refused_in_one_line(tmp_path, monkeypatch, 
         instances.keep_seconds()
     lines: list[str] = []
     book = _book(tmp_path / "probe.xlsx")
-    assert calc.main([str(book), "--engine", "libreoffice"], echo=lines.append) == 2  # unusable input
+    assert command.main([str(book), "--engine", "libreoffice"], echo=lines.append) == 2  # unusable input
     assert lines == [
         f"xlfuncs calc: error: {instances.KEEP_VARIABLE} must be seconds from 0 to 86400; got {value!r}"
     ]

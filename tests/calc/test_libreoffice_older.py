@@ -7,7 +7,7 @@ does not bind the Excel names an .xlsx stores (``MARKETCAP(...)``) to the add-in
 our functions under the add-in's internal names into the copy LibreOffice opens; the output file keeps
 the Excel names.  Every formula cell must get the value that the installed LibreOffice and the
 ``formulas`` engine give (7.4 has no LET, so mixed label/number results go through
-``IF(ISTEXT(f),f&"",f)`` there; see :func:`xlfuncs.workbooks.libreoffice.engine_formula`).
+``IF(ISTEXT(f),f&"",f)`` there; see :func:`xlfuncs.calc.libreoffice.rewrite.engine_formula`).
 """
 
 from __future__ import annotations
@@ -21,9 +21,11 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from tests.test_workbooks_engines import same
+from tests.helpers.engines import same
+from xlfuncs.calc import workbook
+from xlfuncs.calc.libreoffice import engine as libreoffice
+from xlfuncs.calc.results import ExcelError, Summary
 from xlfuncs.runtimes.libreoffice import office
-from xlfuncs.workbooks import calc, libreoffice
 
 OLDER = os.environ.get("XLFUNCS_OLDER_SOFFICE", "")
 pytestmark = pytest.mark.skipif(
@@ -32,7 +34,7 @@ pytestmark = pytest.mark.skipif(
     "LibreOffice 7.4, unpacked by scripts/libreoffice-older.sh)",
 )
 
-BOOKS = Path(__file__).resolve().parents[1] / "workbooks"
+BOOKS = Path(__file__).resolve().parents[2] / "workbooks"
 NAMES = ("article_examples.xlsx", "valuation_bridge.xlsx")
 
 
@@ -56,12 +58,12 @@ def _older() -> Iterator[None]:
 
 
 @pytest.fixture(scope="module")
-def computed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[calc.Summary, Path]]:
+def computed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Summary, Path]]:
     """Each book as ``xlfuncs calc --engine libreoffice`` computes it on 7.4: (summary, output file)."""
     folder = tmp_path_factory.mktemp("older")
     with _older():
         return {
-            name: (calc.calc(BOOKS / name, folder / name, "libreoffice"), folder / name) for name in NAMES
+            name: (workbook.calc(BOOKS / name, folder / name, "libreoffice"), folder / name) for name in NAMES
         }
 
 
@@ -74,7 +76,7 @@ def others() -> dict[str, tuple[dict[tuple[str, str], object], dict[tuple[str, s
     for name in NAMES:
         installed, problems = libreoffice.compute(BOOKS / name)
         assert problems == {}
-        found[name] = (installed, calc.calculate(BOOKS / name, "formulas"))
+        found[name] = (installed, workbook.compute(BOOKS / name, "formulas"))
     return found
 
 
@@ -84,7 +86,7 @@ def _stored(path: Path, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str]
     found: dict[tuple[str, str], object] = {}
     for sheet, ref in keys:
         cell = book[sheet][ref]
-        value = calc.ExcelError(cell.value) if cell.data_type == "e" else cell.value
+        value = ExcelError(cell.value) if cell.data_type == "e" else cell.value
         found[(sheet, ref)] = "" if value is None and cell.data_type == "str" else value  # <v></v>
     return found
 
@@ -123,13 +125,13 @@ def test_7_4_binds_only_the_internal_name_of_a_plain_marketcap(tmp_path: Path) -
     with _older():
         plain, _ = libreoffice.compute(tmp_path / "plain.xlsx", rewrite=False)
         rewritten, problems = libreoffice.compute(tmp_path / "plain.xlsx")
-    assert plain[("S", "C1")] == calc.ExcelError("#NAME?")
+    assert plain[("S", "C1")] == ExcelError("#NAME?")
     assert rewritten[("S", "C1")] == 10000 and problems == {}
 
 
 @pytest.mark.parametrize("name", NAMES)
 def test_calc_on_7_4_gives_the_values_of_the_other_engines(
-    computed: dict[str, tuple[calc.Summary, Path]], others: dict[str, tuple[dict, dict]], name: str
+    computed: dict[str, tuple[Summary, Path]], others: dict[str, tuple[dict, dict]], name: str
 ) -> None:
     summary, out = computed[name]
     assert summary.engine == "libreoffice" and summary.problems == {}  # no fallback to formulas
@@ -143,7 +145,7 @@ def test_calc_on_7_4_gives_the_values_of_the_other_engines(
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_the_output_keeps_the_excel_names(computed: dict[str, tuple[calc.Summary, Path]], name: str) -> None:
+def test_the_output_keeps_the_excel_names(computed: dict[str, tuple[Summary, Path]], name: str) -> None:
     """The round trip: the internal names are only in the engine's copy; the output has the input's
     formulas, cell by cell, and no internal name in any part.
     """

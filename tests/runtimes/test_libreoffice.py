@@ -24,9 +24,10 @@ from openpyxl.worksheet.formula import ArrayFormula
 import xlfuncs
 from tests.helpers.cases_runtimes import CASES, excel_value
 from xlfuncs import REGISTRY
+from xlfuncs.calc import command
+from xlfuncs.calc.libreoffice import engine as libreoffice
 from xlfuncs.functions import versions
 from xlfuncs.runtimes.libreoffice import addin, build, office
-from xlfuncs.workbooks import calc, libreoffice
 
 OOR = "{http://openoffice.org/2001/registry}"
 
@@ -291,7 +292,7 @@ def test_build_is_deterministic_and_installs_privately(tmp_path):
 def test_calc_command_with_the_libreoffice_engine(cases_book, tmp_path):
     lines = []
     out = tmp_path / "out.xlsx"
-    assert calc.main([str(cases_book), "-o", str(out), "--engine", "libreoffice"], echo=lines.append) == 0
+    assert command.main([str(cases_book), "-o", str(out), "--engine", "libreoffice"], echo=lines.append) == 0
     assert "with libreoffice" in lines[0]
     got = openpyxl.load_workbook(out, data_only=True)
     assert got["C0"]["A20"].value == 10000 and got["C3"]["B20"].value == "#N/A"
@@ -324,10 +325,11 @@ def test_without_posix_locks_the_engine_steps_aside_and_the_command_line_still_w
     script = (
         "import sys; sys.modules['fcntl'] = None\n"  # `import fcntl` now fails, as on Windows
         "from xlfuncs import cli\n"
-        "from xlfuncs.runtimes.libreoffice import instances\n"
-        "from xlfuncs.workbooks import calc, libreoffice\n"
+        "from xlfuncs.calc.libreoffice import instances\n"
+        "from xlfuncs.calc.libreoffice import engine as libreoffice\n"
+        "from xlfuncs.calc.engines import engine_for\n"
         "assert not instances.SUPPORTED and not libreoffice.engine_available()\n"
-        "assert calc.engine_for('auto') == 'formulas'\n"
+        "assert engine_for('auto') == 'formulas'\n"
         "assert cli.main(['libreoffice', 'stop']) == 0\n"
         f"assert cli.main(['calc', {str(book)!r}]) == 0\n"
     )

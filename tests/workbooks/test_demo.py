@@ -10,7 +10,7 @@ import openpyxl
 import pytest
 
 import xlfuncs.workbooks.demo as demo
-from xlfuncs.workbooks import libreoffice
+from xlfuncs.calc.libreoffice import engine as libreoffice
 from xlfuncs.workbooks.examples import EXAMPLES
 
 FIGURES = sum(len(e.figures) for e in EXAMPLES)

@@ -11,8 +11,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from xlfuncs.calc.workbook import calc
 from xlfuncs.workbooks.article_book import CHANGED, CHECK, MATCH, MATCHES, OK, example_layout
-from xlfuncs.workbooks.calc import calc
 from xlfuncs.workbooks.examples import EXAMPLES, Input
 from xlfuncs.workbooks.templates import build
 
@@ -45,7 +45,7 @@ def _random_inputs(rng: random.Random, inputs: tuple[Input, ...]) -> dict[str, l
 
 def _set_inputs(src: Path, dst: Path, values: dict[str, dict[str, list]]) -> None:
     """Write the new input constants into the sheet XML (cached values elsewhere are recomputed)."""
-    from xlfuncs.workbooks.calc import write_values
+    from xlfuncs.calc.workbook import write_values
 
     cells = {}
     for example in EXAMPLES:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from xlfuncs.workbooks import libreoffice
+from xlfuncs.calc.libreoffice import engine as libreoffice
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -12,9 +12,9 @@ import openpyxl
 import pytest
 
 from xlfuncs import REGISTRY
+from xlfuncs.calc.workbook import calc
 from xlfuncs.runtimes.names import builtin_functions
 from xlfuncs.workbooks import universe_book
-from xlfuncs.workbooks.calc import calc
 from xlfuncs.workbooks.demo import read_examples
 from xlfuncs.workbooks.templates import TEMPLATES, _package, build, build_universe_screen, cells, write_all
 

@@ -11,10 +11,11 @@ from xml.sax.saxutils import unescape
 import openpyxl
 import pytest
 
+from xlfuncs.calc.workbook import compute
+from xlfuncs.doctor import workbook as doctor_workbook
 from xlfuncs.runtimes.lite import build_main_py, build_requirements
-from xlfuncs.workbooks import forms
-from xlfuncs.workbooks.calc import calculate
 from xlfuncs.workbooks.templates import build
+from xlfuncs.xlsx import calls
 
 NAME = "valuation_bridge.xlsx"
 
@@ -22,7 +23,7 @@ NAME = "valuation_bridge.xlsx"
 @pytest.fixture(scope="module")
 def books(tmp_path_factory) -> dict[str, Path]:
     out = {}
-    for form in forms.FORMS:
+    for form in calls.FORMS:
         path = tmp_path_factory.mktemp(form) / NAME
         build(NAME, path, form)
         out[form] = path
@@ -39,15 +40,15 @@ def test_each_form_stores_its_names(books):
     assert '<f t="array" ref="H5">MARKETCAP(' in _read(books["classic"], sheet)
     assert '<f t="array" ref="H5">_xldudf_MARKETCAP(' in _read(books["lite"], sheet)
     assert '<f t="array" ref="H5">_xldudf_XLWINGS_MARKETCAP(' in _read(books["server"], sheet)
-    assert [forms.inspect(books[f]).form for f in forms.FORMS] == list(forms.FORMS)
-    assert forms.inspect(books["server"]).namespace == "XLWINGS"
+    assert [calls.inspect(books[f]).form for f in calls.FORMS] == list(calls.FORMS)
+    assert calls.inspect(books["server"]).namespace == "XLWINGS"
     for form in ("classic", "server"):
         with zipfile.ZipFile(books[form]) as z:
             assert not [n for n in z.namelist() if n.startswith("xl/webextensions/")]
 
 
 def test_every_form_computes_the_same_values(books):
-    values = {form: calculate(books[form]) for form in forms.FORMS}
+    values = {form: compute(books[form]) for form in calls.FORMS}
     assert values["classic"] == values["lite"] == values["server"]
     assert values["classic"][("Valuation bridge", "H5")] == 50 * 200_000_000
 
@@ -96,24 +97,24 @@ def test_lite_parts_follow_the_structure_excel_saved(books):
         )
     )
     assert listed == sorted(used) and "_xldudf_FDTRANCHES" in listed
-    assert not forms.inspect(path).problems()
+    assert not calls.inspect(path).problems()
 
 
 def test_an_openpyxl_round_trip_of_a_lite_workbook_is_caught(books, tmp_path):
     saved = tmp_path / NAME
     openpyxl.load_workbook(books["lite"]).save(saved)
-    stored = forms.inspect(saved)
+    stored = calls.inspect(saved)
     assert stored.form == "lite" and not stored.webextension
     assert any("web extension is missing" in p for p in stored.problems())
 
 
 def test_server_namespace_and_reading_back(books, tmp_path):
     path = tmp_path / NAME
-    forms.write_form(books["classic"], path, "server", "xlwings_dev")
+    calls.write_form(books["classic"], path, "server", "xlwings_dev")
     assert "_xldudf_XLWINGS_DEV_FDEV(" in _read(path, "xl/worksheets/sheet1.xml")
-    assert forms.inspect(path).namespace == "XLWINGS_DEV"
-    with forms.plain_copy(path) as plain:
-        assert plain.name == NAME and forms.inspect(plain).form == "classic"
+    assert calls.inspect(path).namespace == "XLWINGS_DEV"
+    with calls.plain_copy(path) as plain:
+        assert plain.name == NAME and calls.inspect(plain).form == "classic"
 
 
 def test_classic_plain_names_from_excel_markers(tmp_path):
@@ -122,17 +123,17 @@ def test_classic_plain_names_from_excel_markers(tmp_path):
     book.active["A2"] = '=_xludf.EV(10,2,1)&"MARKETCAP("'
     path = tmp_path / "markers.xlsx"
     book.save(path)
-    values = calculate(path)
+    values = compute(path)
     assert values[("Sheet", "A1")] == 6
     assert values[("Sheet", "A2")] == "11MARKETCAP("
-    assert forms.inspect(path).form == "classic"
+    assert calls.inspect(path).form == "classic"
 
 
 def test_first_sheet_note_per_form(books):
     for form, path in books.items():
         wb = openpyxl.load_workbook(path, read_only=True)
-        assert wb["Valuation bridge"]["A3"].value == forms.note(form)
-    assert "Ctrl+Alt+Shift+F9" in forms.note("classic")
+        assert wb["Valuation bridge"]["A3"].value == calls.note(form)
+    assert "Ctrl+Alt+Shift+F9" in calls.note("classic")
 
 
 class _Host:
@@ -150,30 +151,30 @@ class _Host:
 
 
 def test_doctor_workbook_names_the_form_and_whether_it_suits_the_runtime(books, tmp_path):
-    lines, failed = forms.doctor_lines(books["lite"])
+    lines, failed = doctor_workbook.lines(books["lite"])
     assert not failed
     assert lines[0] == f"OK   workbook: {NAME} stores _xldudf_NAME (xlwings Lite), 11 functions"
     assert lines[1].startswith("OK   runtime: suits xlwings Lite")
     (tmp_path / "a").mkdir()
-    lines, _ = forms.doctor_lines(books["server"], _Host(tmp_path / "a", installed=False))
+    lines, _ = doctor_workbook.lines(books["server"], _Host(tmp_path / "a", installed=False))
     assert lines[0].endswith("stores _xldudf_XLWINGS_NAME (xlwings Server, namespace XLWINGS), 11 functions")
     assert lines[1] == "OK   runtime: suits xlwings Server with the function namespace XLWINGS"
     (tmp_path / "b").mkdir()
     classic_here = _Host(tmp_path / "b", installed=True)
     assert (
-        forms.doctor_lines(books["classic"], classic_here)[0][1]
+        doctor_workbook.lines(books["classic"], classic_here)[0][1]
         == "OK   runtime: suits the installed classic add-in"
     )
-    warn = forms.doctor_lines(books["lite"], classic_here)[0][1]
+    warn = doctor_workbook.lines(books["lite"], classic_here)[0][1]
     assert (
         warn.startswith("WARN runtime: stored for xlwings Lite") and "xlfuncs workbooks --for classic" in warn
     )
     (tmp_path / "c").mkdir()
-    missing = forms.doctor_lines(books["classic"], _Host(tmp_path / "c", installed=False))[0][1]
+    missing = doctor_workbook.lines(books["classic"], _Host(tmp_path / "c", installed=False))[0][1]
     assert missing.startswith("WARN runtime:") and missing.endswith("Fix: xlfuncs install")
     saved = tmp_path / NAME
     openpyxl.load_workbook(books["lite"]).save(saved)
-    lines, failed = forms.doctor_lines(saved)
+    lines, failed = doctor_workbook.lines(saved)
     assert failed and any(
         line.startswith("FAIL workbook: the xlwings Lite web extension is missing") for line in lines
     )
@@ -203,7 +204,7 @@ def test_the_demo_reads_every_form(form, tmp_path):
 
     path = tmp_path / "article_examples.xlsx"
     build("article_examples.xlsx", path, form)
-    assert forms.inspect(path).form == form
+    assert calls.inspect(path).form == form
     results = read_examples(path)
     assert all(row["ok"] and row["article"] for _, rows, _ in results for row in rows)
 
@@ -230,5 +231,5 @@ def test_cli_writes_the_form_asked_for(tmp_path):
     assert run.returncode == 0, run.stdout + run.stderr
     assert run.stdout.count("(server form)") == 3
     for name in ("article_examples.xlsx", "valuation_bridge.xlsx", "universe_screen.xlsx"):
-        stored = forms.inspect(tmp_path / name)
+        stored = calls.inspect(tmp_path / name)
         assert (stored.form, stored.namespace) == ("server", "ACME")

@@ -18,9 +18,10 @@ import math
 import re
 from pathlib import Path
 
+from ..calc.engines import engine_for
+from ..calc.results import CalcInputError
 from ..functions import REGISTRY
 from .article_book import CHECK, MATCH, MATCHES, OK
-from .calc import CalcInputError, engine_for
 from .examples import EXAMPLES, Figure
 from .templates import example_layout, write_all
 

@@ -27,7 +27,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from . import files, forms
+from ..xlsx import calls as forms
+from ..xlsx import writes as files
 from .article_book import build_article_examples, example_layout
 from .bridge_book import build_valuation_bridge
 from .universe_book import UNIVERSE_ROWS, build_universe_screen, check_rows, universe_rows
@@ -64,7 +65,7 @@ def build(
     ``engine`` (:data:`xlfuncs.workbooks.calc.ENGINES`); ``out`` hears where LibreOffice failed and
     ``formulas`` computed the book instead.
     """
-    from .calc import calc
+    from ..calc.workbook import calc
 
     if form not in forms.FORMS:
         raise ValueError(f"unknown form {form!r}; expected one of {', '.join(forms.FORMS)}")

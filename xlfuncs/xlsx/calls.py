@@ -1,4 +1,4 @@
-"""How a workbook stores calls to our functions, per runtime, and reading any of them back.
+"""How a workbook stores calls to our functions, per runtime (its *form*), and reading any of them back.
 
 Excel stores a call to an add-in function differently for each kind of add-in
 (evidence from workbooks real Excel saved, in the project notes
@@ -36,11 +36,11 @@ import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
 from ..functions import REGISTRY
-from . import xlsx
+from .package import relationships, sheet_parts
+from .sheet import DEFINED_NAME_TEXT, FORMULA_TEXT, unescape_text
 
 FORMS = ("classic", "lite", "server")
 DEFAULT_NAMESPACE = "XLWINGS"
@@ -66,10 +66,9 @@ NOTES = {
     "organisation's xlwings Server add-in loaded.",
 }
 
-_LITERAL = re.compile(r'"(?:[^"]|"")*"|\'(?:[^\']|\'\')*\'')
+#: A string literal or quoted sheet name in a formula's text: calls inside one are not calls.
+LITERAL = re.compile(r'"(?:[^"]|"")*"|\'(?:[^\']|\'\')*\'')
 _CALL = re.compile(r"(?<![\w.!\]])((?:\[\d+\]!)|(?:_xludf\.)|(?:_xldudf_))?([A-Za-z_][\w.]*)(?=\()")
-_F = re.compile(r"(<(?:\w+:)?f\b[^>]*>)(.*?)(</(?:\w+:)?f>)", re.S)
-_DEFINED = re.compile(r"(<(?:\w+:)?definedName\b[^>]*>)(.*?)(</(?:\w+:)?definedName>)", re.S)
 
 
 def stored_name(name: str, form: str, namespace: str | None = None) -> str:
@@ -128,7 +127,7 @@ def _rewrite(formula: str, new: Callable[[str], str], found: _Calls) -> str:
         return stored
 
     out, pos = [], 0
-    for lit in _LITERAL.finditer(formula):
+    for lit in LITERAL.finditer(formula):
         out.append(_CALL.sub(call, formula[pos : lit.start()]))
         out.append(lit.group(0))
         pos = lit.end()
@@ -138,16 +137,16 @@ def _rewrite(formula: str, new: Callable[[str], str], found: _Calls) -> str:
 
 def _rewrite_xml(xml: str, pattern: re.Pattern, new: Callable[[str], str], found: _Calls) -> str:
     def element(m: re.Match) -> str:
-        text = xlsx.unescape_text(m.group(2))
+        text = unescape_text(m.group(2))
         return m.group(1) + escape(_rewrite(text, new, found)) + m.group(3)
 
     return pattern.sub(element, xml)
 
 
 def _formula_parts(z: zipfile.ZipFile) -> dict[str, re.Pattern]:
-    parts: dict[str, re.Pattern] = dict.fromkeys(xlsx.sheet_parts(z).values(), _F)
-    book = next(t for kind, t in xlsx.relationships(z, "").values() if kind.endswith("/officeDocument"))
-    parts[book] = _DEFINED
+    parts: dict[str, re.Pattern] = dict.fromkeys(sheet_parts(z).values(), FORMULA_TEXT)
+    book = next(t for kind, t in relationships(z, "").values() if kind.endswith("/officeDocument"))
+    parts[book] = DEFINED_NAME_TEXT
     return parts
 
 
@@ -370,7 +369,7 @@ def _stored_tokens(path: Path) -> set[str]:
     with zipfile.ZipFile(path) as z:
         for part, pattern in _formula_parts(z).items():
             for m in pattern.finditer(z.read(part).decode("utf-8")):
-                text = _LITERAL.sub('""', xlsx.unescape_text(m.group(2)))
+                text = LITERAL.sub('""', unescape_text(m.group(2)))
                 for call in _CALL.finditer(text):
                     prefix, name = call.group(1) or "", call.group(2)
                     if (prefix == "_xldudf_" and _ours(name)) or (
@@ -378,52 +377,3 @@ def _stored_tokens(path: Path) -> set[str]:
                     ):
                         tokens.add(prefix + (name if prefix == "_xldudf_" else name.upper()))
     return tokens
-
-
-# --- xlfuncs doctor --workbook ---------------------------------------------------------
-
-
-def _installed_runtime(host: Any) -> str | None:
-    """The installed runtime: ``classic`` (add-in in the startup folder), ``""`` (none), None off Windows."""
-    if host is None:
-        return None
-    from ..windows.install import ADDIN
-
-    return "classic" if (host.startup_folder() / ADDIN).is_file() else ""
-
-
-def doctor_lines(path: Path, host: Any = None) -> tuple[list[str], bool]:
-    """``xlfuncs doctor --workbook``: which form ``path`` stores and whether it suits the runtime here.
-
-    Returns the lines to print and whether any is a FAIL.
-    """
-    path = Path(path)
-    try:
-        stored = inspect(path)
-    except (OSError, zipfile.BadZipFile, KeyError, StopIteration) as exc:
-        return [f"FAIL workbook: {path.name} cannot be read as an .xlsx ({type(exc).__name__})"], True
-    lines = [f"OK   workbook: {path.name} stores {stored.describe()}"]
-    lines += [f"FAIL workbook: {problem}" for problem in stored.problems()]
-    installed = _installed_runtime(host)
-    runtime = {
-        "classic": "desktop Excel with the xlfuncs add-in (xlfuncs install); press Ctrl+Alt+Shift+F9 once "
-        "if a cell shows #NAME?",
-        "lite": "xlwings Lite (Excel on the web, Mac or Windows with the Lite add-in)",
-        "server": f"xlwings Server with the function namespace {stored.namespace}",
-    }.get(stored.form)
-    if runtime is None:
-        lines.append("OK   runtime: nothing to bind")
-    elif installed is None:
-        lines.append(f"OK   runtime: suits {runtime} (the installed add-in is checked on Windows only)")
-    elif installed == stored.form:
-        lines.append(f"OK   runtime: suits the installed {installed} add-in")
-    elif stored.form == "classic":
-        lines.append(f"WARN runtime: suits {runtime}, which is not installed here. Fix: xlfuncs install")
-    elif installed:
-        lines.append(
-            f"WARN runtime: stored for {runtime}; the installed classic add-in does not bind these names. "
-            "Fix: xlfuncs workbooks --for classic (or open it in that runtime)"
-        )
-    else:
-        lines.append(f"OK   runtime: suits {runtime}")
-    return lines, any(line.startswith("FAIL") for line in lines)

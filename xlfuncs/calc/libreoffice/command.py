@@ -1,5 +1,7 @@
-"""``xlfuncs libreoffice build [DIR] | install | uninstall | stop``: the add-in for LibreOffice Calc, and
-ending the LibreOffice instances ``xlfuncs calc`` keeps loaded.
+"""``xlfuncs libreoffice build [DIR] | install | uninstall | stop``: the add-in for LibreOffice Calc
+(:mod:`xlfuncs.runtimes.libreoffice`), and ending the LibreOffice instances ``xlfuncs calc`` keeps
+loaded (:mod:`.instances`).  It lives beside the engine because it needs both, and the runtimes
+never import the calculator.
 """
 
 from __future__ import annotations
@@ -10,7 +12,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from . import build, instances, office
+from ...runtimes.libreoffice import build, office
+from . import instances
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -48,6 +51,6 @@ def run(args: argparse.Namespace, echo=print) -> int:
 
 
 if __name__ == "__main__":
-    _parser = argparse.ArgumentParser(prog="python -m xlfuncs.runtimes.libreoffice.command")
+    _parser = argparse.ArgumentParser(prog="python -m xlfuncs.calc.libreoffice.command")
     add_arguments(_parser)
     sys.exit(run(_parser.parse_args()))

@@ -28,9 +28,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import office, service
-from .addin import IMPLEMENTATION
-from .office import LibreOfficeError
+from ...runtimes.libreoffice import office
+from ...runtimes.libreoffice.addin import IMPLEMENTATION
+from ...runtimes.libreoffice.office import LibreOfficeError
+from . import headless, service
 
 try:
     import fcntl
@@ -142,7 +143,7 @@ class Instance:
         cmd = [
             soffice,
             *office.options(self.folder / "profile", self.folder / "packages"),
-            *office.HEADLESS,
+            *headless.HEADLESS,
             service.URL,
         ]
         with open(self.folder / "log", "wb") as log:

@@ -7,13 +7,9 @@
 * :mod:`.build`: the extension ``xlfuncs.oxt`` generated from the registry: UNO IDL and its
   type library, the Python component, ``CalcAddIns.xcu`` (Function Wizard texts and the
   Excel names), manifest and description.
-* :mod:`.office`: finding LibreOffice, private profiles, installing with ``unopkg``.
-* :mod:`.service`: the script a LibreOffice of ``xlfuncs calc`` runs, taking jobs (compute a
-  book, hand back every formula cell's value) on a socket.
-* :mod:`.instances`: those LibreOffice instances: one per concurrent run, kept loaded between
-  runs for a while (``XLFUNCS_LIBREOFFICE_KEEP``), ``xlfuncs libreoffice stop``.
+* :mod:`.office`: finding LibreOffice and its version, installing with ``unopkg``.
 
-This package imports nothing of LibreOffice: :mod:`.addin` and :mod:`.service` run inside
-LibreOffice; the add-in receives UNO's classes from the generated component, the service
-imports ``uno`` only there.
+This package imports nothing of LibreOffice: :mod:`.addin` runs inside LibreOffice and receives
+UNO's classes from the generated component.  The calculator's LibreOffice engine, which runs
+the add-in headless, is :mod:`xlfuncs.calc.libreoffice`.
 """

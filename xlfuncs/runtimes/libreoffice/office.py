@@ -1,10 +1,8 @@
-"""The installed LibreOffice: where it is, its version, private profiles, ``unopkg``.
+"""The installed LibreOffice: where it is, its version, ``unopkg``.
 
-Each headless run gets a profile folder of its own (two soffice processes on one profile
-clash: the second hands its job to the first and exits).  :func:`write_profile` makes one
-that recalculates every formula on load (LibreOffice otherwise shows the values an .xlsx
-has stored).  :func:`run` runs a LibreOffice program in its own process group and kills
-the whole group when it ends or times out, so nothing outlives a run.
+:func:`run` runs a LibreOffice program in its own process group and kills the whole group when
+it ends or times out, so nothing outlives a run; :func:`options` points it at a private profile
+(two soffice processes on one profile clash: the second hands its job to the first and exits).
 """
 
 from __future__ import annotations
@@ -25,20 +23,6 @@ EXECUTABLES = ("soffice", "libreoffice")
 #: (25.2 binds, 7.4 does not; the versions between were not tested, so they are treated as 7.4).
 BINDS_EXCEL_NAMES = (25, 2)
 TIMEOUT = 180.0
-#: How every LibreOffice of xlfuncs runs: no window, no document recovery, no lock files, no start
-#: centre, no splash.
-HEADLESS = ("--headless", "--norestore", "--nolockcheck", "--nodefault", "--nologo")
-
-# Calc setting "recalculation on file load": 0 = always, 1 = never, 2 = ask (the default).
-_PROFILE = """<?xml version="1.0" encoding="UTF-8"?>
-<oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema" \
-xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
-<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="OOXMLRecalcMode" oor:op="fuse">\
-<value>{mode}</value></prop></item>
-<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="ODFRecalcMode" oor:op="fuse">\
-<value>{mode}</value></prop></item>
-</oor:items>
-"""
 
 
 class LibreOfficeError(RuntimeError):
@@ -132,15 +116,6 @@ def type_registries() -> list[Path]:
     return found if all(p.is_file() for p in found) else []
 
 
-def write_profile(profile: Path, recalc: bool = True) -> None:
-    """Make ``profile`` a LibreOffice user profile that recalculates on load (or never)."""
-    user = Path(profile) / "user"
-    user.mkdir(parents=True, exist_ok=True)
-    (user / "registrymodifications.xcu").write_text(
-        _PROFILE.format(mode=0 if recalc else 1), encoding="utf-8"
-    )
-
-
 def run(cmd: list[str], timeout: float, what: str) -> subprocess.CompletedProcess[str]:
     """Run a LibreOffice program; raise :class:`LibreOfficeError` if it times out (all killed)."""
     proc = subprocess.Popen(
@@ -188,7 +163,7 @@ def install(oxt: Path, profile: Path | None = None, packages: Path | None = None
     """Install the extension ``oxt`` (replacing an installed one), for the user or privately."""
     proc = unopkg(["add", "-f", "--suppress-license", str(Path(oxt).resolve())], profile, packages)
     if proc.returncode:
-        raise LibreOfficeError(f"unopkg could not install {Path(oxt).name}: {_detail(proc)}")
+        raise LibreOfficeError(f"unopkg could not install {Path(oxt).name}: {detail(proc)}")
 
 
 def uninstall(identifier: str, profile: Path | None = None, packages: Path | None = None) -> bool:
@@ -197,7 +172,7 @@ def uninstall(identifier: str, profile: Path | None = None, packages: Path | Non
         return False
     proc = unopkg(["remove", identifier], profile, packages)
     if proc.returncode:
-        raise LibreOfficeError(f"unopkg could not remove {identifier}: {_detail(proc)}")
+        raise LibreOfficeError(f"unopkg could not remove {identifier}: {detail(proc)}")
     return True
 
 
@@ -208,43 +183,9 @@ def installed(identifier: str, profile: Path | None = None, packages: Path | Non
     return m.group(1) if m else None
 
 
-def _detail(proc: subprocess.CompletedProcess[str]) -> str:
+def detail(proc: subprocess.CompletedProcess[str]) -> str:
+    """What a LibreOffice program said (stderr, then stdout), or its exit code."""
     return (
         "\n".join(s.strip() for s in (proc.stderr, proc.stdout) if s.strip())
         or f"exit code {proc.returncode}"
     )
-
-
-def convert(
-    src: Path,
-    out_dir: Path,
-    profile: Path,
-    convert_to: str,
-    suffix: str,
-    packages: Path | None = None,
-    timeout: float = TIMEOUT,
-) -> Path:
-    """Open ``src`` headless with ``profile`` (and the extensions in ``packages``) and save it as
-    ``out_dir/<name><suffix>`` with the filter ``convert_to``; return that file.
-    """
-    soffice = executable()
-    if soffice is None:
-        raise LibreOfficeError(
-            "LibreOffice (soffice) is not installed; install it with "
-            "`apt-get install libreoffice-calc` (scripts/test.sh does)"
-        )
-    cmd = [
-        soffice,
-        *options(profile, packages),
-        *HEADLESS,
-        "--convert-to",
-        convert_to,
-        "--outdir",
-        str(out_dir),
-        str(src),
-    ]
-    proc = run(cmd, timeout, f"converting {Path(src).name}")
-    produced = Path(out_dir) / (Path(src).stem + suffix)
-    if proc.returncode or not produced.is_file():
-        raise LibreOfficeError(f"LibreOffice failed to convert {Path(src).name}: {_detail(proc)}")
-    return produced

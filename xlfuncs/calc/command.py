@@ -1,0 +1,72 @@
+"""``xlfuncs calc BOOK [-o OUT] [--engine ...]``: its arguments and its run.
+
+Exit codes: 0 when the workbook was computed (error values in cells are results, not failures),
+2 for unusable input (one line, no traceback), 1 if computing failed unexpectedly.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Callable
+
+from .engines import ENGINES
+from .results import CalcInputError, one_line
+
+__all__ = ["add_arguments", "main", "run"]
+
+logger = logging.getLogger(__name__)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The ``calc`` command's arguments (``book``, ``-o/--output``, ``--engine``)."""
+    parser.add_argument("book", help="the workbook (.xlsx) to compute")
+    parser.add_argument(
+        "-o",
+        "--output",
+        metavar="OUT.xlsx",
+        help="write the computed workbook here (default: update BOOK in place)",
+    )
+    parser.add_argument(
+        "--engine",
+        choices=ENGINES,
+        default="auto",
+        help="what computes: headless LibreOffice with the xlfuncs add-in, or the formulas package "
+        "(pip only); auto (the default): LibreOffice when it is installed",
+    )
+
+
+def run(args: argparse.Namespace, echo: Callable[[str], object] = print) -> int:
+    """Compute ``args.book``, write it (to ``args.output`` or in place), print the summary on
+    ``echo``; returns the exit code.
+    """
+    from .workbook import calc
+
+    try:
+        summary = calc(args.book, args.output, args.engine)
+    except CalcInputError as exc:
+        echo(f"xlfuncs calc: error: {exc}")
+        return 2
+    except Exception as exc:  # a bug must not show a traceback; the log has the details
+        logger.debug("xlfuncs calc failed", exc_info=True)
+        echo(f"xlfuncs calc: failed to compute {args.book}: {one_line(exc)}")
+        return 1
+    for line in summary.lines():
+        echo(line)
+    return 0
+
+
+def main(argv: list[str] | None = None, *, echo: Callable[[str], object] = print) -> int:
+    """Entry point: ``main(["BOOK.xlsx", "-o", "OUT.xlsx"])`` returns the exit code."""
+    parser = argparse.ArgumentParser(
+        prog="xlfuncs calc",
+        description="Compute every formula of a workbook without Excel (with LibreOffice "
+        "or the formulas package) and store the results as the cells' cached values.",
+    )
+    add_arguments(parser)
+    return run(parser.parse_args(argv), echo)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,194 @@
+"""The engine's copy of a workbook: the formulas that call our functions rewritten for LibreOffice.
+
+:func:`engine_copy` copies a workbook for the LibreOffice engine with :func:`engine_formula`
+applied to the formulas that call our functions, and without the formulas of what-if data
+tables; :func:`calls_our_function` tells such a formula.  Only this copy is changed: the values
+LibreOffice computes from it go back into the original file.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+from ...runtimes.libreoffice.addin import IMPLEMENTATION
+from ...xlsx.calls import LITERAL
+from ...xlsx.package import copy_part, read_part, sheet_parts
+from ...xlsx.sheet import FORMULA, attr, unescape_text, without_data_tables
+
+__all__ = ["WRAP", "calls_our_function", "engine_copy", "engine_formula"]
+
+_INTERNAL = IMPLEMENTATION.upper() + "."
+
+
+def _our_call():
+    from ...functions import REGISTRY
+
+    names = "|".join(sorted((re.escape(s.excel_name) for s in REGISTRY.values()), key=len, reverse=True))
+    # a call of one of our names, plain or as Excel stores unresolved add-in names
+    return re.compile(rf"(?<![\w.])(?:_xludf\.)?(?:{names})\s*\(", re.I)
+
+
+def calls_our_function(formula: str) -> bool:
+    """Whether a formula's text calls one of our functions.
+
+    >>> calls_our_function("=MARKETCAP(B2,B3)*2"), calls_our_function("=SUM(B2:B3)")
+    (True, False)
+    >>> calls_our_function('=IF(A1="EV(",1,2)'), calls_our_function("='5 ABC EV'!B7")
+    (False, False)
+    """
+    return bool(_our_call().search(LITERAL.sub('""', formula)))
+
+
+#: What an argument of our functions becomes inside an array formula in the engine's copy: Calc does not
+#: call an add-in with an error inside a range (the whole result would be #VALUE!), so each error
+#: element is passed as its text instead, which the argument rules read as that error.  Calc cannot
+#: tell which error an element holds, except #N/A (ERROR.TYPE does not work element by element), so
+#: the other errors arrive as #VALUE!.
+WRAP = 'IFERROR(_xlfn.IFNA({},"#N/A"),"#VALUE!")'
+
+
+def _literal_end(text: str, i: int) -> int:
+    """The index after the string literal or quoted sheet name that starts at ``text[i]``."""
+    quote, j = text[i], i + 1
+    while j < len(text):
+        if text[j] == quote:
+            if j + 1 < len(text) and text[j + 1] == quote:  # a doubled quote inside
+                j += 2
+                continue
+            return j + 1
+        j += 1
+    return j
+
+
+def _arguments(text: str, start: int) -> tuple[list[str], int] | None:
+    """The arguments of the call whose ``(`` ends at ``start``, and the index after its ``)``."""
+    args, depth, i, begin = [], 0, start, start
+    while i < len(text):
+        ch = text[i]
+        if ch in "\"'":
+            i = _literal_end(text, i)
+            continue
+        if ch in "({":
+            depth += 1
+        elif ch in ")}":
+            if depth == 0:
+                args.append(text[begin:i])
+                return args, i + 1
+            depth -= 1
+        elif ch == "," and depth == 0:
+            args.append(text[begin:i])
+            begin = i + 1
+        i += 1
+    return None
+
+
+def _label_functions() -> frozenset[str]:
+    from ...functions import REGISTRY
+
+    return frozenset(s.excel_name for s in REGISTRY.values() if s.result == "label")
+
+
+def _mixed_functions() -> frozenset[str]:
+    """Functions whose results mix labels and numbers: FDBRIDGE's rows, FDTRANCHES' header, and a
+    number function that shows a label where its result is not meaningful (MULTIPLE's ``NM``).
+    """
+    from ...functions import REGISTRY
+
+    return frozenset(
+        s.excel_name
+        for s in REGISTRY.values()
+        if s.result in ("table", "schedule") or (isinstance(s.nan_result, str) and s.nan_result[:1] != "#")
+    )
+
+
+def engine_formula(formula: str, names: bool, wrap: bool) -> str:
+    """A formula as the engine's copy stores it: with ``names``, our functions under the add-in's
+    internal names, which every LibreOffice binds (7.4 does not bind the Excel names); with ``wrap``,
+    each of their arguments wrapped in :data:`WRAP` (for array formulas).  Literals stay as they are.
+    A call of a function whose results are labels gets ``&""``: Calc 25.2 keeps the text an add-in
+    returns out of its string pool, so COUNTIF, SUMIFS and ``=`` on those cells never match it
+    (measured: ``COUNTIF(B2:B5,"Mega")`` is 0 over a spilled MCAPCLASS holding "Mega");
+    the concatenation stores the same text through the pool.  A function whose results mix labels
+    and numbers gets the same for its text elements only, ``LET(r,f,IF(ISTEXT(r),r&"",r))`` (MATCH
+    over FDBRIDGE's labels and COUNTIFS of MULTIPLE's "NM" found none); ``LET``, because with ``f``
+    in IF's branches Calc calls the add-in once per element (20,000 rows: 38 s instead of 7).
+    LET came with LibreOffice 24.8, so with ``names`` (the versions before 25.2) the call is written
+    out three times, ``IF(ISTEXT(f),f&"",f)``: slower, but MATCH over FDBRIDGE's labels finds them on
+    7.4 too (tests/calc/test_libreoffice_older.py).
+
+    >>> engine_formula('MARKETCAP(A1,B1)&"MARKETCAP("&_xludf.ev(1,2,3)', True, False)
+    'ORG.XLFUNCS.CALC.FUNCTIONS.MARKETCAP(A1,B1)&"MARKETCAP("&ORG.XLFUNCS.CALC.FUNCTIONS.EV(1,2,3)'
+    >>> engine_formula("SUM(EV(A1:A3,,C1))", False, True)
+    'SUM(EV(IFERROR(_xlfn.IFNA(A1:A3,"#N/A"),"#VALUE!"),,IFERROR(_xlfn.IFNA(C1,"#N/A"),"#VALUE!")))'
+    >>> engine_formula("MCAPCLASS(G2)", False, False)
+    '(MCAPCLASS(G2)&"")'
+    """
+    call, labels, mixed, out, i = _our_call(), _label_functions(), _mixed_functions(), [], 0
+    while i < len(formula):
+        if formula[i] in "\"'":
+            end = _literal_end(formula, i)
+            out.append(formula[i:end])
+            i = end
+            continue
+        m = call.match(formula, i)
+        found = _arguments(formula, m.end()) if m else None
+        if m is None or found is None:
+            out.append(formula[i])
+            i += 1
+            continue
+        args, i = found
+        args = [engine_formula(a, names, wrap) for a in args]
+        if wrap:
+            args = [WRAP.format(a) if a.strip() else a for a in args]
+        name = m.group()[:-1].strip()
+        base = re.sub(r"^_xludf\.", "", name, flags=re.I).upper()
+        if names:
+            name = _INTERNAL + base
+        text = f"{name}({','.join(args)})"
+        if base in labels:
+            text = f'({text}&"")'
+        elif base in mixed and not names:
+            text = f'_xlfn.LET(_xlpm.r,{text},IF(ISTEXT(_xlpm.r),_xlpm.r&"",_xlpm.r))'
+        elif base in mixed:  # LET is 24.8+; the versions that get the names rewritten are older
+            text = f'IF(ISTEXT({text}),{text}&"",{text})'
+        out.append(text)
+    return "".join(out)
+
+
+def engine_copy(src: Path, dst: Path, names: bool, wrap: bool) -> None:
+    """Copy the workbook with :func:`engine_formula` applied to the formulas that call our functions
+    (those that need it: every one with ``names``, array formulas with ``wrap``, label functions),
+    and without the formulas of what-if data tables (their cells keep Excel's stored values:
+    Calc's MULTIPLE.OPERATIONS, which it imports them as, ignores an input that reaches the formula
+    through another cell, measured on 25.2).
+    """
+    call = _our_call()
+    texts = _label_functions() | _mixed_functions()
+    label = re.compile(rf"(?<![\w.])(?:_xludf\.)?(?:{'|'.join(texts)})\s*\(", re.I)
+
+    def fix(m: re.Match[str]) -> str:
+        text = m["text"]
+        array = attr(m["attrs"], "t") == "array"
+        if not text or not call.search(text) or not (names or (wrap and array) or label.search(text)):
+            return m.group()
+        formula = engine_formula(unescape_text(text), names, wrap and array)
+        return f"<f{m['attrs']}>{escape(formula)}</f>"
+
+    # a temporary file LibreOffice reads once: parts it need not change are copied as they are,
+    # the others compressed at level 1 (level 6 took seconds on a 100,000-row book)
+    with (
+        zipfile.ZipFile(src) as book,
+        zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as out,
+    ):
+        parts = set(sheet_parts(book).values())
+        for info in book.infolist():
+            if info.filename not in parts:
+                copy_part(book, info, out)
+                continue
+            xml = read_part(book, info.filename).decode("utf-8")
+            if "dataTable" in xml:
+                xml = without_data_tables(xml)
+            out.writestr(info.filename, FORMULA.sub(fix, xml).encode("utf-8"))

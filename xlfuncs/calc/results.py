@@ -1,0 +1,164 @@
+"""What ``xlfuncs calc`` gives back: values, error values, the problems it reports, the summary.
+
+A computed workbook is ``{(sheet name, "A1"): value}`` for every formula cell (and every cell of an
+array formula's range): ``float``, ``int``, ``str``, ``bool`` or :class:`ExcelError`.  Error values
+are results, not failures: a cell computes to ``#N/A``, ``#NUM!``, ... as in Excel.  What an
+engine cannot compute as Excel would is reported beside the values, ``{problem: [(sheet, "A1"),
+...]}``, with the texts below.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from ..xlsx.refs import REF
+from ..xlsx.sheet import escape_text
+
+__all__ = ["CalcInputError", "ExcelError", "Problems", "Summary", "Values", "encode", "summarize"]
+
+#: ``{(sheet name, "A1"): value}``
+Values = dict[tuple[str, str], object]
+#: ``{problem: [(sheet name, "A1"), ...]}``
+Problems = dict[str, list[tuple[str, str]]]
+
+#: Problems that are limits of ``formulas``, not of the workbook.
+UNPARSED = "formula not understood by formulas (written as #VALUE!)"
+CIRCULAR = "circular reference (written as 0)"
+UNCOMPUTED = "not computed by formulas (written as #VALUE!)"
+APOSTROPHE = "#REF! on a sheet whose name has an apostrophe, which formulas 1.3.4 cannot handle"
+#: A formula cell that LibreOffice's result does not hold.
+NOT_COMPUTED = "not computed by LibreOffice (stored value kept)"
+#: What-if data tables (Data > What-If Analysis > Data Table): neither engine computes them
+#: (LibreOffice's MULTIPLE.OPERATIONS misses an input that reaches the formula through other cells).
+DATA_TABLE = "not computed (Excel's stored values kept; cells that use them computed from those)"
+#: The advice for a workbook too large for the formulas engine.
+TOO_LARGE = "write one spilled formula per column instead of one per row, or split the workbook"
+
+
+class ExcelError(str):
+    """An Excel error value (``ExcelError("#N/A") == "#N/A"``), as opposed to text that looks like one."""
+
+    __slots__ = ()
+
+    def __repr__(self):
+        return f"ExcelError({str(self)!r})"
+
+
+class CalcInputError(Exception):
+    """The workbook cannot be used: missing, not an .xlsx, unreadable, or the output cannot be written."""
+
+
+def one_line(exc: BaseException) -> str:
+    """An exception as one line: its type and the first line of its message."""
+    text = (str(exc).strip().splitlines() or [""])[0]
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+# --- a value as the file stores it ---------------------------------------------------------
+
+_ESCAPE = re.compile(r"[&<>_\x00-\x08\x0b-\x1f\ufffe\uffff]")  # what escape_text may change, and more
+
+
+def encode(value: object) -> tuple[str | None, str | None]:
+    """``(t attribute, <v> text)`` for a value; ``(None, None)`` removes the cached value.
+
+    Numbers are written without ``t``, text as ``t="str"``, booleans as ``t="b"``,
+    :class:`ExcelError` values (and ``formulas``' XlError) as ``t="e"``; NaN and infinities become
+    ``#NUM!``.  The types engines return (float, int, str) are told apart by ``type`` first: this
+    runs once per value written.
+    """
+    if type(value) is float:
+        if not math.isfinite(value):
+            return "e", "#NUM!"
+        return None, str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+    if type(value) is int:
+        return (None, str(value)) if -(2**53) < value < 2**53 else encode(float(value))
+    if type(value) is str:
+        return "str", escape_text(value) if _ESCAPE.search(value) else value
+    if value is None:
+        return None, None
+    if isinstance(value, ExcelError) or type(value).__name__ == "XlError":
+        return "e", str(value)
+    if isinstance(value, (bool, np.bool_)):
+        return "b", "1" if value else "0"
+    if isinstance(value, str):
+        return "str", escape_text(value)
+    if isinstance(value, (int, np.integer)):
+        return encode(int(value))
+    return encode(float(value))  # type: ignore[arg-type]  # (what float() refuses is an error)
+
+
+# --- the summary ---------------------------------------------------------------------------
+
+
+@dataclass
+class Summary:
+    """What ``calc`` did: cells computed, error values found (with example cells), time taken."""
+
+    source: Path
+    output: Path
+    cells: int  #: formula cells written; every cell of an array formula's range counts
+    seconds: float
+    errors: Counter = field(default_factory=Counter)  #: error value -> number of cells holding it
+    examples: dict[str, list[str]] = field(default_factory=dict)  #: error value -> up to 5 cells ("Sheet!A1")
+    problems: dict[str, list[str]] = field(default_factory=dict)  #: limits of formulas -> all cells concerned
+    engine: str = "formulas"  #: the engine that computed: "libreoffice" or "formulas"
+
+    def lines(self) -> list[str]:
+        where = "in place" if self.output == self.source else f"-> {self.output}"
+        out = [
+            f"{self.source.name}: computed {self.cells:,} formula cells in {self.seconds:.2f} s "
+            f"with {self.engine}, values written {where}"
+        ]
+        if not self.errors:
+            out.append("no error values")
+        for error, n in sorted(self.errors.items(), key=lambda e: (-e[1], e[0])):
+            more = ", ..." if n > len(self.examples[error]) else ""
+            out.append(f"{error} {n:,} cell{'s' * (n != 1)}: {', '.join(self.examples[error])}{more}")
+        for problem, cells in self.problems.items():
+            unit, shown = ("what-if data table", len(cells)) if problem == DATA_TABLE else ("cell", 5)
+            more = ", ..." if len(cells) > shown else ""
+            out.append(
+                f"warning: {len(cells):,} {unit}{'s' * (len(cells) != 1)} {problem}: "
+                f"{', '.join(cells[:shown])}{more}"
+            )
+        return out
+
+    def __str__(self):
+        return "\n".join(self.lines())
+
+
+def a1(sheet: str, ref: str) -> str:
+    """``Sheet!A1``, with the sheet name quoted as Excel does when it needs it."""
+    if not re.fullmatch(r"[A-Za-z_][\w.]*", sheet) or REF.fullmatch(sheet):
+        sheet = "'" + sheet.replace("'", "''") + "'"
+    return f"{sheet}!{ref}"
+
+
+def summarize(
+    src: Path, dst: Path, values: Values, problems: Problems, engine: str, seconds: float
+) -> Summary:
+    """The :class:`Summary` of a computed workbook: its error values counted, up to 5 example cells each."""
+    errors: Counter[str] = Counter()
+    examples: dict[str, list[str]] = {}
+    for (sheet, ref), v in values.items():
+        if isinstance(v, ExcelError):
+            errors[v] += 1
+            if len(examples.setdefault(v, [])) < 5:
+                examples[v].append(a1(sheet, ref))
+    return Summary(
+        source=src,
+        output=dst,
+        cells=len(values),
+        seconds=seconds,
+        errors=Counter({str(k): n for k, n in errors.items()}),
+        examples={str(k): v for k, v in examples.items()},
+        problems={p: [a1(s, r) for s, r in cells] for p, cells in problems.items()},
+        engine=engine,
+    )
