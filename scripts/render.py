@@ -37,7 +37,9 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from xlfuncs.workbooks import libreoffice, templates  # noqa: E402
+from xlfuncs.calc.libreoffice import engine as libreoffice  # noqa: E402
+from xlfuncs.workbooks import templates  # noqa: E402
+from xlfuncs.xlsx.package import sheet_parts  # noqa: E402
 
 DPI = 80
 MARGIN = 12  # white pixels around each picture
@@ -114,7 +116,7 @@ def render_copy(src: Path, dst: Path, show: list[tuple[str, int | None]]) -> Non
     """Copy of ``src`` printing only the sheets of ``show`` (others hidden), one page each."""
     wanted = dict(show)
     with zipfile.ZipFile(src) as book, zipfile.ZipFile(dst, "w") as out:
-        parts = libreoffice.sheet_parts(book)
+        parts = sheet_parts(book)
         names = list(parts)
         missing = set(wanted) - set(names)
         if missing:
