@@ -21,9 +21,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-import requests
-import requests_cache
-from requests.adapters import HTTPAdapter
+try:
+    import requests
+    import requests_cache
+    from requests.adapters import HTTPAdapter
+except ImportError as exc:  # the data layer is an optional extra
+    raise ImportError(f"the data functions need {exc.name}: pip install 'xlfuncs[data]'") from None
 
 from . import config, ratelimit
 from .errors import DataError, NotCached, RateLimited, Unreachable
