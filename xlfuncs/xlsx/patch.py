@@ -111,7 +111,7 @@ class SheetPatcher:
     def pieces(self, checked: bool) -> Iterator[str]:
         """The patched XML in consecutive pieces.
 
-        ``checked``: the cells are looked for first (:meth:`_found`; 0.26 s for 728,811 values) and
+        ``checked``: the cells are looked for first (:meth:`_found`) and
         the general merge used when the one pass would miss one.  Otherwise the one pass runs and
         raises :class:`_NotInFile` at its end if it missed one.
         """
