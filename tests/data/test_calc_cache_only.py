@@ -1,0 +1,44 @@
+"""Inside ``xlfuncs calc`` the data functions read the cache only: a stranger's workbook makes
+no request under the user's SEC identity.
+
+The calculator computes inside :func:`xlfuncs.data.config.cache_only`; here a workbook calling
+FILING is computed that way with the formulas engine, against a local SEC that counts requests.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from xlfuncs.data import companies, config
+from xlfuncs.data.companies import company
+
+openpyxl = pytest.importorskip("openpyxl")
+pytest.importorskip("formulas")
+
+
+def book(path, formulas):
+    wb = openpyxl.Workbook()
+    for row, formula in enumerate(formulas, start=1):
+        wb.active.cell(row, 1, formula)
+    wb.save(path)
+    return path
+
+
+def test_a_workbook_calling_filing_makes_no_request(serve_sec, httpserver, data_functions, tmp_path):
+    from xlfuncs.calc.workbook import calc
+
+    serve_sec("0001318605")
+    company("TSLA")  # the user's own earlier use filled the cache
+    companies.forget()
+    before = len(httpserver.log)
+    path = book(
+        tmp_path / "stranger.xlsx",
+        ['=FILING("TSLA","shares")', '=FILING("AAPL","cash")', '=FILING("TSLA","cash")*2'],
+    )
+    with config.cache_only():
+        calc(path, engine="formulas")
+    assert len(httpserver.log) == before  # AAPL is not cached: #N/A, and still no request
+    values = [
+        row[0] for row in openpyxl.load_workbook(path, data_only=True).active.iter_rows(values_only=True)
+    ]
+    assert values == [3_157_752_449, "#N/A", 2 * 19_532_000_000]
