@@ -1,8 +1,8 @@
-"""The LibreOffice instances that compute for ``xlfuncs calc`` (runtimes/libreoffice/instances.py and the
+"""The LibreOffice instances that compute for ``xlfuncs calc`` (calc/libreoffice/instances.py and the
 calculation service LibreOffice runs, service.py), in a real headless LibreOffice.
 
-What the service hands back is checked against LibreOffice's own .xlsx export of the same book (the
-path the engine used before, and what Excel-saved files are compared with in bench_oracle.py): the
+What the service hands back is checked against LibreOffice's own .xlsx export of the same book (what
+Excel-saved files are compared with in bench_oracle.py): the
 same error value in every cell, the same numbers (to the export's 15 digits; the service's are exact).
 Then the life of an instance: kept and reused, ended when idle, replaced when killed, killed on a
 timeout, one per concurrent run (a one-off instance when every slot is taken), stopped on request.
