@@ -17,9 +17,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
-from .records import Fact
+from . import config
+from .records import Company, Fact
 
 _SBC = "us-gaap:ShareBasedCompensationArrangementByShareBasedPaymentAward"
 
@@ -269,3 +270,25 @@ def _components(
 def resolve_all(index: Index, as_of: date | None, stale_days: int) -> tuple[date | None, dict[str, Fact]]:
     period = latest_period(index, as_of)
     return period, {item: resolve(item, index, as_of, period, stale_days) for item in ITEMS}
+
+
+def company(
+    index: Index,
+    as_of: date | None,
+    *,
+    filed_by: date | None,
+    ids: tuple[str | None, str | None, str | None],
+    name: str,
+    fetched: datetime,
+    expired: bool,
+    source: str,
+) -> Company:
+    """Every item of a company from its facts; ``filed_by`` keeps only facts filed by then,
+    ``as_of`` is the date the latest period's age is counted to (today by default).
+    """
+    stale_days = config.stale_days()
+    period, items = resolve_all(index, filed_by, stale_days)
+    age = ((as_of or date.today()) - period).days if period else None
+    stopped = period is None or (age is not None and age > stale_days)
+    ticker, cik, lei = ids
+    return Company(ticker, cik, lei, name, period, age, stopped, items, fetched, expired, source)

@@ -79,21 +79,15 @@ def _company(identifier: str, as_of: date | None) -> Company:
     facts, answer = sec.companyfacts(cik)
     if ticker is None:
         ticker = _ticker_of(cik)
-    stale_days = config.stale_days()
-    period, items = chains.resolve_all(sec.index(facts, cik), as_of, stale_days)
-    age = ((as_of or date.today()) - period).days if period else None
-    return Company(
-        ticker,
-        cik,
-        None,
-        str(facts.get("entityName") or ""),
-        period,
-        age,
-        period is None or (age is not None and age > stale_days),
-        items,
-        answer.fetched,
-        answer.expired,
-        "sec",
+    return chains.company(
+        sec.index(facts, cik),
+        as_of,
+        filed_by=as_of,
+        ids=(ticker, cik, None),
+        name=str(facts.get("entityName") or ""),
+        fetched=answer.fetched,
+        expired=answer.expired,
+        source="sec",
     )
 
 

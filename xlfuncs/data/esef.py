@@ -121,19 +121,13 @@ def company(kind: str, identifier: str, as_of: date | None) -> Company:
     entries = index(
         answer.json(), _day(attributes["date_added"]), str(attributes.get("fxo_id") or latest.get("id")), link
     )
-    stale_days = config.stale_days()
-    period, items = chains.resolve_all(entries, None, stale_days)
-    age = ((as_of or date.today()) - period).days if period else None
-    return Company(
-        None,
-        None,
-        lei,
-        name,
-        period,
-        age,
-        period is None or (age is not None and age > stale_days),
-        items,
-        answer.fetched,
-        answer.expired,
-        "esef",
+    return chains.company(
+        entries,
+        as_of,
+        filed_by=None,  # the report was chosen by its date added; its comparatives came with it
+        ids=(None, None, lei),
+        name=name,
+        fetched=answer.fetched,
+        expired=answer.expired,
+        source="esef",
     )
