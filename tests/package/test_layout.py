@@ -51,9 +51,6 @@ FORBIDDEN = {
 }
 #: Packages of xlfuncs outside the stack, held in place by forbidden contracts of their own.
 OUTSIDE = {package for pair in FORBIDDEN for package in pair} - set().union(*(names for names, _ in STACK))
-#: Imports the cycle contract lets through, ``(importer, imported)``: each a cycle being undone.
-[_ACYCLIC] = [c for c in CONTRACTS if c["type"] == "acyclic_siblings"]
-IGNORED = {tuple(i.split(" -> ")) for i in _ACYCLIC.get("ignore_imports", [])}
 #: The only third-party packages the two bottom layers may import (pandas only where a
 #: function builds a DataFrame, lazily): nothing of Excel, xlwings or the file formats.  Stricter
 #: than the contract, which can forbid packages but not allow a list.
@@ -106,18 +103,14 @@ def violations(graph: dict[str, tuple[set[str], set[str]]]) -> list[str]:
 def cycle(graph: dict[str, tuple[set[str], set[str]]]) -> list[str]:
     """A cycle of imports between the modules of ``graph``, or ``[]`` when there is none.  A
     module importing a submodule of its own package counts; ``from pkg import name`` counts as
-    an import of ``pkg`` when ``name`` is not a module; the imports the cycle contract ignores
-    do not count."""
+    an import of ``pkg`` when ``name`` is not a module."""
 
     def module_of(name: str) -> str:
         while name and name not in graph:
             name = name.rpartition(".")[0]
         return name
 
-    edges = {
-        m: {module_of(i) for i in internal} - {"", m} - {theirs for ours, theirs in IGNORED if ours == m}
-        for m, (internal, _) in graph.items()
-    }
+    edges = {m: {module_of(i) for i in internal} - {"", m} for m, (internal, _) in graph.items()}
     try:
         graphlib.TopologicalSorter(edges).prepare()
     except graphlib.CycleError as exc:

@@ -9,4 +9,7 @@
 * :mod:`.command`: the command line.
 
 docs/architecture.md shows how a workbook flows through these modules.
+
+May import: :mod:`xlfuncs.xlsx`, :mod:`xlfuncs.runtimes` and the layers below them, and formulas;
+LibreOffice's own modules (uno) only in the code that runs inside LibreOffice.
 """

@@ -6,4 +6,6 @@
 * :mod:`.patch`: cached values written into sheets, every other byte kept;
 * :mod:`.writes`: safe writes (a temporary file, then one atomic replace; links refused);
 * :mod:`.calls`: how a workbook stores calls to our functions for each runtime.
+
+May import: :mod:`xlfuncs.runtimes` and the layers below it, and the standard library.
 """
