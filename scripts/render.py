@@ -1,4 +1,4 @@
-"""Pictures of the template workbooks for the README, drawn by LibreOffice.
+"""Pictures of the template workbooks for the README and the docs, drawn by LibreOffice.
 
     python scripts/render.py [WORKBOOKS] [-o docs/img] [--build]
 
@@ -10,7 +10,7 @@ builds them afresh into a temporary folder instead.  For each picture:
 2. LibreOffice, with the xlfuncs add-in installed in a private profile, computes
    every formula, ours live, and prints it to PDF; the PDF text is checked for
    error values and ##### (a column too narrow for its number);
-4. ``pdftoppm -r 80`` draws each page, the picture is cropped to the content
+3. ``pdftoppm -r 80`` draws each page, the picture is cropped to the content
    with a small white margin, sheets are stacked, and written as PNG.
 
 Needs LibreOffice (soffice) with what the add-in needs (scripts/test.sh installs it) and

@@ -1,4 +1,4 @@
-"""The workbooks: worked examples, templates, computing workbooks without Excel (calc, engines, xlsx parts), demo.
+"""The template workbooks: their builders, the worked examples of both articles, and the demo.
 
-May import: every layer below (framework, functions, runtimes, windows) and openpyxl, XlsxWriter, formulas.
+May import: every layer below (framework, functions, runtimes, xlsx, calc, windows) and openpyxl, XlsxWriter.
 """

@@ -20,6 +20,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
+from ..xlsx.refs import split_ref
 from .examples import EXAMPLES, Example, Figure, Growth, Input
 from .style import (
     BAD,
@@ -166,8 +167,6 @@ def _row_of(ref: str, i: int) -> str:
     """The i-th cell of a one-column range reference (a single cell stays itself)."""
     if ":" not in ref:
         return ref
-    from .xlsx import split_ref
-
     row, col = split_ref(ref.split(":")[0])
     return cell(row - 1 + i, col - 1)
 
