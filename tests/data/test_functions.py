@@ -97,6 +97,8 @@ def test_filings_spills_the_table(serve_sec, data_functions):
 
 def test_missing_is_na_not_zero(serve_sec, data_functions):
     serve_sec("0001640147")
+    with pytest.raises(InputError, match=r"^item: rsus: not reported \("):
+        data_functions["FILING"].function("SNOW", "rsus")
     assert call(data_functions["FILING"], "SNOW", "rsus") == [["#N/A"]]
     assert call(data_functions["FILING"], "SNOW", "rsus", "stale") == [[False]]
     table = {row[0]: row for row in call(data_functions["FILINGS"], "SNOW")[1:]}
