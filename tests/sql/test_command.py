@@ -62,3 +62,14 @@ def test_unusable_input_is_one_line_and_exit_2(argv, message, capsys, tmp_path, 
     assert main(argv) == 2
     err = capsys.readouterr().err
     assert err.startswith("xlfuncs sql: error: ") and message in err and err.count("\n") == 1, err
+
+
+def test_functions_lists_the_sql_signatures(capsys):
+    assert main(["sql", "--functions"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert "MARKETCAP(price DOUBLE, shares DOUBLE) -> DOUBLE" in lines
+    fdmcap = next(line for line in lines if line.startswith("FDMCAP("))
+    assert fdmcap.startswith(
+        "FDMCAP(price DOUBLE, shares DOUBLE [, counts DOUBLE[], strikes DOUBLE[], method VARCHAR"
+    )
+    assert not any(line.startswith(("FDBRIDGE(", "FDTRANCHES(", "XLFUNCS(", "FILING(")) for line in lines)

@@ -23,6 +23,7 @@ columns by the rules' vectorised path.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeAlias
@@ -78,10 +79,13 @@ def evaluate(sig: Signature, columns: Sequence[Column]) -> pa.Array:
     arrays = [_array(c) for c in columns]
     arrays += [pa.nulls(rows)] * (len(sig.params) - len(arrays))  # omitted trailing arguments
     args = dict(zip(sig.params, sig.spec.args, strict=True))
-    read: dict[str, Elements | Lists] = {
-        p.name: _lists(p, args[p], a) if p.table else _scalars(p, args[p], a)
-        for p, a in zip(sig.params, arrays, strict=True)
-    }
+    try:
+        read: dict[str, Elements | Lists] = {
+            p.name: _lists(p, args[p], a) if p.table else _scalars(p, args[p], a)
+            for p, a in zip(sig.params, arrays, strict=True)
+        }
+    except TypeError as exc:  # an argument the whole call cannot use: name the function too
+        raise TypeError(f"{sig.name}: {exc}") from None
     out = np.empty(rows, object) if sig.text else np.full(rows, np.nan)
     codes = np.zeros(rows, CODE_DTYPE)
     for index, tables in _groups(sig, read, rows):
@@ -106,34 +110,53 @@ def _array(column: Column) -> pa.Array:
 
 def _scalars(param: Param, arg: Arg, column: pa.Array) -> Elements:
     """One element per row; NULL is the argument's blank: its default, or ``None``."""
-    return _read(param, arg, column, None if arg.required else arg.default)
+    return _read(param, arg, column, None if arg.required else arg.default, keys=False)
 
 
-def _read(param: Param, arg: Arg, column: pa.Array, blank: object) -> Elements:
-    """Elements of ``column`` read with ``arg``'s rule; NULL read as the cell ``blank``."""
-    blank_values, blank_codes = arg.rule.read(np.array([blank], object))
-    blank_code = OK if blank_codes is None else blank_codes[0]
-    null = (
-        column.is_null().to_numpy(zero_copy_only=False) if column.null_count else np.zeros(len(column), bool)
-    )
+@functools.cache
+def _blank(arg: Arg, blank: object) -> tuple[npt.NDArray[Any], int]:
+    """What ``arg``'s rule reads from the cell ``blank``: (a one-element array, its code)."""
+    values, codes = arg.rule.read(np.array([blank], object))
+    return values, OK if codes is None else int(codes[0])
+
+
+def _read(param: Param, arg: Arg, column: pa.Array, blank: object, keys: bool = True) -> Elements:
+    """Elements of ``column`` read with ``arg``'s rule; NULL read as the cell ``blank``.
+
+    The keys (equal keys, equal elements) serve the grouping of tables by content; without
+    ``keys`` they are left empty.
+    """
+    no_keys = np.zeros((0, 2), np.int64)
+    blank_values, blank_code = _blank(arg, blank)
+    size = len(column)
+    if column.null_count == size:  # an omitted argument, or a column of blanks
+        codes = np.full(size, blank_code, CODE_DTYPE)
+        blank_keys = np.zeros((size, 2), np.int64) if keys else no_keys
+        return Elements(np.repeat(blank_values, size), codes, blank_keys, np.ones(size, bool))
+    null = column.is_null().to_numpy(zero_copy_only=False) if column.null_count else None
     if param.text:
         encoded = pc.dictionary_encode(column.cast(pa.string()))
         distinct = encoded.dictionary.to_numpy(zero_copy_only=False)
-        values, codes = arg.rule.read(distinct.astype(object))
+        values, read_codes = arg.rule.read(distinct.astype(object))
         values = np.concatenate([values, blank_values])
-        codes = np.concatenate([_codes(codes, len(distinct)), [blank_code]]).astype(CODE_DTYPE)
+        codes = np.concatenate([_codes(read_codes, len(distinct)), [blank_code]]).astype(CODE_DTYPE)
         index = encoded.indices.fill_null(len(distinct)).to_numpy(zero_copy_only=False).astype(np.int64)
-        return Elements(values[index], codes[index], np.stack([index, codes[index]], axis=1), null)
+        text_keys = np.stack([index, codes[index]], axis=1) if keys else no_keys
+        return Elements(
+            values[index], codes[index], text_keys, np.zeros(size, bool) if null is None else null
+        )
     if column.type != pa.float64():
         column = column.cast(pa.float64())
-    numbers = column.fill_null(0.0).to_numpy(zero_copy_only=False)
-    values, codes = arg.rule.read(numbers)
-    codes = _codes(codes, len(numbers))
-    if null.any():
+    values, read_codes = arg.rule.read(column.to_numpy(zero_copy_only=False))  # NULL is nan here
+    codes = _codes(read_codes, size)
+    if null is not None:
         values = np.where(null, blank_values[0], values)
         codes = np.where(null, blank_code, codes).astype(CODE_DTYPE)
-    bits = np.where(codes == OK, values, 0.0).view(np.int64)  # an error's value does not matter
-    return Elements(values, codes, np.stack([bits, codes.astype(np.int64)], axis=1), null)
+    number_keys = no_keys
+    if keys:  # an error's value does not matter
+        bits = np.where(codes == OK, values, 0.0).view(np.int64)
+        number_keys = np.stack([bits, codes.astype(np.int64)], axis=1)
+    return Elements(values, codes, number_keys, np.zeros(size, bool) if null is None else null)
 
 
 def _codes(codes: npt.NDArray[np.uint8] | None, size: int) -> npt.NDArray[np.uint8]:
@@ -147,35 +170,44 @@ def _lists(param: Param, arg: Arg, column: pa.Array) -> Lists:
     ``#N/A``); an empty list, or a list of one NULL for an optional table, is as the
     worksheet reads a single empty cell there.
     """
-    if not pa.types.is_list(column.type) and not pa.types.is_large_list(column.type):
-        if column.null_count == len(column):  # an omitted argument: all NULL, no type
-            column = pa.nulls(len(column), pa.list_(pa.float64()))
-        else:
-            raise TypeError(f"{arg.name} must be a list (one list per row), not {column.type}")
+    rows = len(column)
+    omitted = column.null_count == rows
+    if not omitted and not pa.types.is_list(column.type) and not pa.types.is_large_list(column.type):
+        raise TypeError(f"{arg.name} must be a list (one list per row), not {column.type}")
+    # after the elements, two more: a blank cell, and a required range not given (#N/A)
+    blank_values, blank_code = _blank(arg, None)
+    extra = Elements(
+        np.concatenate([blank_values, np.zeros(1, blank_values.dtype)]),
+        np.array([blank_code, NA], CODE_DTYPE),
+        np.array([[-1, 0], [-2, 0]], np.int64),
+        np.array([True, False]),
+    )
+    if omitted:  # the whole column: an omitted argument, or no list in this batch
+        start, length = np.ones(rows, np.int64), np.zeros(rows, np.int64)
+        if arg.required:
+            length += 1
+        return Lists(extra, start, length)
     offsets = column.offsets.to_numpy(zero_copy_only=False).astype(np.int64)
     start, length = offsets[:-1], np.diff(offsets)
-    elements = _read(param, arg, column.values, None)  # a blank element is a blank cell
-    # two more elements: a blank cell, and a required range not given (#N/A)
-    size = len(elements.values)
-    blank, missing = size, size + 1
-    blank_values, blank_codes = arg.rule.read(np.array([None], object))
+    read = _read(param, arg, column.values, None)  # a blank element is a blank cell
+    size = len(read.values)
     elements = Elements(
-        np.concatenate([elements.values, blank_values, np.zeros(1, blank_values.dtype)]),
-        np.concatenate([elements.codes, _codes(blank_codes, 1), [NA]]).astype(CODE_DTYPE),
-        np.concatenate([elements.keys, [[-1, 0], [-2, 0]]]).astype(np.int64),
-        np.concatenate([elements.null, [True, False]]),
+        np.concatenate([read.values, extra.values]),
+        np.concatenate([read.codes, extra.codes]),
+        np.concatenate([read.keys, extra.keys]),
+        np.concatenate([read.null, extra.null]),
     )
-    null_list = column.is_null().to_numpy(zero_copy_only=False)
-    length = np.where(null_list, 0, length)
-    first_null = elements.null[start]
-    if arg.required:
-        start = np.where(null_list, missing, start)
-        length = np.where(null_list, 1, length)
-    else:  # an optional range that is one empty cell is omitted
-        length = np.where((length == 1) & first_null & ~null_list, 0, length)
-    empty = ~null_list & (np.diff(offsets) == 0)
-    start = np.where(empty, blank, start)
-    length = np.where(empty, 1, length)
+    empty = length == 0
+    if not arg.required:  # an optional range that is one empty cell is omitted
+        length = np.where((length == 1) & elements.null[start], 0, length)
+    if column.null_count:
+        null_list = column.is_null().to_numpy(zero_copy_only=False)
+        empty &= ~null_list
+        length = np.where(null_list, int(arg.required), length)
+        start = np.where(null_list, size + 1, start)
+    if empty.any():
+        start = np.where(empty, size, start)
+        length = np.where(empty, 1, length)
     return Lists(elements, start, length)
 
 
@@ -192,13 +224,19 @@ def _groups(
         yield slice(None), {}
         return
     lengths = np.stack([part.length for part in lists.values()], axis=1)
-    for index in _split(lengths):
+    uniform = bool((lengths == lengths[:1]).all())  # the common case: one group, no sorting
+    for index in [np.arange(rows)] if uniform else _split(lengths):
+        whole = uniform or len(index) == rows
         first = index[0]
         gathers = {
-            name: part.start[index][:, None] + np.arange(part.length[first]) for name, part in lists.items()
+            name: (part.start if whole else part.start[index])[:, None] + np.arange(part.length[first])
+            for name, part in lists.items()
         }
         if sig.row_tables:
-            yield index, {name: _table(lists[name].elements, g) for name, g in gathers.items()}
+            yield (
+                (slice(None) if whole else index),
+                {name: _table(lists[name].elements, g) for name, g in gathers.items()},
+            )
             continue
         keys = np.concatenate(
             [lists[name].elements.keys[g].reshape(len(g), -1) for name, g in gathers.items()], axis=1
@@ -212,10 +250,11 @@ def _groups(
 
 def _split(keys: npt.NDArray[np.int64]) -> list[npt.NDArray[np.intp]]:
     """The row numbers of each distinct row of ``keys``."""
-    if not keys.shape[1]:
+    if not keys.shape[1] or (keys == keys[:1]).all():
         return [np.arange(len(keys))]
-    _, inverse, counts = np.unique(keys, axis=0, return_inverse=True, return_counts=True)
-    order = np.argsort(inverse.ravel(), kind="stable")
+    rows = np.ascontiguousarray(keys).view(np.dtype((np.void, keys.dtype.itemsize * keys.shape[1])))
+    _, inverse, counts = np.unique(rows.ravel(), return_inverse=True, return_counts=True)  # bytewise
+    order = np.argsort(inverse, kind="stable")
     return np.split(order, np.cumsum(counts)[:-1])
 
 
@@ -286,5 +325,5 @@ def _result(sig: Signature, out: npt.NDArray[Any], codes: npt.NDArray[np.uint8])
         labels = out.copy()
         labels[(codes != OK) | (out == None)] = None  # noqa: E711 (element-wise)
         return pa.array(labels, pa.string())
-    valid = (codes == OK) & np.isfinite(out)
-    return pa.array(out, pa.float64(), mask=~valid)
+    invalid = (codes != OK) | ~np.isfinite(out)
+    return pa.array(out, pa.float64(), mask=invalid if invalid.any() else None)

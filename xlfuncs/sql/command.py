@@ -9,7 +9,7 @@ screen a Parquet file from the shell::
 QUERY is SQL text, or a ``.sql`` file (several statements run in order; the last one's rows
 are the output).  DuckDB also reads a file named in the query itself
 (``FROM 'universe.parquet'``).  The rows go to stdout as CSV, or with ``-o`` into a
-``.parquet`` or ``.csv`` file.
+``.parquet`` or ``.csv`` file.  ``--functions`` lists the functions with their SQL types.
 
 Exit codes: 0 when the query ran; 2 for unusable input (a missing file, SQL DuckDB refuses,
 DuckDB not installed): one line, no traceback.
@@ -31,7 +31,7 @@ _ROWS = {"SELECT", "EXPLAIN", "PRAGMA"}  # the statements whose rows are the out
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("query", help="SQL text, or a .sql file of statements")
+    parser.add_argument("query", nargs="?", help="SQL text, or a .sql file of statements")
     parser.add_argument(
         "-t",
         "--table",
@@ -43,9 +43,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "-o", "--output", metavar="OUT", help="write the rows to a .parquet or .csv file instead of stdout"
     )
+    parser.add_argument(
+        "--functions", action="store_true", help="list the SQL functions and their arguments, then exit"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.functions:
+        from .duckdb import describe
+
+        for line in describe():
+            print(line)
+        return 0
+    if args.query is None:
+        return _refuse("give a query (SQL text or a .sql file), or --functions")
     try:
         import duckdb
     except ImportError:

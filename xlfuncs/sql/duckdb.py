@@ -80,3 +80,14 @@ def macro(sig: Signature) -> str:
         call = ", ".join(names + omitted)
         overloads.append(f"({', '.join(names)}) AS xlfuncs_{sig.name}({call})")
     return f"CREATE OR REPLACE MACRO {sig.name} " + ", ".join(overloads)
+
+
+def describe() -> list[str]:
+    """One line per function: its SQL arguments (optional ones in brackets) and result type."""
+    lines = []
+    for sig in signatures():
+        required = [f"{p.name} {sql_type(p)}" for p in sig.params[: sig.least]]
+        optional = [f"{p.name} {sql_type(p)}" for p in sig.params[sig.least :]]
+        arguments = ", ".join(required) + (f" [, {', '.join(optional)}]" if optional else "")
+        lines.append(f"{sig.name}({arguments}) -> {_TYPES[sig.text]}")
+    return lines

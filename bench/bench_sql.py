@@ -1,0 +1,222 @@
+"""SQL benchmark: the functions in DuckDB against the same computation in pandas.
+
+Run from the repository root (needs ``pip install -e ".[duckdb,test]"``)::
+
+    .venv/bin/python bench/bench_sql.py               # 10,000,000 rows
+    .venv/bin/python bench/bench_sql.py --rows 20000  # smoke run
+
+One universe table in DuckDB and the same columns in a pandas DataFrame.  Each query
+sums one function over every row, so the time is the computation, not moving the result
+out.  Printed per function: our DuckDB function (registered by xlfuncs.sql.duckdb); the
+pandas path as an analyst runs it without us in SQL, the columns pulled out of DuckDB
+into pandas and computed with xlfuncs' Python API (the baseline; goal: DuckDB within 2x
+of it); the Python API alone on columns already in pandas; and for MARKETCAP and EV
+DuckDB's own arithmetic.  First, what DuckDB's hand-over of 2,048-row Arrow batches to
+any Python function costs (a function returning its argument): the floor of every row.  FDMCAP runs twice:
+with one tranche table for every row (a constant list in SQL, one table in the Python
+API), and with a ragged table per row, which the Python API cannot take in one call, so
+that row's ratio is against the shared-table pandas time and labelled so.
+
+Every sum is checked against the baseline's before anything is timed.  Nothing here
+asserts on timings; the script exits 0 unless a result is wrong or something crashes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import platform
+import sys
+import time
+from importlib import metadata
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+import numpy as np  # noqa: E402
+
+GOAL = 2.0  # DuckDB function time / pandas time, at most
+SEED = 20261204
+REPEAT = 3  # best of
+COUNTS, STRIKES = [2e6, 5e6, 3e6], [0.0, 50.0, 300.0]  # RSUs, options at 50, warrants at 300
+
+
+def universe(rows: int):
+    """One random universe as an Arrow table; tranche lists of 0 to 4 per row."""
+    import pyarrow as pa
+
+    rng = np.random.default_rng(SEED)
+    columns = {
+        "price": rng.uniform(1, 500, rows),
+        "shares": rng.uniform(1e6, 1e9, rows),
+        "debt": rng.uniform(0, 1e10, rows),
+        "cash": rng.uniform(0, 1e10, rows),
+        "preferred": rng.uniform(0, 1e8, rows),
+        "minority_interest": rng.uniform(0, 1e8, rows),
+        "investments": rng.uniform(0, 1e8, rows),
+    }
+    columns["market_cap"] = columns["price"] * columns["shares"]
+    lengths = rng.integers(0, 5, rows)
+    offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int32)
+    counts = pa.ListArray.from_arrays(offsets, pa.array(rng.uniform(0, 1e7, offsets[-1]).round(0)))
+    strikes = pa.ListArray.from_arrays(offsets, pa.array(rng.uniform(0, 500, offsets[-1]).round(2)))
+    return pa.table({**columns, "counts": counts, "strikes": strikes})
+
+
+def best(fn) -> tuple[float, object]:
+    times, value = [], None
+    for _ in range(REPEAT):
+        start = time.perf_counter()
+        value = fn()
+        times.append(time.perf_counter() - start)
+    return min(times), value
+
+
+def close(a: float, b: float) -> bool:
+    return math.isclose(a, b, rel_tol=1e-9)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rows", type=int, default=10_000_000)
+    args = parser.parse_args()
+    try:
+        import duckdb
+        import pandas  # noqa: F401
+        import pyarrow  # noqa: F401
+    except ImportError as exc:
+        print(f"SQL benchmark: not run: {exc.name} is not installed (pip install -e '.[duckdb,test]')")
+        return 0
+    import xlfuncs
+    from xlfuncs.sql import duckdb as xlduck
+
+    rows = args.rows
+    con = duckdb.connect()
+    threads = con.execute("SELECT current_setting('threads')").fetchall()[0][0]
+    print(f"SQL benchmark: {rows:,} rows, best of {REPEAT}; goal: DuckDB function <= {GOAL:g}x pandas")
+    print(
+        f"  Python {platform.python_version()}, duckdb {metadata.version('duckdb')}, "
+        f"pyarrow {metadata.version('pyarrow')}, pandas {metadata.version('pandas')}, "
+        f"numpy {np.__version__}; DuckDB threads {threads}, CPUs {os.cpu_count()}"
+    )
+    table = universe(rows)
+    con.register("universe_arrow", table)
+    con.execute("CREATE TABLE u AS SELECT * FROM universe_arrow")
+    con.unregister("universe_arrow")
+    del table
+    xlduck.register(con)
+
+    def sql(query: str):
+        return lambda: con.execute(query).fetchall()[0][0]
+
+    def pulled(columns: str, compute):
+        """The pandas path as an analyst runs it today: the columns out of DuckDB, then the API."""
+
+        def run():
+            frame = con.execute(f"SELECT {columns} FROM u").df()
+            return compute(frame)
+
+        return run
+
+    ev_columns = "market_cap, debt, cash, preferred, minority_interest, investments"
+    lists = f"{COUNTS}, {STRIKES}"
+    cases = [
+        (
+            "MARKETCAP",
+            sql("SELECT sum(MARKETCAP(price, shares)) FROM u"),
+            "price, shares",
+            lambda f: float(xlfuncs.marketcap(f.price, f.shares).sum()),
+            sql("SELECT sum(price * shares) FROM u"),
+        ),
+        (
+            "EV",
+            sql(f"SELECT sum(EV({ev_columns})) FROM u"),
+            ev_columns,
+            lambda f: float(
+                xlfuncs.ev(
+                    f.market_cap, f.debt, f.cash, f.preferred, f.minority_interest, f.investments
+                ).sum()
+            ),
+            sql("SELECT sum(market_cap + debt + preferred + minority_interest - cash - investments) FROM u"),
+        ),
+        (
+            "FDMCAP, one table",
+            sql(f"SELECT sum(FDMCAP(price, shares, {lists})) FROM u"),
+            "price, shares",
+            lambda f: float(xlfuncs.fdmcap(f.price, f.shares, COUNTS, STRIKES).sum()),
+            None,
+        ),
+    ]
+    # what any Python function costs DuckDB per batch of 2,048 rows: one that returns its argument
+    con.create_function("identity", lambda a, b: a, ["DOUBLE", "DOUBLE"], "DOUBLE", type="arrow")
+    t_floor, _ = best(sql("SELECT sum(identity(price, shares)) FROM u"))
+    print(f"  DuckDB's hand-over to any Python function (identity of price): {t_floor:.3f}s")
+    print(
+        f"  {'function':<26}{'DuckDB fn':>10}{'pandas':>10}{'ratio':>7}{'API only':>10}{'ratio':>7}"
+        f"{'DuckDB arith':>13}{'ratio':>7}"
+    )
+    print(f"  {'':<26}{'':>10}{'(pull+API)':>10}")
+    verified = True
+    pandas_fd = math.nan
+    for name, ours, columns, compute, arithmetic in cases:
+        frame = con.execute(f"SELECT {columns} FROM u").df()
+        want = compute(frame)
+        checks = [ours(), pulled(columns, compute)()] + ([arithmetic()] if arithmetic else [])
+        if not all(close(v, want) for v in checks):
+            print(f"  {name}: WRONG: {checks} != {want}")
+            verified = False
+            continue
+        t_ours, _ = best(ours)
+        t_pandas, _ = best(pulled(columns, compute))
+        t_api, _ = best(lambda compute=compute, frame=frame: compute(frame))
+        line = f"  {name:<26}{t_ours:>9.3f}s{t_pandas:>9.3f}s{t_ours / t_pandas:>6.1f}x{t_api:>9.3f}s{t_ours / t_api:>6.0f}x"
+        if arithmetic:
+            t_arith, _ = best(arithmetic)
+            line += f"{t_arith:>12.3f}s{t_ours / t_arith:>6.0f}x"
+        else:
+            line += " " * 19
+        mark = "PASS" if t_ours / t_pandas <= GOAL else "MISS"
+        print(f"{line}  {mark}")
+        if name.startswith("FDMCAP"):
+            pandas_fd = t_pandas
+        del frame
+    # Ragged tranches per row: checked against plain numpy over the same lists (no SQL).
+    ragged = sql("SELECT sum(FDMCAP(price, shares, counts, strikes)) FROM u")
+    want = ragged_baseline(con)
+    got = ragged()
+    if not close(got, want):
+        print(f"  FDMCAP, ragged: WRONG: {got} != {want}")
+        verified = False
+    else:
+        t_ours, _ = best(ragged)
+        print(
+            f"  {'FDMCAP, a table per row':<26}{t_ours:>9.3f}s{pandas_fd:>9.3f}s{t_ours / pandas_fd:>6.1f}x"
+            "  (pandas: one shared table; the Python API takes no table per row)"
+        )
+    print("  verified: every sum equals its baseline" if verified else "  verified: NO")
+    return 0 if verified else 1
+
+
+def ragged_baseline(con) -> float:
+    """Σ FDMCAP over rows with their own tranches (gross method), by plain numpy: a tranche counts
+    when its strike is 0 or below the price."""
+    price, shares, counts, strikes = (
+        con.sql("SELECT price, shares, counts, strikes FROM u").to_arrow_table().combine_chunks().columns
+    )
+    import pyarrow.compute as pc
+
+    lengths = pc.list_value_length(counts).to_numpy(zero_copy_only=False)
+    rows = np.repeat(np.arange(len(lengths)), lengths)
+    c = pc.list_flatten(counts).to_numpy()
+    s = pc.list_flatten(strikes).to_numpy()
+    p = price.to_numpy()
+    counted = np.where((s == 0) | (s < p[rows]), c, 0.0)
+    fd_shares = shares.to_numpy() + np.bincount(rows, counted, minlength=len(lengths))
+    return float(np.sum(p * fd_shares))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
