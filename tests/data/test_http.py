@@ -131,6 +131,12 @@ def test_server_errors_are_retried_then_unreachable(httpserver):
     assert len(httpserver.log) == http.RETRIES + 1
 
 
+def test_sec_403_says_why(httpserver):
+    httpserver.expect_request("/refused.json").respond_with_data("", status=403)
+    with pytest.raises(Unreachable, match="HTTP 403: the SEC refuses a User-Agent that does not name you"):
+        http.get("sec", httpserver.url_for("/refused.json"))
+
+
 def test_unreachable_source(monkeypatch):
     import socket
 

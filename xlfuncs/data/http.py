@@ -202,6 +202,11 @@ def get(
         raise not_found()
     if response.status_code == 429:
         raise RateLimited(f"{source}: rate-limited (429) after {RETRIES} retries: try again later")
+    if response.status_code == 403 and source == "sec":
+        raise Unreachable(
+            f"sec: {response.url} answered HTTP 403: the SEC refuses a User-Agent that does not name "
+            "you and an email, and any client above 10 requests a second"
+        )
     if response.status_code >= 400:
         raise Unreachable(f"{source}: {response.url} answered HTTP {response.status_code}")
     cached = bool(getattr(response, "from_cache", False))
