@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Unpack the LibreOffice of the machine's own Debian release (7.4 on Debian 12) under DEST, without
 # installing it, beside the newer one that scripts/test.sh installs from backports, and print the
-# path of its soffice (tests/test_runtimes_libreoffice_older.py runs it through XLFUNCS_SOFFICE).
+# path of its soffice (tests/calc/test_libreoffice_older.py runs it through XLFUNCS_SOFFICE).
 #   usage: bash scripts/libreoffice-older.sh DEST
 # The .debs come from "<codename>/main" of the machine's apt sources (`apt-get download`, no host
 # named here; run `apt-get update` first).  Their absolute links and paths (/etc/libreoffice,
