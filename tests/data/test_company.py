@@ -55,7 +55,7 @@ def test_stale_inputs_and_overrides_survive_a_refresh(serve_sec, tmp_path):
     rows, _ = rows_by_label(out)
     assert rows["Share price typed"][1].value == "TYPE THE PRICE"
     assert rows["No stale input without an override"][1].value == "CHECK"  # options and RSUs end in 2015
-    assert rows["Options outstanding"][9].value.startswith("STALE")
+    assert rows["Options outstanding"][9].value.startswith("stale: last reported for 2015-12-31")
     # The user types a price and current option figures, then refreshes from the filings.
     book = openpyxl.load_workbook(out)
     sheet = book["Model"]

@@ -37,6 +37,8 @@ def test_filing_cells(serve_sec, data_functions):
     assert call(f, "TSLA", "cash", "form") == [["10-Q"]]
     assert call(f, "TSLA", "cash", "filed") == [[serial(date(2022, 10, 24))]]
     assert call(f, "TSLA", "options", "stale") == [[True]]
+    assert call(f, "TSLA", "options_strike", "note")[0][0].startswith("stale: last reported for 2015-12-31")
+    assert call(f, "TSLA", "cash", "note") == [[""]]
     assert call(f, "TSLA", "options", "period_end") == [[serial(date(2015, 12, 31))]]
     # A stale value is never used silently; a missing one is no zero.
     assert call(f, "TSLA", "options") == [["#N/A"]]
@@ -78,7 +80,7 @@ def test_python_raises_naming_the_argument(serve_sec, data_functions):
 def test_filings_spills_the_table(serve_sec, data_functions):
     serve_sec(TSLA)
     rows = call(data_functions["FILINGS"], "TSLA")
-    assert rows[0] == ["item", "value", "unit", "period end", "form", "filed", "stale", "link"]
+    assert rows[0] == ["item", "value", "unit", "period end", "form", "filed", "stale", "link", "note"]
     table = {row[0]: row for row in rows[1:]}
     assert table["cash"][1:7] == [
         19_532_000_000.0,
@@ -89,6 +91,7 @@ def test_filings_spills_the_table(serve_sec, data_functions):
         False,
     ]
     assert table["options"][6] is True
+    assert table["options"][8].startswith("stale: last reported for 2015-12-31")
     assert table["cash"][7].endswith("/000095017022019867/0000950170-22-019867-index.htm")
     assert call(data_functions["FILINGS"], "NOPE") == [["#N/A"]]
     frame = data_functions["FILINGS"].function("TSLA")
@@ -97,7 +100,7 @@ def test_filings_spills_the_table(serve_sec, data_functions):
 
 def test_missing_is_na_not_zero(serve_sec, data_functions):
     serve_sec("0001640147")
-    with pytest.raises(InputError, match=r"^item: rsus: not reported \("):
+    with pytest.raises(InputError, match=r"^item: rsus: missing: not reported \("):
         data_functions["FILING"].function("SNOW", "rsus")
     assert call(data_functions["FILING"], "SNOW", "rsus") == [["#N/A"]]
     assert call(data_functions["FILING"], "SNOW", "rsus", "stale") == [[False]]

@@ -78,15 +78,6 @@ def kept_inputs(path: Path) -> dict[str, object]:
         book.close()
 
 
-def _note(fact: Fact) -> str:
-    if fact.value is None:
-        return "missing: " + (fact.note or "not reported")
-    parts = ["STALE: older than the company's latest period by more than the limit"] if fact.stale else []
-    if fact.note:
-        parts.append(fact.note)
-    return "; ".join(parts)
-
-
 def build(found: Company, path: Path, kept: dict[str, object]) -> None:
     """Write the model of ``found`` to ``path``, with the ``kept`` price and overrides."""
     book, st = new_book(path)
@@ -133,7 +124,7 @@ def build(found: Company, path: Path, kept: dict[str, object]) -> None:
             if part.value is not None:
                 sheet.write(row, 1, part.value, st("linked", num=MONEY))
             sheet.write(row, 4, part.unit or "")
-            sheet.write(row, 9, part.tag or "" if part.value is not None else _note(part))
+            sheet.write(row, 9, (part.tag or "") if part.value is not None else part.reason)
     last_input = row
     row = _results(sheet, st, used, last_input + 2)
     _checks(book, sheet, st, used, stale_flags, row + 1)
@@ -164,7 +155,7 @@ def _input_row(sheet: Any, st: Any, row: int, item: str, fact: Fact, override: o
         sheet.write_datetime(row, 7, _datetime(fact.filed), st("plain", num=DATE))
     if fact.url:
         sheet.write_url(row, 8, fact.url, string=f"{fact.form} {fact.filed}")
-    note = _note(fact).replace('"', "'")
+    note = fact.reason.replace('"', "'")
     sheet.write_formula(row, 9, f'=IF({given}<>"","override (typed)","{note}")', None, note)
 
 

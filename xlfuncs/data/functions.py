@@ -26,7 +26,7 @@ from .chains import ITEMS
 from .errors import DataError, NoSuchFact, StaleFact, UnknownId
 from .records import Fact
 
-FIELDS = ("value", "period_end", "form", "filed", "url", "tag", "stale")
+FIELDS = ("value", "period_end", "form", "filed", "url", "tag", "stale", "note")
 ITEM = Choice(ITEMS, default="shares")
 FIELD = Choice(FIELDS, default="value")
 AS_OF = Number(blank=ABSENT, help="must be a date (a date cell or its serial number)")
@@ -98,14 +98,13 @@ def _company(identifier: Any, as_of: float) -> Any:
 def _field(fact: Fact, field: str) -> object:
     if field == "stale":
         return fact.stale
+    if field == "note":  # why a value is missing or stale, in any runtime's cell
+        return fact.reason
     if fact.value is None:
-        raise NoSuchFact(f"{fact.item}: {fact.note or 'not reported'}")
+        raise NoSuchFact(f"{fact.item}: {fact.reason}")
     if field == "value":
         if fact.stale:
-            raise StaleFact(
-                f"{fact.item}: stale: last reported for {fact.period_end} ({fact.tag}); "
-                "the company's latest period is later by more than the staleness limit"
-            )
+            raise StaleFact(f"{fact.item}: {fact.reason}")
         return fact.value
     if field in ("period_end", "filed"):
         day = getattr(fact, field)
@@ -114,7 +113,7 @@ def _field(fact: Fact, field: str) -> object:
 
 
 def filing(company: Objects, item: Any, field: Any = "value", as_of: Any = None) -> Objects:
-    """An input of a company from its latest filing (SEC EDGAR): shares, options, their strike, RSUs, debt, cash, preferred, minority interest, or the reported diluted count; or that figure's period end, form, filing date, link, tag or stale flag.
+    """An input of a company from its latest filing (SEC EDGAR): shares, options, their strike, RSUs, debt, cash, preferred, minority interest, or the reported diluted count; or that figure's period end, form, filing date, link, tag, stale flag or note (why it is missing or stale).
 
     Formula: the latest fact of the first tag in the item's chain whose period ends at most 400 days before the company's latest period
 
@@ -125,7 +124,7 @@ def filing(company: Objects, item: Any, field: Any = "value", as_of: Any = None)
     item : str or array_like
         shares, options, options_strike, rsus, debt, cash, preferred, minority_interest or diluted_reported.
     field : str or array_like, optional
-        value (the default), period_end, form, filed, url, tag or stale.
+        value (the default), period_end, form, filed, url, tag, stale or note.
     as_of : float or array_like, optional
         A date: only facts filed on or before it count, so a model of a past date sees no later figure.
 
@@ -149,7 +148,7 @@ def filing(company: Objects, item: Any, field: Any = "value", as_of: Any = None)
 
 
 def filings(company: Objects) -> dict[str, Objects]:
-    """The whole table of a company's inputs from its filings: item, value, unit, period end, form, filing date, stale flag and link (spills).
+    """The whole table of a company's inputs from its filings: item, value, unit, period end, form, filing date, stale flag, link and note (spills).
 
     Formula: FILING for every item, with its date, form and link
 
@@ -161,7 +160,7 @@ def filings(company: Objects) -> dict[str, Objects]:
     Returns
     -------
     dict of ndarray
-        Columns item, value, unit, period_end, form, filed, stale, link: one row per item; a missing value is #N/A.
+        Columns item, value, unit, period_end, form, filed, stale, link, note: one row per item; a missing value is #N/A, the note says why.
     """
     identifier = np.asarray(company, object).ravel()
     if identifier.size != 1:
@@ -186,6 +185,7 @@ def filings(company: Objects) -> dict[str, Objects]:
         "filed": column([serial(f.filed) if f.filed else None for f in facts]),
         "stale": column([f.stale for f in facts]),
         "link": column([f.url for f in facts]),
+        "note": column([f.reason for f in facts]),
     }
 
 

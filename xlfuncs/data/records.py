@@ -40,6 +40,19 @@ class Fact:
     def missing(self) -> bool:
         return self.value is None
 
+    @property
+    def reason(self) -> str:
+        """Why the value is missing or stale, with the note; else the note ("" when none)."""
+        if self.value is None:
+            return "missing: " + (self.note or "not reported")
+        if self.stale:
+            stale = (
+                f"stale: last reported for {self.period_end} ({self.tag}), more than the staleness "
+                "limit before the company's latest period"
+            )
+            return f"{stale}; {self.note}" if self.note else stale
+        return self.note
+
     def as_json(self) -> dict[str, object]:
         out: dict[str, object] = {
             "value": self.value,
