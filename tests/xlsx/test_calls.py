@@ -12,7 +12,6 @@ import openpyxl
 import pytest
 
 from xlfuncs.calc.workbook import compute
-from xlfuncs.doctor import workbook as doctor_workbook
 from xlfuncs.runtimes.lite import build_main_py, build_requirements
 from xlfuncs.workbooks.templates import build
 from xlfuncs.xlsx import calls
@@ -134,68 +133,6 @@ def test_first_sheet_note_per_form(books):
         wb = openpyxl.load_workbook(path, read_only=True)
         assert wb["Valuation bridge"]["A3"].value == calls.note(form)
     assert "Ctrl+Alt+Shift+F9" in calls.note("classic")
-
-
-class _Host:
-    """A Windows host whose Excel startup folder is a temporary folder."""
-
-    def __init__(self, folder: Path, installed: bool) -> None:
-        from xlfuncs.windows.install import ADDIN
-
-        self.folder = folder
-        if installed:
-            (folder / ADDIN).write_bytes(b"add-in")
-
-    def startup_folder(self) -> Path:
-        return self.folder
-
-
-def test_doctor_workbook_names_the_form_and_whether_it_suits_the_runtime(books, tmp_path):
-    lines, failed = doctor_workbook.lines(books["lite"])
-    assert not failed
-    assert lines[0] == f"OK   workbook: {NAME} stores _xldudf_NAME (xlwings Lite), 11 functions"
-    assert lines[1].startswith("OK   runtime: suits xlwings Lite")
-    (tmp_path / "a").mkdir()
-    lines, _ = doctor_workbook.lines(books["server"], _Host(tmp_path / "a", installed=False))
-    assert lines[0].endswith("stores _xldudf_XLWINGS_NAME (xlwings Server, namespace XLWINGS), 11 functions")
-    assert lines[1] == "OK   runtime: suits xlwings Server with the function namespace XLWINGS"
-    (tmp_path / "b").mkdir()
-    classic_here = _Host(tmp_path / "b", installed=True)
-    assert (
-        doctor_workbook.lines(books["classic"], classic_here)[0][1]
-        == "OK   runtime: suits the installed classic add-in"
-    )
-    warn = doctor_workbook.lines(books["lite"], classic_here)[0][1]
-    assert (
-        warn.startswith("WARN runtime: stored for xlwings Lite") and "xlfuncs workbooks --for classic" in warn
-    )
-    (tmp_path / "c").mkdir()
-    missing = doctor_workbook.lines(books["classic"], _Host(tmp_path / "c", installed=False))[0][1]
-    assert missing.startswith("WARN runtime:") and missing.endswith("Fix: xlfuncs install")
-    saved = tmp_path / NAME
-    openpyxl.load_workbook(books["lite"]).save(saved)
-    lines, failed = doctor_workbook.lines(saved)
-    assert failed and any(
-        line.startswith("FAIL workbook: the xlwings Lite web extension is missing") for line in lines
-    )
-
-
-def test_doctor_workbook_command(books):
-    import subprocess
-    import sys
-
-    run = subprocess.run(
-        [sys.executable, "-m", "xlfuncs.cli", "doctor", "--workbook", str(books["server"])],
-        capture_output=True,
-        text=True,
-    )
-    assert run.returncode == 0 and "xlwings Server, namespace XLWINGS" in run.stdout
-    missing = subprocess.run(
-        [sys.executable, "-m", "xlfuncs.cli", "doctor", "--workbook", "no-such.xlsx"],
-        capture_output=True,
-        text=True,
-    )
-    assert missing.returncode == 2 and "no such file" in missing.stderr
 
 
 @pytest.mark.parametrize("form", ["lite", "server"])
