@@ -97,8 +97,7 @@ def table(found: Company) -> str:
             )
     widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
     lines += ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() for row in rows]
-    notes = sorted({f"{n}: {f.note}" for n, f in found.items.items() if f.note and f.value is not None})
-    lines += notes
+    lines += [f"{name}: {fact.reason}" for name, fact in found.items.items() if fact.reason]
     return "\n".join(lines)
 
 
