@@ -76,3 +76,8 @@ def test_a_bad_row_is_null_alone(bare):
 def test_a_call_duckdb_cannot_bind_is_an_error(bare, sql):
     with pytest.raises(duckdb.Error):
         one(bare, sql)
+
+
+def test_registering_again_replaces_the_functions(bare):
+    assert "FDMCAP" in xlduck.register(bare)
+    assert one(bare, "MARKETCAP(100, 1e6)") == 100e6

@@ -105,7 +105,9 @@ def evaluate(sig: Signature, columns: Sequence[Column]) -> pa.Array:
 
 
 def _array(column: Column) -> pa.Array:
-    return column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+    if isinstance(column, pa.ChunkedArray):
+        return column.chunk(0) if column.num_chunks == 1 else column.combine_chunks()
+    return column
 
 
 def _scalars(param: Param, arg: Arg, column: pa.Array) -> Elements:
@@ -216,8 +218,9 @@ def _groups(
 ) -> Iterator[tuple[npt.NDArray[np.intp] | slice, dict[str, tuple[npt.NDArray[Any], npt.NDArray[np.uint8]]]]]:
     """(rows, {table: (values, per-row code)}) for each call of the kernel.
 
-    Row-table kernels get all rows with the same list lengths at once, each table as a
-    (rows, length) array; other kernels get the rows of one distinct table, the table 1-D.
+    Rows that share one table (a constant list) get it 1-D, as the worksheet passes it.
+    Otherwise row-table kernels get all rows with the same list lengths at once, each table
+    as a (rows, length) array; other kernels get the rows of one distinct table, 1-D.
     """
     lists = {name: part for name, part in read.items() if isinstance(part, Lists)}
     if not lists:
@@ -232,15 +235,20 @@ def _groups(
             name: (part.start if whole else part.start[index])[:, None] + np.arange(part.length[first])
             for name, part in lists.items()
         }
+        given = [lists[name].elements.keys[g].reshape(len(g), -1) for name, g in gathers.items() if g.size]
+        keys = np.concatenate(given, axis=1) if given else np.zeros((len(index), 0), np.int64)
+        if (keys == keys[:1]).all():  # one table for every row (a constant list): shared, 1-D
+            yield (
+                (slice(None) if whole else index),
+                {name: _one_table(lists[name].elements, g[0]) for name, g in gathers.items()},
+            )
+            continue
         if sig.row_tables:
             yield (
                 (slice(None) if whole else index),
                 {name: _table(lists[name].elements, g) for name, g in gathers.items()},
             )
             continue
-        keys = np.concatenate(
-            [lists[name].elements.keys[g].reshape(len(g), -1) for name, g in gathers.items()], axis=1
-        )
         for same in _split(keys):
             yield (
                 index[same],
@@ -312,10 +320,10 @@ def _compute(
 
 
 def _rows(sig: Signature, inputs: dict[str, npt.NDArray[Any]], part: slice) -> dict[str, npt.NDArray[Any]]:
-    """The inputs of some of a group's rows (row tables are per row, a shared table is kept)."""
+    """The inputs of some of a group's rows (row tables are per row, a shared 1-D table is kept)."""
     table = {p.name for p in sig.params if p.table}
     return {
-        name: values if name in table and not sig.row_tables else values[part]
+        name: values if name in table and values.ndim == 1 else values[part]
         for name, values in inputs.items()
     }
 

@@ -20,6 +20,7 @@ unexpected failure inside the function.
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 from typing import TYPE_CHECKING, Any
 
@@ -39,10 +40,17 @@ def sql_type(param: Param) -> str:
 
 
 def register(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """Register every per-row function on ``con``; returns their names."""
+    """Register every per-row function on ``con``; returns their names.
+
+    Registering again (a second call on the same connection) replaces the functions.
+    """
     require("duckdb")
+    import duckdb
+
     names = []
     for sig in signatures():
+        with contextlib.suppress(duckdb.InvalidInputException):  # not registered yet
+            con.remove_function(f"xlfuncs_{sig.name}")
         # type and null_handling as text: what every DuckDB release takes (the stubs list enums only)
         con.create_function(  # type: ignore[call-overload]
             f"xlfuncs_{sig.name}",
