@@ -47,6 +47,18 @@ def test_expired_entry_is_fetched_again_online(serve_sec, httpserver, monkeypatc
     assert len(httpserver.log) == 4
 
 
+def test_the_cache_is_bounded_by_age(serve_sec, monkeypatch):
+    serve_sec(TSLA)
+    company("TSLA")
+    http.close_all()
+    companies.forget()
+    monkeypatch.setattr(http, "KEEP", timedelta(milliseconds=1))
+    time.sleep(0.01)  # both answers are now older than that
+    monkeypatch.setenv("XLFUNCS_OFFLINE", "1")
+    with pytest.raises(NotCached):
+        company("TSLA")
+
+
 def test_cache_only_context_makes_no_request(serve_sec, httpserver):
     serve_sec(TSLA)
     with config.cache_only(), pytest.raises(NotCached, match="offline and nothing cached"):

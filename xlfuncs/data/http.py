@@ -34,6 +34,9 @@ from .errors import DataError, NotCached, RateLimited, Unreachable
 RETRIES = 3
 MAX_WAIT = 60.0  # seconds; a longer Retry-After is a RateLimited error, not a frozen cell
 TIMEOUT = 30.0
+#: Answers fetched longer ago than this are deleted when a process opens the cache: offline
+#: mode serves expired answers, so without a bound the cache would only grow.
+KEEP = timedelta(days=90)
 
 
 @dataclass(frozen=True)
@@ -150,6 +153,7 @@ def session() -> requests_cache.CachedSession:
             cached = requests_cache.CachedSession(
                 str(folder / "http.sqlite"), backend="sqlite", expire_after=timedelta(days=1)
             )
+            cached.cache.delete(older_than=KEEP)
             adapter = _PolicyAdapter()
             cached.mount("http://", adapter)
             cached.mount("https://", adapter)
