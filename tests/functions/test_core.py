@@ -868,11 +868,11 @@ def test_fdbridge_series_values():
     assert bridge["FD EV"].tolist() == [700 * M - 200 * M, 4 * 50 * M - 100 * M]
 
 
-# --------------------------------------------------------------------------- regressions and bugs found
+# --------------------------------------------------------------------------- edge cases
 
 
 def test_boolean_inside_numeric_list():
-    """Regression: numpy alone would read [10.0, True] as [10.0, 1.0]."""
+    """A boolean among numbers is refused: numpy alone would read [10.0, True] as [10.0, 1.0]."""
     assert_input_error(lambda: marketcap([10.0, True], 2), "#VALUE!", "price", (1,))
     assert_input_error(lambda: fdshares(10, 50 * M, (10 * M, False), [5, 5]), "#VALUE!", "counts", (1,))
 
