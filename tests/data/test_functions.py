@@ -9,6 +9,7 @@ from datetime import date
 
 import pytest
 
+from xlfuncs.data import functions
 from xlfuncs.data.functions import serial
 from xlfuncs.framework.errors import InputError
 from xlfuncs.framework.sheet import call
@@ -22,6 +23,7 @@ EPOCH_2016_03_01 = serial(date(2016, 3, 1))
 def test_registered_only_on_request(data_functions):
     assert list(data_functions) == ["FILING", "FILINGS", "COINSUPPLY", "COINPRICE", "FXRATE"]
     assert names.problems(data_functions.values()) == []
+    assert set(data_functions) == functions.NAMES
 
 
 def test_registry_untouched_without_register():

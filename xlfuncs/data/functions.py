@@ -294,6 +294,11 @@ DECLARATIONS: tuple[tuple[Any, dict[str, Any]], ...] = (
 )
 
 
+#: The Excel names of the functions that fetch: a runtime runs these off its event loop
+#: (xlwings Server: always on its worker threads, whatever the size of the call).
+NAMES = frozenset(arguments["excel_name"] for _, arguments in DECLARATIONS)
+
+
 def register() -> list[FunctionSpec]:
     """Add the functions that fetch to ``REGISTRY`` (once); returns their specs.
 
