@@ -59,8 +59,9 @@ def _argument_of(exc: DataError) -> str:
 def _cells(compute: Any, args: dict[str, npt.NDArray[Any]], argument: Any = _argument_of) -> Objects:
     """``compute(**element)`` per broadcast element; a data error is that element's error value.
 
-    A single element that fails raises :class:`InputError` (the reason in Python, the error
-    value in a cell); in a range each failing element holds its error value.
+    When every element fails (a single call that fails, above all) the first reason is raised
+    as :class:`InputError`: the message in Python, the error value in every cell.  Otherwise
+    each failing element holds its error value (nan in the numeric functions, ``#N/A``).
     """
     arrays = np.broadcast_arrays(*args.values())
     out = np.empty(arrays[0].shape, object)
