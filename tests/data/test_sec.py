@@ -189,3 +189,18 @@ def test_unknown_ids_are_one_line(serve_sec, httpserver, capsys, argv, message):
     assert run_filings(*argv) == 1
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and message in err and err.startswith("xlfuncs filings: error: ")
+
+
+def test_latest_period_ignores_ends_after_their_filing():
+    def entry(concept, end, filed):
+        return chains.Entry(concept, "USD", None, end, 1.0, "10-K", filed, "a", "u")
+
+    index = {
+        "us-gaap:Cash": [entry("us-gaap:Cash", date(2024, 12, 31), date(2025, 2, 1))],
+        "us-gaap:Odd": [entry("us-gaap:Odd", date(2030, 12, 31), date(2025, 2, 1))],  # mis-dated
+        "dei:EntityCommonStockSharesOutstanding": [
+            entry("dei:EntityCommonStockSharesOutstanding", date(2025, 1, 20), date(2025, 2, 1))
+        ],
+    }
+    assert chains.latest_period(index, None) == date(2024, 12, 31)
+    assert chains.latest_period(index, date(2025, 1, 31)) is None  # nothing filed yet

@@ -155,14 +155,14 @@ def latest(entries: Iterable[Entry], as_of: date | None) -> Entry | None:
 
 def latest_period(index: Index, as_of: date | None) -> date | None:
     """The company's latest reported period: the latest end of its financial facts (cover-page
-    ``dei`` dates excluded).
+    ``dei`` dates excluded, and any end after its own filing date, which no reported period has).
     """
     ends = [
         e.end
         for concept, entries in index.items()
         if not concept.startswith("dei:")
         for e in entries
-        if as_of is None or e.filed <= as_of
+        if e.end <= e.filed and (as_of is None or e.filed <= as_of)
     ]
     return max(ends, default=None)
 
