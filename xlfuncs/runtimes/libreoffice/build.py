@@ -12,7 +12,11 @@ Every part is derived from :data:`xlfuncs.REGISTRY`, like the Excel registration
   (:mod:`.addin`) when Calc loads it.
 * ``CalcAddIns.xcu``: for each function its Function Wizard texts (the docstring's summary
   and argument descriptions), the category ``Add-In`` and, as ``CompatibilityName``, its
-  Excel name, through which LibreOffice binds a plain ``MARKETCAP(...)`` in an .xlsx.
+  Excel name, through which LibreOffice binds a plain ``MARKETCAP(...)`` in an .xlsx.  The
+  descriptions come in English and in every language of :mod:`xlfuncs.i18n` (Calc shows
+  the one of its UI language); the names only in English, since a ``DisplayName`` in
+  another language would be the name users of that language type, and a workbook would no
+  longer move between languages.
 * ``META-INF/manifest.xml`` and ``description.xml`` (identifier ``org.xlfuncs.calc`` and
   the xlfuncs version).
 * ``pythonpath/xlfuncs/...``: the core (the same modules as the xlwings Lite export, less
@@ -34,6 +38,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 from ...functions import REGISTRY
 from ...functions.versions import __version__
+from ...i18n import argument_context, languages, text
 from .. import lite
 from . import office
 from .addin import IMPLEMENTATION, INTERFACE, MODULE, method_name, parameter_name
@@ -83,6 +88,16 @@ def _prop(name: str, value: str, localized: bool = True) -> str:
     return f'<prop oor:name="{name}"><value{lang}>{escape(value)}</value></prop>'
 
 
+def _described(english: str, context: str) -> str:
+    """A ``Description`` in English and in each catalogue's language that translates it."""
+    values = [f'<value xml:lang="en-US">{escape(english)}</value>']
+    for lang in languages()[1:]:
+        translated = text(lang, english, context)
+        if translated != english:
+            values.append(f'<value xml:lang="{lang}">{escape(translated)}</value>')
+    return f'<prop oor:name="Description">{"".join(values)}</prop>'
+
+
 def calc_addins_xcu() -> str:
     """``CalcAddIns.xcu``: names, Function Wizard texts and Excel names of every function."""
     functions = []
@@ -90,14 +105,14 @@ def calc_addins_xcu() -> str:
         params = "".join(
             f'<node oor:name={quoteattr(parameter_name(a.name))} oor:op="replace">'
             + _prop("DisplayName", a.name)
-            + _prop("Description", a.doc or a.name)
+            + _described(a.doc or a.name, argument_context(spec, a.name))
             + "</node>"
             for a in spec.args
         )
         functions.append(
             f'<node oor:name={quoteattr(method_name(spec))} oor:op="replace">'
             + _prop("DisplayName", spec.excel_name)
-            + _prop("Description", spec.summary)
+            + _described(spec.summary, spec.excel_name)
             + _prop("Category", CATEGORY, localized=False)
             + _prop("CompatibilityName", spec.excel_name)
             + f'<node oor:name="Parameters">{params}</node></node>'
