@@ -35,8 +35,10 @@ class FakeHost:
     def vba_access_trusted(self):
         return self.trusted
 
-    def import_functions(self, xlam, project, modules):
-        self.calls.append(("import_functions", xlam.name, project, modules))
+    def import_functions(self, xlam, project, modules, lang):
+        self.calls.append(
+            ("import_functions", xlam.name, project, modules) + (() if lang == "en" else (lang,))
+        )
         assert addin.inspect_addin(xlam).config_sheet == "xlfuncs.conf"
         with zipfile.ZipFile(xlam, "a") as book:  # Excel saves the add-in with the wrappers
             book.writestr("xl/saved-by-excel.txt", "wrappers imported")

@@ -388,7 +388,7 @@ def test_excel_host_com_session(monkeypatch):
     for name in xlfuncs.runtimes.excel.__all__:  # registered, as by xlwings' classic decorators on Windows
         monkeypatch.setattr(getattr(xlfuncs.runtimes.excel, name), "__xlfunc__", {}, raising=False)
     xlam = Path("C:/Temp/x/xlfuncs.xlam")
-    object.__new__(install.ExcelHost).import_functions(xlam, "xlfuncs", "xlfuncs.runtimes.excel")
+    object.__new__(install.ExcelHost).import_functions(xlam, "xlfuncs", "xlfuncs.runtimes.excel", "en")
     assert events == [
         ("App", False, False),
         ("display_alerts", False),

@@ -190,7 +190,7 @@ def _record(layout: Layout, path: Path) -> Check:
         )
     if record.get("addin", {}).get("path") != str(path):
         return warn(what, f"{layout.record} does not list {path}", "run `xlfuncs install`")
-    if record.get("fingerprint") != fingerprint(addin.template_path()):
+    if record.get("fingerprint") != fingerprint(addin.template_path(), record.get("lang", "en")):
         return warn(
             what,
             "the add-in was built from another xlwings or xlfuncs version",

@@ -37,6 +37,8 @@ from xml.sax.saxutils import escape, quoteattr
 
 import olefile
 
+from ..functions import REGISTRY
+from ..i18n import ENGLISH, function_texts
 from .winconfig import TRUST_HOWTO, InstallError
 
 TEMPLATE = "quickstart_addin.xlam"
@@ -112,8 +114,11 @@ def rename_project(vbproject, project: str) -> None:
     raise InstallError("PROJECT_NAME not found in the add-in's VBA module xlwings")
 
 
-def import_functions(workbook, project: str, modules: str) -> None:
+def import_functions(workbook, project: str, modules: str, lang: str = ENGLISH) -> None:
     """In Excel, on the add-in's COM Workbook: rename its VBA project and import the wrappers.
+
+    ``lang`` other than English: the Function Wizard texts are then set again in that
+    language (:func:`describe`), since xlwings sets the docstrings' English.
 
     The workbook must be open under a name ending in ``.xlam``: xlwings then
     writes wrappers that pass ``ActiveWorkbook`` (the caller's workbook) instead
@@ -140,6 +145,30 @@ def import_functions(workbook, project: str, modules: str) -> None:
     import xlwings
 
     xlwings.import_udfs(modules, workbook)  # type: ignore[call-arg]  # off Windows xlwings binds a no-argument stand-in
+    if lang != ENGLISH:
+        describe(workbook, lang)
+
+
+#: Excel's limit on each Function Wizard text ``Application.MacroOptions`` takes.
+WIZARD_LIMIT = 255
+
+
+def describe(workbook, lang: str) -> None:
+    """Set each function's Function Wizard texts in ``lang`` with ``Application.MacroOptions``.
+
+    ``MacroOptions`` has no language parameter: the add-in holds one language, chosen when it
+    is built (``xlfuncs install --lang``).  The function names stay English in every language.
+    """
+    from ..runtimes.excel import CATEGORY
+
+    for spec in REGISTRY.values():
+        summary, arguments = function_texts(spec, lang)
+        workbook.Application.MacroOptions(
+            f"'{workbook.Name}'!{spec.excel_name}",
+            Description=summary[:WIZARD_LIMIT],
+            Category=CATEGORY,
+            ArgumentDescriptions=[arguments[a.name][:WIZARD_LIMIT] for a in spec.args] or None,
+        )
 
 
 @dataclass(frozen=True)

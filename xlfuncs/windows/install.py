@@ -47,6 +47,7 @@ from pathlib import Path
 from typing import Protocol
 
 from ..functions import REGISTRY
+from ..i18n import ENGLISH, LanguageError, choose, function_texts
 from . import addin, winconfig
 from .winconfig import PROJECT, STORE_EXCEL, STORE_PYTHON, TRUST_HOWTO, ConfigError, InstallError
 
@@ -74,7 +75,7 @@ class WindowsHost(Protocol):
     def vba_access_trusted(self) -> bool | None:
         """Whether "Trust access to the VBA project object model" is on, off, or ``None`` when never set."""
 
-    def import_functions(self, xlam: Path, project: str, modules: str) -> None:
+    def import_functions(self, xlam: Path, project: str, modules: str, lang: str) -> None:
         """Open ``xlam`` in a hidden Excel, run :func:`xlfuncs.windows.addin.import_functions`, save, close."""
 
     def xlwings_cli(self, *args: str) -> str:
@@ -125,13 +126,13 @@ class ExcelHost:
                 continue
         return None
 
-    def import_functions(self, xlam: Path, project: str, modules: str) -> None:
+    def import_functions(self, xlam: Path, project: str, modules: str, lang: str) -> None:
         import xlwings
 
         with xlwings.App(visible=False, add_book=False) as app:
             app.display_alerts = False  # a dialog in a hidden Excel would wait forever
             with app.books.open(str(xlam)) as book:
-                addin.import_functions(book.api, project, modules)
+                addin.import_functions(book.api, project, modules, lang)
                 book.save()
 
     def xlwings_cli(self, *args: str) -> str:
@@ -170,12 +171,13 @@ class Step:
     deletes: Path | None = None  # the file the step deletes, if any
 
 
-def fingerprint(template: Path) -> str:
+def fingerprint(template: Path, lang: str = ENGLISH) -> str:
     """What the add-in is built from: the template, our settings, every function's
-    name, description and arguments (what the generated VBA depends on).
+    name, description and arguments (what the generated VBA depends on), in ``lang``.
     """
     functions = [
-        [s.excel_name, s.summary, [[a.name, a.doc, a.required] for a in s.args]] for s in REGISTRY.values()
+        [s.excel_name, *function_texts(s, lang), [[a.name, a.required] for a in s.args]]
+        for s in REGISTRY.values()
     ]
     payload = [_sha256(template), PROJECT, MODULES, SHEET_SETTINGS, functions]
     return hashlib.sha256(json.dumps(payload).encode()).hexdigest()
@@ -188,9 +190,12 @@ def install(
     *,
     dry_run: bool = False,
     force: bool = False,
+    lang: str = ENGLISH,
     out: Callable[[str], None] = print,
 ) -> int:
-    """Install the add-in and its settings for the user whose profile is ``home``."""
+    """Install the add-in and its settings for the user whose profile is ``home``; the
+    Function Wizard texts in ``lang``.
+    """
     layout = Layout(home)
     if not interpreter.is_file():
         raise ConfigError(f"{interpreter}: no such Python interpreter")
@@ -208,7 +213,7 @@ def install(
     # a dry run names the temporary build folder without creating it
     dry_staging = contextlib.nullcontext(Path(tempfile.gettempdir(), "xlfuncs-build"))
     with dry_staging if dry_run else tempfile.TemporaryDirectory(prefix="xlfuncs-") as staging:
-        steps = _addin_steps(host, Path(staging) / ADDIN, record, force, out)
+        steps = _addin_steps(host, Path(staging) / ADDIN, record, force, lang, out)
         steps += _config_steps(layout, settings, record, out)
         if not steps:
             out("nothing to do: xlfuncs is installed and up to date")
@@ -228,10 +233,10 @@ def install(
     return 0
 
 
-def _addin_steps(host, staged: Path, record: dict, force: bool, out) -> list[Step]:
+def _addin_steps(host, staged: Path, record: dict, force: bool, lang: str, out) -> list[Step]:
     template = addin.template_path()
     target = host.startup_folder() / ADDIN
-    built_from = fingerprint(template)
+    built_from = fingerprint(template, lang)
     installed = record.get("addin", {})
     if (
         not force
@@ -249,7 +254,9 @@ def _addin_steps(host, staged: Path, record: dict, force: bool, out) -> list[Ste
         said = host.xlwings_cli("addin", "install", "-f", str(staged))
         if not target.is_file() or _sha256(target) != _sha256(staged):
             raise InstallError(f"the add-in did not arrive in {target}; xlwings said: {said or 'nothing'}")
-        record.update(fingerprint=built_from, addin={"path": str(target), "sha256": _sha256(target)})
+        record.update(
+            fingerprint=built_from, lang=lang, addin={"path": str(target), "sha256": _sha256(target)}
+        )
 
     sheet = ", ".join(f"{k} = {v}" for k, v in SHEET_SETTINGS.items())
     return [
@@ -259,8 +266,8 @@ def _addin_steps(host, staged: Path, record: dict, force: bool, out) -> list[Ste
         ),
         Step(
             f"open {staged} in a hidden Excel over COM: VBA project and PROJECT_NAME -> {PROJECT!r}; "
-            f"xlwings.import_udfs({MODULES!r}); save; close",
-            lambda: host.import_functions(staged, PROJECT, MODULES),
+            f"xlwings.import_udfs({MODULES!r}); Function Wizard texts in {lang!r}; save; close",
+            lambda: host.import_functions(staged, PROJECT, MODULES, lang),
         ),
         Step(
             f"run `xlwings addin install -f {staged}`: copies it to {target} and opens it in running Excel",
@@ -438,13 +445,25 @@ def add_arguments(parser) -> None:
         metavar="PATH",
         help="the Python interpreter Excel starts (default: pythonw.exe of this Python)",
     )
+    parser.add_argument(
+        "--lang",
+        metavar="LANG",
+        help="language of the Function Wizard texts: en or de (default: XLFUNCS_LANG, the config "
+        "file, else en); the function names stay English",
+    )
 
 
 def run(args, host: WindowsHost | None = None) -> int:
     """``xlfuncs install``: exit code 0 done, 1 failed, 2 unusable input."""
     interpreter = args.python.absolute() if args.python else winconfig.excel_python(Path(sys.executable))
+    try:
+        lang = choose(getattr(args, "lang", None))
+    except LanguageError as exc:
+        print(f"xlfuncs: error: {exc}", file=sys.stderr)
+        return 2
     return one_line_errors(
-        lambda h: install(h, Path.home(), interpreter, dry_run=args.dry_run, force=args.force), host
+        lambda h: install(h, Path.home(), interpreter, dry_run=args.dry_run, force=args.force, lang=lang),
+        host,
     )
 
 
