@@ -17,7 +17,17 @@ import numpy as np
 import numpy.typing as npt
 
 from .errors import BLANK, CODE_DTYPE, ERROR_CODE, NA, NUM, OK, VALUE
-from .values import Classified, Codes, as_array, cell_value, classify, describe
+from .values import (
+    Classified,
+    Codes,
+    Floats,
+    as_array,
+    cell_value,
+    classify,
+    describe,
+    float_bits,
+    max_bits,
+)
 
 
 class Rule(Protocol):
@@ -28,6 +38,7 @@ class Rule(Protocol):
     def reason(self, element: Any) -> str: ...
 
 
+_INF_BITS = float_bits(math.inf)
 REQUIRED = "required"  # blank -> #N/A
 ABSENT = math.nan  # blank -> nan, which the kernel reads as "not given"
 
@@ -52,17 +63,17 @@ class Number:
     def read(self, raw: Any) -> tuple[npt.NDArray[Any], Codes | None]:
         c = classify(raw)
         v = c.values
-        if c.codes is None and v.size:
-            lo, hi = v.min(), v.max()  # nan propagates and fails the test below
-            if (
-                math.isfinite(lo)
-                and math.isfinite(hi)
-                and (self.lower is None or lo >= self.lower)
-                and (self.upper is None or hi <= self.upper)
-            ):
+        if c.codes is None:
+            if not v.size or self._all_within(v):
                 return v, None
-        elif c.codes is None:
-            return v, None
+        elif self.blank is not REQUIRED and c.codes.max() <= BLANK:  # numbers and blanks (the lowest codes)
+            blank = c.codes == BLANK
+            given = v[~blank]
+            if not given.size or self._all_within(given):
+                if not (isinstance(self.blank, float) and math.isnan(self.blank)):  # else nan already
+                    v = v.copy()
+                    v[blank] = self.blank
+                return v, None
         codes = _codes(c)
         numeric = codes == OK
         with np.errstate(invalid="ignore"):
@@ -81,6 +92,25 @@ class Number:
                 v[blank] = self.blank
                 codes[blank] = OK
         return v, codes
+
+    def _all_within(self, v: Floats) -> bool:
+        """Whether every element is finite and within the bounds; False may be a false alarm
+        (-0.0 against a lower bound of 0), which the element-by-element path then clears.
+        """
+        lower, upper = self.lower, self.upper
+        if lower is not None and lower >= 0 and (upper is None or upper >= lower):
+            # one pass over the data instead of a minimum and a maximum
+            hi = max_bits(v)
+            if hi >= _INF_BITS or (upper is not None and hi > float_bits(upper)):
+                return False
+            return lower == 0 or float(v.min()) >= lower
+        lo, hi = v.min(), v.max()  # nan propagates and fails the test below
+        return bool(
+            math.isfinite(lo)
+            and math.isfinite(hi)
+            and (lower is None or lo >= lower)
+            and (upper is None or hi <= upper)
+        )
 
     def reason(self, element: Any) -> str:
         if isinstance(element, str) and element.strip().upper() in ERROR_CODE:

@@ -22,8 +22,8 @@ import numpy as np
 import numpy.typing as npt
 
 from .errors import CODE_DTYPE, NA, InputError
-from .rules import Rule
-from .values import Codes, Ragged, same_index
+from .rules import Number, Rule
+from .values import Codes, Ragged, classify, same_index
 
 #: Every registered function, in declaration order.
 REGISTRY: dict[str, FunctionSpec] = {}
@@ -52,6 +52,21 @@ class Check:
 
 
 @dataclass(frozen=True)
+class Shortcut:
+    """A cheap test of a kernel's whole result that can hold only where no check fails and every
+    element of the ``covers`` arguments is within its rule, the other arguments being within theirs.
+
+    When it holds, the Python API has skipped the checks' and ``covers``' passes over the data;
+    when it does not, the full path decides, so no result or error depends on it.  ``covers``
+    names broadcast :class:`~xlfuncs.framework.rules.Number` arguments; the kernel must not
+    raise on out-of-range input.
+    """
+
+    test: Callable[[Any], bool]
+    covers: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class FunctionSpec:
     excel_name: str
     python_name: str
@@ -63,6 +78,7 @@ class FunctionSpec:
     nan_result: str | None  # what a nan result of valid input means in a cell ("NM", "#N/A")
     function: Callable[..., Any] = field(compare=False)  # the public Python function
     checks: tuple[Check, ...] = ()
+    shortcut: Shortcut | None = None
 
     @property
     def broadcast_args(self) -> tuple[Arg, ...]:
@@ -94,17 +110,20 @@ def udf(
     nan_result: str | None = None,
     tables: tuple[str, ...] = (),
     checks: tuple[Check, ...] = (),
+    shortcut: Shortcut | None = None,
     **rules: Any,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register ``kernel`` as an xlfuncs function; returns the public function.
 
     ``rules`` maps every argument name to its rule (:mod:`xlfuncs.framework.rules`);
     ``tables`` names the arguments read as whole ranges rather than broadcast.
+    ``shortcut`` (:class:`Shortcut`) spares the Python API passes over the data.
     """
 
     def register(kernel: Callable[..., Any]) -> Callable[..., Any]:
         summary, formula, docs = parse_docstring(kernel.__doc__ or "")
-        params = inspect.signature(kernel).parameters
+        signature = inspect.signature(kernel)
+        params = signature.parameters
         if set(params) != set(rules):
             raise TypeError(f"{kernel.__name__}: rules {sorted(rules)} != arguments {sorted(params)}")
         args = tuple(
@@ -118,10 +137,14 @@ def udf(
             )
             for name, p in params.items()
         )
+        if shortcut is not None:
+            for name in shortcut.covers:
+                if name in tables or not isinstance(rules.get(name), Number):
+                    raise TypeError(f"{kernel.__name__}: shortcut covers {name}, not a broadcast Number")
 
         @functools.wraps(kernel)
         def function(*a: Any, **kw: Any) -> Any:
-            bound = inspect.signature(kernel).bind(*a, **kw)
+            bound = signature.bind(*a, **kw)
             bound.apply_defaults()
             return call_python(spec, bound.arguments)
 
@@ -136,6 +159,7 @@ def udf(
             nan_result,
             function,
             tuple(checks),
+            shortcut,
         )
         if excel_name in REGISTRY:
             raise ValueError(f"duplicate function {excel_name}")
@@ -158,6 +182,11 @@ def read_arg(arg: Arg, raw: Any) -> tuple[npt.NDArray[Any], Codes | None]:
 def call_python(spec: FunctionSpec, arguments: dict[str, Any]) -> Any:
     """Validate, broadcast (numpy rules) and compute; raise :class:`InputError`."""
     same_index({a.name: arguments[a.name] for a in spec.broadcast_args})  # labelled inputs share one index
+    quick = None
+    if spec.shortcut is not None:
+        quick = _shortcut(spec, spec.shortcut.covers, arguments)
+        if quick is not None and spec.shortcut.test(quick[0]):
+            return _result(spec, *quick, arguments)
     inputs = {}
     for arg in spec.args:
         raw = arguments[arg.name]
@@ -197,10 +226,46 @@ def call_python(spec: FunctionSpec, arguments: dict[str, Any]) -> Any:
                     code=check.code,
                     position=tuple(int(i) for i in position) if position else None,
                 )
-        out = spec.kernel(**inputs)
+        # Here every argument is within its rule and no check fails, so a result the shortcut
+        # computed from these same values stands.
+        result = quick[0] if quick is not None else spec.kernel(**inputs)
+    return _result(spec, result, shape, arguments)
+
+
+def _shortcut(
+    spec: FunctionSpec, covers: tuple[str, ...], arguments: dict[str, Any]
+) -> tuple[Any, tuple[int, ...]] | None:
+    """The kernel's result and shape from inputs read without the bounds of ``covers``; None
+    when an argument needs the full path (a blank, an error, out of range, a bad shape).
+    """
+    inputs = {}
+    for arg in spec.args:
+        raw = arguments[arg.name]
+        try:
+            if arg.name in covers:
+                c = classify(raw)
+                values, codes = c.values, c.codes
+            else:
+                values, codes = read_arg(arg, raw)
+        except Ragged:
+            return None
+        if codes is not None:
+            return None
+        inputs[arg.name] = values.ravel() if arg.table else values
+    names = [a.name for a in spec.broadcast_args]
+    try:
+        arrays = np.broadcast_arrays(*(inputs[n] for n in names))
+    except ValueError:
+        return None
+    inputs.update(zip(names, arrays, strict=True))
+    with np.errstate(all="ignore"):
+        return spec.kernel(**inputs), arrays[0].shape if arrays else ()
+
+
+def _result(spec: FunctionSpec, out: Any, shape: tuple[int, ...], arguments: dict[str, Any]) -> Any:
     if spec.result == "schedule":
         return _frame(out)
-    return _shape_result(out, shape, [arguments[n] for n in names])
+    return _shape_result(out, shape, [arguments[a.name] for a in spec.broadcast_args])
 
 
 def _frame(columns: dict[str, npt.NDArray[Any]]) -> Any:

@@ -103,6 +103,9 @@ def _to_float(v: Any) -> tuple[float, int]:
         return np.nan, NUM
 
 
+_PLAIN = {float, int, type(None)}
+
+
 def classify(raw: Any) -> Classified:
     """Classify a numeric argument (see the module docstring)."""
     arr = as_array(raw)
@@ -114,15 +117,56 @@ def classify(raw: Any) -> Classified:
     if kind != "O" and kind not in "US":  # complex, datetime, timedelta, void
         return Classified(np.full(arr.shape, np.nan), np.full(arr.shape, VALUE, CODE_DTYPE))
     flat = arr.ravel().tolist()
-    if set(map(type, flat)) <= {float, int}:  # plain numbers: no per-cell work
-        try:
-            return Classified(np.array(flat, np.float64).reshape(arr.shape), None)
-        except OverflowError:  # an int beyond the float range: classify cell by cell
-            pass
+    types = set(map(type, flat))
+    if types <= _PLAIN:  # numbers and blanks: no per-cell work
+        plain = _plain(arr, types)
+        if plain is not None:
+            return plain
     pairs = [cell_value(v) for v in flat]
     values = np.fromiter((p[0] for p in pairs), np.float64, len(pairs)).reshape(arr.shape)
     codes = np.fromiter((p[1] for p in pairs), CODE_DTYPE, len(pairs)).reshape(arr.shape)
     return Classified(values, codes)
+
+
+def _plain(arr: npt.NDArray[Any], types: set[type]) -> Classified | None:
+    """:func:`classify` of elements that are all floats, ints or None, as :func:`cell_value`
+    reads each one; None when only the cell-by-cell path can (an int beyond the float range).
+    """
+    try:
+        values = arr.astype(np.float64)  # None -> nan
+    except OverflowError:
+        return None
+    if type(None) not in types:
+        return Classified(values, None)
+    blank = np.isnan(values.reshape(-1))
+    if float in types:  # a nan element is a number (then refused), not a blank
+        nans = np.flatnonzero(blank)
+        elements = arr.reshape(-1)[nans].tolist()
+        if elements.count(None) != len(elements):
+            blank[nans] = [v is None for v in elements]
+    return Classified(values, (blank.astype(CODE_DTYPE) * CODE_DTYPE(BLANK)).reshape(arr.shape))
+
+
+def float_bits(x: float) -> int:
+    """The IEEE 754 bits of a double as an unsigned integer.
+
+    For numbers ≥ +0.0 these sort as the numbers do, and every negative number (-0.0 too),
+    inf and nan lies above the largest finite one: so one pass, :func:`max_bits`, tells
+    whether all elements are finite, ≥ 0 and below a bound.
+    """
+    return int(np.float64(x).view(np.uint64))
+
+
+def max_bits(v: Floats) -> int:
+    """The largest :func:`float_bits` of a non-empty float array."""
+    return int(np.asarray(v, np.float64).view(np.uint64).max())
+
+
+def all_below(v: Floats, bound: float) -> bool:
+    """Whether every element is finite, ≥ +0.0 and below ``bound`` (> 0), in one pass;
+    False for -0.0, as for a negative number.
+    """
+    return not np.size(v) or max_bits(v) < float_bits(bound)
 
 
 def describe(v: object) -> str:

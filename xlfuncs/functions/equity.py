@@ -7,12 +7,14 @@ broadcasts like numpy over scalars, lists, arrays and pandas Series.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ..framework.errors import DIV0, NUM
 from ..framework.rules import AMOUNT, FRACTION, OPTIONAL_AMOUNT, SIGNED
-from ..framework.spec import Check, udf
-from ..framework.values import Floats
+from ..framework.spec import Check, Shortcut, udf
+from ..framework.values import Floats, all_below
 
 
 @udf("MARKETCAP", price=AMOUNT, shares=AMOUNT)
@@ -128,6 +130,9 @@ def ev(
             lambda shares, restricted, **_: restricted > shares,
         ),
     ),
+    # (shares − restricted) / shares is finite and ≥ +0 only where shares > 0 and restricted ≤
+    # shares: shares = 0 gives ±inf or nan, restricted > shares a negative number or -0.0.
+    shortcut=Shortcut(lambda out: all_below(out, math.inf)),
 )
 def freefloat(shares: Floats, restricted: Floats) -> Floats:
     """Free-float fraction: the share of outstanding shares not held by insiders, governments or strategic holders.
@@ -252,6 +257,11 @@ def dilution(shares: Floats, new_shares: Floats) -> Floats:
         Check("shares", DIV0, "shares is 0", lambda shares, **_: shares == 0),
         Check("holding", NUM, "holding exceeds shares", lambda holding, shares, **_: holding > shares),
     ),
+    # With shares finite and ≥ 0, holding / shares is finite, ≥ +0 and < 1 only where shares > 0
+    # and 0 ≤ holding < shares: shares = 0 gives ±inf or nan, a negative holding a negative
+    # quotient or -0.0, a holding of inf or nan inf or nan, and holding ≥ shares a quotient that
+    # rounds to ≥ 1.  So the test also proves holding within its rule.
+    shortcut=Shortcut(lambda out: all_below(out, 1.0), covers=("holding",)),
 )
 def ownership(holding: Floats, shares: Floats) -> Floats:
     """Ownership stake: the fraction of a company one holder owns.

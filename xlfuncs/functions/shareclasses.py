@@ -81,5 +81,5 @@ def combinedmcap(shares: Floats, prices: Floats, ratios: Floats | None = None) -
     listed = ~np.isnan(prices)
     if not listed.any():
         return np.array(np.nan)
-    value = np.where(listed, prices, prices[listed][0] * ratio)
+    value = np.where(listed, prices, prices[np.argmax(listed)] * ratio)  # the first listed price
     return np.array(np.sum(shares * value))
