@@ -3,20 +3,23 @@
 #  - Debian packages, when missing: LibreOffice Calc with its Python bridge and IDL compiler
 #    (the add-in xlfuncs.oxt is built, installed and tested in it; `xlfuncs calc`'s default
 #    engine), numpy for LibreOffice's Python (the system python3), poppler-utils (pdftoppm, for
-#    scripts/render.py).  LibreOffice comes from <codename>-backports when the machine's
-#    Debian has it (25.2 on Debian 12, which binds our Excel names in .xlsx files; Debian 12's
-#    own 7.4 does not): its source is the Debian mirror and key of the machine's own apt sources;
+#    scripts/render.py), a headless Java runtime (default-jre-headless: OpenJDK 17 on Debian 12,
+#    which Spark 4 needs, for the Spark tests of xlfuncs.sql).  LibreOffice comes from
+#    <codename>-backports when the machine's Debian has it (25.2 on Debian 12, which binds our
+#    Excel names in .xlsx files; Debian 12's own 7.4 does not): its source is the Debian mirror
+#    and key of the machine's own apt sources;
 #  - the machine's Debian's own LibreOffice (7.4 on Debian 12), unpacked, not installed, under
 #    ~/.cache/xlfuncs/libreoffice-older by scripts/libreoffice-older.sh, for one test file;
-#  - .venv with xlfuncs, its test dependencies, xlwings Server and the docs site's MkDocs
-#    (editable install; the server extra installs only on Python >= 3.11, else its test is skipped).
+#  - .venv with xlfuncs, its test dependencies, xlwings Server, the docs site's MkDocs and the
+#    SQL engines DuckDB and Spark (editable install; the server extra installs only on
+#    Python >= 3.11, else its test is skipped; `-m "not spark"` skips the Spark tests).
 #  - then ruff (lint and format check), mypy, lint-imports (the layers' contracts in
 #    pyproject.toml) and the docs site built with --strict (a broken link or a missing page
 #    fails), which stop the run on any finding;
 # Extra arguments go to pytest, e.g. `bash scripts/test.sh -k officejs`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-packages="libreoffice-calc libreoffice-dev python3-uno libreoffice-script-provider-python python3-numpy poppler-utils"
+packages="libreoffice-calc libreoffice-dev python3-uno libreoffice-script-provider-python python3-numpy poppler-utils default-jre-headless"
 missing=""
 for p in $packages; do
   [[ "$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null)" == *"ok installed"* ]] || missing="$missing $p"
@@ -55,7 +58,7 @@ fi
 older="$(bash scripts/libreoffice-older.sh "${XDG_CACHE_HOME:-$HOME/.cache}/xlfuncs/libreoffice-older")" \
   || older=""
 python3 -m venv .venv
-.venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[test,server,docs]"
+.venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[test,server,docs,duckdb,spark]"
 # The checks before the tests, each failing the run on any finding (settings in pyproject.toml).
 echo "ruff check:" && .venv/bin/ruff check --quiet .
 echo "ruff format --check:" && .venv/bin/ruff format --check --quiet .

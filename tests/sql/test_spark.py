@@ -82,3 +82,11 @@ def test_dataframe_api_and_the_articles_example(spark, functions):
         ),  # an integer column is read as a number
     ).first()
     assert (row.gross, row.tsm, row.mcap) == (700e6, 600e6, 10e6)
+
+
+def test_too_few_or_too_many_arguments_fail_the_query(spark, functions):
+    from pyspark.errors import PySparkException
+
+    for sql in ("SELECT FDMCAP(10)", "SELECT MARKETCAP(1, 2, 3)"):
+        with pytest.raises(PySparkException, match=r"(MARKETCAP|FDMCAP) (needs at least|takes at most)"):
+            spark.sql(sql).collect()

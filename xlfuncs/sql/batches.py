@@ -10,7 +10,8 @@ whole batch at once:
   range, an empty list one blank cell, as Excel has no empty range.
 * Every argument is read with its own rule, so a bad element, a check that fails or a
   table that does not fit makes that row's error, and the row is NULL.
-* Tables are lists, one per row.  Kernels that take row tables
+* Tables are lists, one per row.  Rows that share one table (a constant list) get it
+  in one call, as the worksheet passes it.  Kernels that take row tables
   (:mod:`xlfuncs.functions.tranches`) get the rows grouped by their list lengths, one
   call per group; any other kernel gets one call per distinct table, its rows' other
   arguments as arrays.  A kernel that refuses its arguments as a whole
@@ -73,8 +74,8 @@ def evaluate(sig: Signature, columns: Sequence[Column]) -> pa.Array:
     """One result per row: a DOUBLE or text array, NULL where the worksheet shows an error."""
     if len(columns) > len(sig.params):
         raise TypeError(f"{sig.name} takes at most {len(sig.params)} arguments, got {len(columns)}")
-    if not columns:
-        raise TypeError(f"{sig.name} needs at least {sig.least} arguments")
+    if len(columns) < max(sig.least, 1):  # as Excel refuses such a formula
+        raise TypeError(f"{sig.name} needs at least {sig.least} arguments, got {len(columns)}")
     rows = len(columns[0])
     arrays = [_array(c) for c in columns]
     arrays += [pa.nulls(rows)] * (len(sig.params) - len(arrays))  # omitted trailing arguments
