@@ -1,16 +1,18 @@
 """Inside ``xlfuncs calc`` the data functions read the cache only: a stranger's workbook makes
 no request under the user's SEC identity.
 
-The calculator computes inside :func:`xlfuncs.data.config.cache_only`; here a workbook calling
-FILING is computed that way with the formulas engine, against a local SEC that counts requests.
+The calculator computes inside :func:`xlfuncs.data.config.cache_only` by itself; here a workbook
+calling FILING is computed by ``calc`` with the formulas engine, against a local SEC that counts
+requests, and the same figure is fetched afterwards outside calc to show the source was there.
 """
 
 from __future__ import annotations
 
 import pytest
 
-from xlfuncs.data import companies, config
+from xlfuncs.data import companies
 from xlfuncs.data.companies import company
+from xlfuncs.data.errors import DataError
 
 openpyxl = pytest.importorskip("openpyxl")
 pytest.importorskip("formulas")
@@ -35,10 +37,13 @@ def test_a_workbook_calling_filing_makes_no_request(serve_sec, httpserver, data_
         tmp_path / "stranger.xlsx",
         ['=FILING("TSLA","shares")', '=FILING("AAPL","cash")', '=FILING("TSLA","cash")*2'],
     )
-    with config.cache_only():
-        calc(path, engine="formulas")
+    calc(path, engine="formulas")  # no cache_only() here: calc is cache-only by itself
     assert len(httpserver.log) == before  # AAPL is not cached: #N/A, and still no request
     values = [
         row[0] for row in openpyxl.load_workbook(path, data_only=True).active.iter_rows(values_only=True)
     ]
     assert values == [3_157_752_449, "#N/A", 2 * 19_532_000_000]
+    companies.forget()
+    with pytest.raises(DataError):  # outside calc the same call goes out (AAPL is not served)
+        company("AAPL")
+    assert len(httpserver.log) > before

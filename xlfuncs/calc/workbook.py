@@ -18,11 +18,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
 import xml.etree.ElementTree as ET
 import zipfile
 from pathlib import Path
 
+from ..runtimes.fetching import data_module
 from ..xlsx import patch
 from ..xlsx.package import ZIP_ERRORS, PackageError, check_package, sheet_parts
 from ..xlsx.writes import WriteRefused, check_target
@@ -72,7 +74,17 @@ def compute(path, engine: str = "formulas") -> Values:
     file that is not a readable workbook.
     """
     src = check_book(path)
-    return engine_named(engine_for(engine)).compute(src)[0]
+    with _cache_only():
+        return engine_named(engine_for(engine)).compute(src)[0]
+
+
+def _cache_only() -> contextlib.AbstractContextManager[object]:
+    """``xlfuncs.data.cache_only()`` where the functions that fetch are registered: a stranger's
+    workbook makes no request under the user's SEC identity (the LibreOffice instances carry
+    ``XLFUNCS_OFFLINE=1``); without the data extra nothing fetches.
+    """
+    config = data_module("config")
+    return config.cache_only() if config else contextlib.nullcontext()
 
 
 def write_values(src: str | Path, dst: str | Path, values: Values) -> None:
@@ -104,7 +116,8 @@ def calc(path, out=None, engine: str = "formulas") -> Summary:
     except WriteRefused as exc:
         raise CalcInputError(str(exc)) from None
     used = engine_for(engine)
-    values, problems = engine_named(used).compute(src)
+    with _cache_only():
+        values, problems = engine_named(used).compute(src)
     try:
         write_values(src, dst, values)
     except WriteRefused as exc:

@@ -139,6 +139,8 @@ class Instance:
             XLFUNCS_SERVICE_IDLE=repr(self.keep),
             XLFUNCS_SERVICE_MAX_RSS=str(MAX_RESIDENT),
             XLFUNCS_SERVICE_WARM=IMPLEMENTATION,
+            # the add-in's FILING, COINPRICE... run in this process: the cache only, as in calc's own
+            XLFUNCS_OFFLINE="1",
         )
         cmd = [
             soffice,
