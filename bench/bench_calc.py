@@ -26,7 +26,7 @@ process, as a user runs it, and timed together with the peak memory of its whole
 
 Before anything is timed the outputs are read back and Market cap, EV, Size class and EV/EBITDA of
 a sample of rows must agree (numbers to 1e-12 relative; LibreOffice writes 15 significant digits).
-Goals (issue 10): at 100,000 rows ours takes at most 1.3x the time and 1.5x the memory of
+Goals: at 100,000 rows ours takes at most 1.3x the time and 1.5x the memory of
 LibreOffice on the twin; at 2,000 rows at most 1.2x the time.  Prints PASS/MISS per goal; exits 1
 only if the results disagree or something fails.
 """

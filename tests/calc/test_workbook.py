@@ -236,7 +236,7 @@ def test_zip_without_workbook_and_unwritable_output(tmp_path):
         z.writestr("hello.txt", "not a workbook")
     lines = []
     assert command.main([str(tmp_path / "other.xlsx")], echo=lines.append) == 2
-    assert "not an .xlsx workbook" in lines[0]
+    assert "not an OOXML package" in lines[0]
     book = build_book(tmp_path / "book.xlsx")
     lines = []
     assert (
@@ -340,8 +340,8 @@ ORACLE = Path(__file__).resolve().parents[3] / "shared" / "excel-oracle"
 )
 @pytest.mark.parametrize("name", ["25_advanced.xlsx", "26_basic_evaluation.xlsx"])
 def test_formulas_engine_survives_what_solve_circular_cannot(name, tmp_path):
-    """formulas 1.3's solve_circular raised AttributeError on these Excel-saved books (issue 10):
-    now the cells it leaves out are #VALUE! and named in a warning, and the rest is computed."""
+    """formulas 1.3's solve_circular raises AttributeError on these Excel-saved books: the cells it
+    leaves out are #VALUE! and named in a warning, and the rest is computed."""
     truth = json.loads((ORACLE / "truth.json").read_text())[name]
     summary = workbook.calc(ORACLE / name, tmp_path / "out.xlsx", "formulas")
     assert summary.problems[UNCOMPUTED]
@@ -358,8 +358,9 @@ def test_formulas_engine_survives_what_solve_circular_cannot(name, tmp_path):
 
 
 def test_libreoffice_failing_on_a_book_falls_back_to_formulas(tmp_path, monkeypatch):
-    """Calc 25.2 aborts importing some Excel-saved books (27_test.xlsx of the oracle corpus): the book is
-    then computed by formulas, and the summary says so for every cell."""
+    """Calc 25.2 aborts importing some Excel-saved books (27_test.xlsx of the oracle corpus): with
+    ``auto`` the book is then computed by formulas, and the summary's first line says so; asked for by
+    name, LibreOffice's failure is the command's."""
     from xlfuncs.calc.libreoffice import engine as libreoffice
     from xlfuncs.runtimes.libreoffice.office import LibreOfficeError
 
@@ -369,11 +370,10 @@ def test_libreoffice_failing_on_a_book_falls_back_to_formulas(tmp_path, monkeypa
     monkeypatch.setattr(libreoffice, "compute", crash)
     monkeypatch.setattr(libreoffice, "engine_available", lambda: True)
     book = build_book(tmp_path / "book.xlsx")
-    summary = workbook.calc(book, tmp_path / "out.xlsx", "libreoffice")
-    [(problem, cells)] = summary.problems.items()
-    assert problem.startswith(
-        "computed with formulas: LibreOffice failed (LibreOfficeError: LibreOffice failed"
-    )
-    assert len(cells) == len(EXPECTED)
+    summary = workbook.calc(book, tmp_path / "out.xlsx", "auto")
+    assert summary.engine.startswith("formulas (LibreOffice failed: LibreOfficeError: LibreOffice failed")
+    assert summary.engine in summary.lines()[0] and summary.problems == {}
+    with pytest.raises(workbook.CalcInputError, match="LibreOffice could not compute it"):
+        workbook.calc(book, tmp_path / "out2.xlsx", "libreoffice")  # asked for by name: no fallback
     values = cell_values(tmp_path / "out.xlsx")
     assert all(same(values[k], v) for k, v in EXPECTED.items())

@@ -39,8 +39,9 @@ from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
 from ..functions import REGISTRY
-from .package import relationships, sheet_parts
+from .package import read_part, relationships, sheet_parts
 from .sheet import DEFINED_NAME_TEXT, FORMULA_TEXT, unescape_text
+from .writes import replacing
 
 FORMS = ("classic", "lite", "server")
 DEFAULT_NAMESPACE = "XLWINGS"
@@ -153,23 +154,23 @@ def _formula_parts(z: zipfile.ZipFile) -> dict[str, re.Pattern]:
 def _copy_zip(
     src: Path, dst: Path, change: Callable[[str, bytes], bytes | None], extra: dict[str, bytes]
 ) -> None:
-    """Copy ``src`` to ``dst``; ``change(name, data)`` gives new bytes (None: unchanged); ``extra`` is added."""
-    with zipfile.ZipFile(src) as zin:
-        infos = [(info, zin.read(info)) for info in zin.infolist()]
-    fd, tmp = tempfile.mkstemp(prefix=f".{dst.stem}-", suffix=".tmp", dir=dst.parent)
-    try:
-        with open(fd, "wb") as raw, zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED) as zout:
-            for info, data in infos:
-                new = change(info.filename, data)
-                zout.writestr(info, data if new is None else new)
-            for name, data in extra.items():
-                info = zipfile.ZipInfo(name, date_time=infos[0][0].date_time)
-                info.compress_type = zipfile.ZIP_DEFLATED
-                zout.writestr(info, data)
-        Path(tmp).replace(dst)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Copy ``src`` to ``dst`` (which may be ``src``) safely (:func:`~xlfuncs.xlsx.writes.replacing`);
+    ``change(name, data)`` gives new bytes (None: unchanged); ``extra`` is added.
+    """
+    with (
+        zipfile.ZipFile(src) as zin,
+        replacing(dst) as raw,
+        zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED) as zout,
+    ):
+        infos = zin.infolist()
+        for info in infos:
+            data = read_part(zin, info.filename)
+            new = change(info.filename, data)
+            zout.writestr(info, data if new is None else new)
+        for name, data in extra.items():
+            added = zipfile.ZipInfo(name, date_time=infos[0].date_time)
+            added.compress_type = zipfile.ZIP_DEFLATED
+            zout.writestr(added, data)
 
 
 def _rename(src: Path, dst: Path, new: Callable[[str], str]) -> _Calls:

@@ -4,14 +4,14 @@ the add-in: it recomputes every native formula from the values our functions sto
 
 from __future__ import annotations
 
-import os
 import re
 import zipfile
 from pathlib import Path
 
-from ...xlsx.package import sheet_parts
+from ...xlsx.package import read_part, sheet_parts
 from ...xlsx.refs import cells
 from ...xlsx.sheet import CELL, FORMULA, VALUE, attr, unescape_text
+from ...xlsx.writes import replacing
 from .rewrite import calls_our_function
 
 __all__ = ["freeze_our_functions"]
@@ -78,16 +78,14 @@ def freeze_our_functions(src, dst) -> dict[str, list[str]]:
         parts = {part: name for name, part in sheet_parts(book).items()}
         patched = {}
         for part, name in parts.items():
-            xml, found = _freeze_sheet(book.read(part).decode("utf-8"), f"{src.name}: {name}")
+            xml, found = _freeze_sheet(read_part(book, part).decode("utf-8"), f"{src.name}: {name}")
             if found:
                 patched[part], frozen[name] = xml.encode("utf-8"), found
-        tmp = dst.with_name(dst.name + ".tmp")
-        with zipfile.ZipFile(tmp, "w") as out:
+        with replacing(dst, mode_from=src) as raw, zipfile.ZipFile(raw, "w") as out:
             for info in book.infolist():
                 out.writestr(
                     info,
-                    patched.get(info.filename) or book.read(info.filename),
+                    patched.get(info.filename) or read_part(book, info.filename),
                     compress_type=info.compress_type,
                 )
-    os.replace(tmp, dst)
     return frozen
