@@ -8,6 +8,7 @@ from pathlib import Path
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    from ..calc.engines import ENGINES
     from .universe_book import MAX_ROWS
 
     parser.add_argument(
@@ -35,15 +36,39 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="N",
         help=f"companies in universe_screen (default: 2,000; at most {MAX_ROWS:,})",
     )
+    parser.add_argument(
+        "--engine",
+        choices=ENGINES,
+        default="formulas",
+        help="what computes the values stored in the workbooks, as for xlfuncs calc: formulas (the "
+        "default: the same workbooks whatever else is installed), libreoffice (much faster for large "
+        "--rows) or auto (LibreOffice when it is installed)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
     """0 when written, 2 for unusable input or when an edited workbook was kept."""
+    from ..calc.engines import engine_for
+    from ..calc.results import CalcInputError
     from .templates import write_all
+    from .universe_book import check_rows
 
     try:
+        if args.rows is not None:
+            check_rows(args.rows)
+        engine = engine_for(args.engine)
+    except (ValueError, CalcInputError) as exc:  # --rows out of range, LibreOffice cannot run here
+        print(f"xlfuncs workbooks: error: {exc}", file=sys.stderr)
+        return 2
+    print(f"stored values computed with {engine}")
+    try:
         refused = write_all(
-            args.directory, args.force, form=args.form, namespace=args.namespace, rows=args.rows
+            args.directory,
+            args.force,
+            form=args.form,
+            namespace=args.namespace,
+            rows=args.rows,
+            engine=engine,
         )
     except ValueError as exc:  # e.g. --rows out of range
         print(f"xlfuncs workbooks: error: {exc}", file=sys.stderr)
