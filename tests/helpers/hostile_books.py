@@ -174,19 +174,20 @@ EXTERNAL_LINK_CT = "application/vnd.openxmlformats-officedocument.spreadsheetml.
 def external_link(root: Path, name: str, target: str) -> Path:
     """A book whose ``[1]`` is an external-link part pointing at ``target``, with cached values
     (Sheet1!A1 = "cached", B1 = 42; the secret book holds the marker and 7 there): A1 ``=[1]Sheet1!A1``
-    ("cached"), A2 ``=[1]Sheet1!B1*2`` (84 from the cache), A3 ``=[1]Sheet1!C1`` (nothing cached: #REF!).
+    ("cached"), A2 ``=[1]Sheet1!B1*2`` (84 from the cache), A3 ``=[1]Sheet2!A1`` (a sheet named in the
+    link with nothing cached: #REF!).
     """
     link = (
         f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<externalLink xmlns="{MAIN}" '
-        f'xmlns:r="{REL}"><externalBook r:id="rId1"><sheetNames><sheetName val="Sheet1"/></sheetNames>'
-        '<sheetDataSet><sheetData sheetId="0"><row r="1"><cell r="A1" t="str"><v>cached</v></cell>'
+        f'xmlns:r="{REL}"><externalBook r:id="rId1"><sheetNames><sheetName val="Sheet1"/>'
+        '<sheetName val="Sheet2"/></sheetNames><sheetDataSet><sheetData sheetId="0"><row r="1"><cell r="A1" t="str"><v>cached</v></cell>'
         '<cell r="B1"><v>42</v></cell></row></sheetData></sheetDataSet></externalBook></externalLink>'
     )
     book = Book(
         {
             1: formula("A1", "[1]Sheet1!A1", "stale", "str"),
             2: formula("A2", "[1]Sheet1!B1*2", "1"),
-            3: formula("A3", "[1]Sheet1!C1", "0"),
+            3: formula("A3", "[1]Sheet2!A1", "0"),
         },
         parts=[
             Part("xl/externalLinks/externalLink1.xml", link, EXTERNAL_LINK_CT),

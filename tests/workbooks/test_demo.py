@@ -122,6 +122,6 @@ def test_a_fallback_to_formulas_is_said(tmp_path, monkeypatch):
     assert demo.main(tmp_path, out=lines.append, engine="libreoffice") == 0
     fallback = [line for line in lines if "LibreOffice failed" in line]
     assert fallback == [
-        f"{name}: computed with formulas: LibreOffice failed (LibreOfficeError: Calc aborted importing the book)"
+        f"{name}: computed with formulas (LibreOffice failed: LibreOfficeError: Calc aborted importing the book)"
         for name in ("article_examples.xlsx", "valuation_bridge.xlsx", "universe_screen.xlsx")
     ]

@@ -3,7 +3,8 @@
 An engine computes every formula of a workbook: ``compute(path) -> (values, problems)``
 (:mod:`xlfuncs.calc.results`), reading the workbook at ``path`` in whichever form it stores our
 functions (a Lite or Server workbook is computed from a plain-name copy,
-:func:`xlfuncs.xlsx.calls.plain_copy`).  Two engines implement it:
+:func:`xlfuncs.xlsx.calls.plain_copy`), and sealed: every reference to another workbook is the
+value the workbook cached for it (:mod:`xlfuncs.calc.links`), so no engine opens another file.  Two engines implement it:
 
 * ``libreoffice``: headless LibreOffice with the xlfuncs add-in (:mod:`xlfuncs.calc.libreoffice`);
   where LibreOffice fails on a workbook, the ``formulas`` engine computes it and the summary
@@ -20,6 +21,7 @@ from pathlib import Path
 from typing import Protocol
 
 from ..xlsx.calls import plain_copy
+from .links import EXTERNAL, sealed_copy
 from .results import CalcInputError, Problems, Values, one_line
 
 __all__ = ["ENGINES", "Engine", "engine", "engine_for"]
@@ -32,6 +34,7 @@ class Engine(Protocol):
     """What computes a workbook."""
 
     name: str
+    computed_by: str  #: what computed the last workbook (``formulas (LibreOffice failed: ...)``)
 
     def compute(self, path: Path) -> tuple[Values, Problems]:
         """The value of every formula cell of the workbook at ``path``, and the problem cells."""
@@ -41,31 +44,55 @@ class Engine(Protocol):
 class Formulas:
     """The ``formulas`` package."""
 
-    name = "formulas"
+    name = computed_by = "formulas"
 
     def compute(self, path: Path) -> tuple[Values, Problems]:
         from . import formulas_engine
 
-        with plain_copy(path) as readable:
-            return formulas_engine.compute(readable)
+        with plain_copy(path) as readable, sealed_copy(readable) as (sealed, external):
+            return _listed(formulas_engine.compute(sealed), external)
 
 
 class LibreOffice:
-    """Headless LibreOffice with the add-in; ``formulas`` where LibreOffice fails on the workbook."""
+    """Headless LibreOffice with the add-in.  With ``fallback`` (``--engine auto``), ``formulas``
+    computes a workbook LibreOffice fails on, and :attr:`computed_by` says so; without, the failure
+    is a :class:`CalcInputError` naming its cause.
+    """
 
     name = "libreoffice"
+
+    def __init__(self, fallback: bool = True) -> None:
+        self.fallback = fallback
+        self.computed_by = self.name  #: what computed the last workbook, as the summary names it
 
     def compute(self, path: Path) -> tuple[Values, Problems]:
         from ..runtimes.libreoffice.office import LibreOfficeError
         from .libreoffice import engine
 
         try:  # LibreOffice starts (or one kept from an earlier run is taken) while the book is read
-            with engine.started() as office_instance, plain_copy(path) as readable:
-                return engine.compute(readable, office_instance=office_instance)
-        except LibreOfficeError as exc:  # e.g. Calc 25.2 aborts importing some books
-            values, problems = Formulas().compute(path)
-            problems[f"computed with formulas: LibreOffice failed ({one_line(exc)[:80]})"] = list(values)
-            return values, problems
+            with (
+                engine.started() as office_instance,
+                plain_copy(path) as readable,
+                sealed_copy(readable) as (sealed, external),
+            ):
+                return _listed(engine.compute(sealed, office_instance=office_instance), external)
+        except LibreOfficeError as exc:  # it cannot start here, or Calc 25.2 aborts importing the book
+            if not self.fallback:
+                raise CalcInputError(
+                    f"{path.name}: LibreOffice could not compute it ({one_line(exc)[:160]}); "
+                    "--engine formulas computes without LibreOffice"
+                ) from None
+            computed = Formulas().compute(path)
+            self.computed_by = f"formulas (LibreOffice failed: {one_line(exc)[:120]})"
+            return computed
+
+
+def _listed(computed: tuple[Values, Problems], external: list[tuple[str, str]]) -> tuple[Values, Problems]:
+    """An engine's result with the cells that refer to other workbooks listed (:data:`EXTERNAL`)."""
+    values, problems = computed
+    if external:
+        problems[EXTERNAL] = external
+    return values, problems
 
 
 def engine_for(engine: str = "auto") -> str:
@@ -93,6 +120,8 @@ def engine_for(engine: str = "auto") -> str:
     return engine
 
 
-def engine(name: str) -> Engine:
-    """The engine named ``name`` (``libreoffice`` or ``formulas``, as :func:`engine_for` gives)."""
-    return LibreOffice() if name == "libreoffice" else Formulas()
+def engine(name: str, fallback: bool = True) -> Engine:
+    """The engine named ``name`` (``libreoffice`` or ``formulas``, as :func:`engine_for` gives);
+    ``fallback``: whether LibreOffice may leave a workbook it fails on to ``formulas`` (``auto``).
+    """
+    return LibreOffice(fallback) if name == "libreoffice" else Formulas()

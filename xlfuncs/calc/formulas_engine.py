@@ -123,8 +123,12 @@ def _plain(v, tokens: type, xl_error: type):
 
 
 def _model_class():
-    """``formulas.ExcelModel`` with two changes that keep its results.
+    """``formulas.ExcelModel`` with three changes that keep its results.
 
+    * Sealed: it opens no workbook but the first.  ``formulas`` would read any other workbook a
+      reference or ``INDIRECT`` names, from any path; such a reference is ``#REF!`` instead (the
+      references the workbook caches values for were replaced by those values before loading:
+      :mod:`xlfuncs.calc.links`).
     * A formula it cannot parse becomes ``#VALUE!`` (and is reported) instead
       of failing the whole workbook.
     * Speed: the placeholder values stored in the cells of an array formula's
@@ -140,6 +144,13 @@ def _model_class():
         def __init__(self):
             super().__init__()
             self.unparsed, self._arrays = set(), {}
+
+        def add_book(self, book=None, context=None, data_only=False):
+            if self.books and isinstance(book, str) and _book_key(book) not in self.books:
+                raise LookupError(
+                    f"{book}: another workbook; xlfuncs calc reads no workbook but the one given"
+                )
+            return super().add_book(book, context, data_only)
 
         def array_cells(self, context) -> set:
             """Coordinates (``"D3"``) of every cell inside an array formula's range on the context's sheet."""
@@ -171,6 +182,15 @@ def _model_class():
             return super().add_cell(cell, context, formula_ranges)
 
     return Model
+
+
+def _book_key(name: str) -> str:
+    """How ``formulas`` keys a workbook named ``name`` relative to the first one's folder."""
+    import os.path
+
+    from formulas.excel import _encode_path
+
+    return str(_encode_path(os.path.normpath(name))).upper()
 
 
 @contextlib.contextmanager

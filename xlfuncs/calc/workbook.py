@@ -51,6 +51,11 @@ def check_book(path) -> Path:
         raise CalcInputError(f"{path}: not an Excel workbook (expected {', '.join(SUFFIXES)})")
     try:
         with zipfile.ZipFile(path) as z:
+            if "[Content_Types].xml" not in z.NameToInfo:  # an OpenDocument file renamed, for one
+                raise CalcInputError(
+                    f"{path}: no [Content_Types].xml, so not an OOXML package (an OpenDocument file "
+                    "renamed?); refused"
+                )
             check_package(z)  # inflate limits, no DOCTYPE
             sheet_parts(z)
     except PackageError as exc:
@@ -96,11 +101,13 @@ def write_values(src: str | Path, dst: str | Path, values: Values) -> None:
     patch.write_values(src, dst, values, encode)
 
 
-def calc(path, out=None, engine: str = "formulas") -> Summary:
+def calc(path, out=None, engine: str = "formulas", fallback: bool | None = None) -> Summary:
     """Compute every formula of the workbook ``path`` and store the values as cached values.
 
     ``engine``: ``"formulas"`` (the default here, so that the template builder's output does not
     depend on what is installed), ``"libreoffice"`` or ``"auto"`` (the command line's default).
+    ``fallback``: whether a workbook LibreOffice fails on is computed with ``formulas`` instead
+    (the summary then names both); default: only with ``"auto"``.
 
     Writes to ``out``, or back into ``path`` when ``out`` is None (the
     formulas and everything else are kept, so this is safe to repeat).
@@ -115,13 +122,13 @@ def calc(path, out=None, engine: str = "formulas") -> Summary:
         check_target(dst)  # a link, read-only or hard-linked file: refused before computing
     except WriteRefused as exc:
         raise CalcInputError(str(exc)) from None
-    used = engine_for(engine)
+    chosen = engine_named(engine_for(engine), fallback=engine == "auto" if fallback is None else fallback)
     with _cache_only():
-        values, problems = engine_named(used).compute(src)
+        values, problems = chosen.compute(src)
     try:
         write_values(src, dst, values)
     except WriteRefused as exc:
         raise CalcInputError(str(exc)) from None
     except OSError as exc:
         raise CalcInputError(f"{dst}: cannot write ({exc.strerror or exc})") from exc
-    return summarize(src, dst, values, problems, used, time.perf_counter() - start)
+    return summarize(src, dst, values, problems, chosen.computed_by, time.perf_counter() - start)

@@ -80,11 +80,9 @@ def build(
             plain = Path(tmp) / path.name
             TEMPLATES[name](plain, **options)
             forms.write_form(plain, path, form, namespace)
-    summary = calc(path, path, engine)
-    if out is not None:
-        for problem in summary.problems:
-            if problem.startswith("computed with formulas"):  # calc's note of LibreOffice's fallback
-                out(f"{name}: {problem}")
+    summary = calc(path, path, engine, fallback=True)
+    if out is not None and summary.engine != engine and engine != "auto":  # LibreOffice's fallback
+        out(f"{name}: computed with {summary.engine}")
 
 
 def cells(path: Path) -> dict:

@@ -26,9 +26,9 @@ from pathlib import Path
 
 from ...runtimes.libreoffice import build, office
 from ...runtimes.libreoffice.office import TIMEOUT, LibreOfficeError, executable
-from ...xlsx.refs import column_letters
+from ...xlsx.refs import cells, column_letters
 from ...xlsx.sheet import formula_cells
-from ..results import DATA_TABLE, NOT_COMPUTED, ExcelError, Problems, Values
+from ..results import CIRCULAR, DATA_TABLE, NOT_COMPUTED, ExcelError, Problems, Values
 from . import headless, instances, service
 from .rewrite import engine_copy
 
@@ -147,7 +147,7 @@ EXCEL_ERROR = {
     511: "#VALUE!",  # ParameterExpected
     519: "#VALUE!",  # NoValue
     521: "#NULL!",  # NoCode
-    522: "#VALUE!",  # CircularReference
+    522: "#VALUE!",  # CircularReference (read as Excel shows it, 0: _read_values)
     524: "#REF!",  # NoRef
     525: "#NAME?",  # NoName
     530: "#NAME?",  # NoAddin
@@ -157,9 +157,14 @@ EXCEL_ERROR = {
 }
 
 
-def _read_values(path: Path) -> Values:
+#: Calc's error code for a circular reference, which Excel shows as 0.
+CIRCULAR_CODE = 522
+
+
+def _read_values(path: Path, circular: set[tuple[str, str]]) -> Values:
     """``{(sheet, "A1"): value}`` from the calculation service's ``values`` file (errors as ExcelError;
-    whole numbers as int, as the .xlsx reader gives them).
+    whole numbers as int, as the .xlsx reader gives them; logical results as bool).  A circular
+    reference is 0, as Excel shows it, and its cell goes into ``circular``.
     """
     with open(path, encoding="utf-8") as f:
         sheets = json.load(f)
@@ -181,8 +186,16 @@ def _read_values(path: Path) -> Values:
                         strict=True,
                     )
                 )
+        for col, row in found.get("booleans", ()):
+            key = (name, f"{column_letters(col + 1)}{row + 1}")
+            values[key] = bool(values[key])
         for col, row, code in found["errors"]:
-            values[(name, f"{column_letters(col + 1)}{row + 1}")] = errors.get(code) or errors[0x7FFF]
+            key = (name, f"{column_letters(col + 1)}{row + 1}")
+            if code == CIRCULAR_CODE:
+                values[key] = 0
+                circular.add(key)
+            else:
+                values[key] = errors.get(code) or errors[0x7FFF]
     return values
 
 
@@ -237,8 +250,9 @@ def compute(
     path = Path(path)
     if rewrite is None:
         rewrite = not office.binds_excel_names()
-    booleans: set[tuple[str, str]] = set()
     tables: list[tuple[str, str]] = []
+    circular: set[tuple[str, str]] = set()
+    booleans: set[tuple[str, str]] = set()
     # the formula cells of the original are listed while LibreOffice computes (it runs in its own process)
     with (
         contextlib.nullcontext(office_instance) if office_instance else started() as office_instance,
@@ -249,19 +263,27 @@ def compute(
         engine_copy(path, book, rewrite, errors_in_ranges)
         listing = pool.submit(formula_cells, path, booleans, tables)
         office_instance.run({"src": str(book), "values": str(values_file)}, timeout, f"computing {path.name}")
-        computed = _read_values(values_file)
+        computed = _read_values(values_file, circular)
         formulas = listing.result()
     values: Values = {}
-    problems: Problems = {DATA_TABLE: tables} if tables else {}
-    for sheet, cells in formulas.items():
-        for ref in cells:
+    problems: Problems = {}
+    for sheet, ref in tables:  # Calc computes data tables (MULTIPLE.OPERATIONS); one it did not is named
+        table = [(sheet, cell) for cell in cells(ref)]
+        if all(key in computed for key in table):
+            formulas.setdefault(sheet, []).extend(cell for _, cell in table)
+        else:
+            problems.setdefault(DATA_TABLE, []).append((sheet, ref))
+    for sheet, listed in formulas.items():
+        for ref in listed:
             if (sheet, ref) in computed:
                 value = computed[(sheet, ref)]
-                # Calc has no boolean type: it gives TRUE as the number 1; where the file stored a
-                # boolean, 1 and 0 are TRUE and FALSE
+                # Calc types logical results itself (the service reads them as bool), but the booleans
+                # our add-in returns reach it as numbers: where the file stored a boolean, a 1 or 0 stays one
                 if (sheet, ref) in booleans and type(value) is int and value in (0, 1):
                     value = bool(value)
                 values[(sheet, ref)] = value
+                if (sheet, ref) in circular:
+                    problems.setdefault(CIRCULAR, []).append((sheet, ref))
             else:
                 problems.setdefault(NOT_COMPUTED, []).append((sheet, ref))
     return values, problems

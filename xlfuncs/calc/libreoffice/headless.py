@@ -12,13 +12,24 @@ from pathlib import Path
 
 from ...runtimes.libreoffice.office import TIMEOUT, LibreOfficeError, detail, executable, options, run
 
-__all__ = ["HEADLESS", "convert", "write_profile"]
+__all__ = ["HEADLESS", "OOXML_FILTER", "OOXML_SUFFIXES", "convert", "write_profile"]
+
+#: The import filter every workbook is opened with: a file that is also an OpenDocument package
+#: (a "polyglot") would otherwise be detected, and opened, as that.
+OOXML_FILTER = "Calc MS Excel 2007 XML"
+OOXML_SUFFIXES = (".xlsx", ".xlsm", ".xltx", ".xltm")
 
 #: How every LibreOffice of xlfuncs runs: no window, no document recovery, no lock files, no start
 #: centre, no splash.
 HEADLESS = ("--headless", "--norestore", "--nolockcheck", "--nodefault", "--nologo")
 
 # Calc setting "recalculation on file load": 0 = always, 1 = never, 2 = ask (the default).
+# The rest seals the workbook off (docs/untrusted-workbooks.md): BlockUntrustedRefererLinks and
+# DisableActiveContent each stop a picture linked to an http address from being fetched while the
+# book computes (measured; link updates set to never alone do not); links to other files are never
+# updated (Calc/Content/Update/Link: 0 always, 1 never, 2 on request).  Macros are kept from
+# running by opening every book with MacroExecutionMode 0 (service.py), not by
+# DisableMacrosExecution, which would also stop the Python service the engine computes through.
 _PROFILE = """<?xml version="1.0" encoding="UTF-8"?>
 <oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema" \
 xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
@@ -26,6 +37,12 @@ xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
 <value>{mode}</value></prop></item>
 <item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="ODFRecalcMode" oor:op="fuse">\
 <value>{mode}</value></prop></item>
+<item oor:path="/org.openoffice.Office.Common/Security/Scripting">\
+<prop oor:name="BlockUntrustedRefererLinks" oor:op="fuse"><value>true</value></prop></item>
+<item oor:path="/org.openoffice.Office.Common/Security/Scripting">\
+<prop oor:name="DisableActiveContent" oor:op="fuse"><value>true</value></prop></item>
+<item oor:path="/org.openoffice.Office.Calc/Content/Update"><prop oor:name="Link" oor:op="fuse">\
+<value>1</value></prop></item>
 </oor:items>
 """
 
@@ -61,6 +78,7 @@ def convert(
         soffice,
         *options(profile, packages),
         *HEADLESS,
+        *([f"--infilter={OOXML_FILTER}"] if Path(src).suffix.lower() in OOXML_SUFFIXES else []),
         "--convert-to",
         convert_to,
         "--outdir",

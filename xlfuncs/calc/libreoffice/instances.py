@@ -15,7 +15,6 @@ itself when idle, after a job that left it larger than :data:`MAX_RESIDENT` byte
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
 import shutil
@@ -80,6 +79,33 @@ def _private(folder: Path) -> Path:
     return folder
 
 
+def _socket_elsewhere(slot: Path) -> Path:
+    """The socket of a slot whose folder is too deep for a UNIX socket path: in a folder of a random
+    name (``mkdtemp``, under ``$XDG_RUNTIME_DIR`` when that is a private folder of this user, else the
+    temporary folder), recorded in the slot's own private folder so that later runs find it.  A
+    recorded folder that is no longer a private folder of this user (a link, another owner, other
+    permissions: someone else's) is refused with :class:`LibreOfficeError`.
+    """
+    record = slot / "socket"
+    try:
+        path = Path(record.read_text(encoding="utf-8").strip())
+    except (OSError, ValueError):
+        path = None
+    if path is not None and path.is_absolute() and os.path.lexists(path.parent):
+        if not office.private_folder(path.parent):
+            raise LibreOfficeError(
+                f"the engine's socket folder {path.parent} is not a private folder of this user "
+                "(a real directory of ours with mode 0700); refused"
+            )
+        return path
+    runtime = os.environ.get("XDG_RUNTIME_DIR", "")
+    base = runtime if runtime and office.private_folder(Path(runtime)) else tempfile.gettempdir()
+    folder = Path(tempfile.mkdtemp(prefix="xlfuncs-", dir=base))  # mode 0700, a name no one can guess
+    path = folder / "sock"
+    record.write_text(str(path), encoding="utf-8")
+    return path
+
+
 @dataclass
 class Instance:
     """One slot's LibreOffice (running or not): ``folder`` holds ``profile``, ``packages``, ``pid``, ``log``."""
@@ -95,8 +121,7 @@ class Instance:
         path = self.folder / "sock"
         if len(os.fsencode(path)) <= _MAX_SOCKET_PATH:
             return path
-        runtime = _private(Path(tempfile.gettempdir()) / f"xlfuncs-{os.getuid()}")
-        return runtime / (hashlib.sha256(os.fsencode(self.folder)).hexdigest()[:24] + ".sock")
+        return _socket_elsewhere(self.folder)
 
     def pid(self) -> int | None:
         """The process group of this slot's LibreOffice if it runs, else None (where there is no
@@ -133,8 +158,7 @@ class Instance:
         soffice = office.executable()
         if soffice is None:
             raise LibreOfficeError("LibreOffice (soffice) is not installed")
-        env = dict(
-            os.environ,
+        env = office.environment(
             XLFUNCS_SERVICE_SOCKET=str(self.socket_path),
             XLFUNCS_SERVICE_IDLE=repr(self.keep),
             XLFUNCS_SERVICE_MAX_RSS=str(MAX_RESIDENT),

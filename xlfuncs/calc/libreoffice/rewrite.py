@@ -16,7 +16,7 @@ from xml.sax.saxutils import escape
 from ...runtimes.libreoffice.addin import IMPLEMENTATION
 from ...xlsx.calls import LITERAL
 from ...xlsx.package import copy_part, read_part, sheet_parts
-from ...xlsx.sheet import FORMULA, attr, unescape_text, without_data_tables
+from ...xlsx.sheet import FORMULA, attr, unescape_text
 
 __all__ = ["WRAP", "calls_our_function", "engine_copy", "engine_formula"]
 
@@ -158,23 +158,76 @@ def engine_formula(formula: str, names: bool, wrap: bool) -> str:
     return "".join(out)
 
 
+#: ``_xlfn.ANCHORARRAY(X)``, Excel's spill reference ``X#``: groups the sheet (with its ``!``), the
+#: ``$`` and letters of the column, the ``$`` and number of the row.
+_ANCHOR = re.compile(
+    r"_xlfn\.ANCHORARRAY\(\s*((?:'(?:[^']|'')+'|[A-Za-z_][\w.]*)!)?(\$?)([A-Za-z]{1,3})(\$?)(\d+)\s*\)"
+)
+
+
+def _spill_ranges(book: zipfile.ZipFile, parts: dict[str, str]) -> dict[tuple[str, str], str]:
+    """``{(sheet name upper-cased, "A1"): "A1:A3"}``: the stored range of every array formula."""
+    found: dict[tuple[str, str], str] = {}
+    for name, part in parts.items():
+        for m in re.finditer(
+            r"<(?:\w+:)?c\b([^>]*)>\s*<(?:\w+:)?f\b([^>]*)", read_part(book, part).decode("utf-8")
+        ):
+            ref = attr(m[2], "ref")
+            if attr(m[2], "t") == "array" and ref and ":" in ref:
+                found[(name.upper(), (attr(m[1], "r") or "").upper())] = ref.upper()
+    return found
+
+
+def spill_references(formula: str, sheet: str, ranges: dict[tuple[str, str], str]) -> str:
+    """``formula`` with each ``_xlfn.ANCHORARRAY(X)`` (which LibreOffice 25.2 does not know: ``#NAME?``)
+    written as the range X's array formula spilled into when the workbook was stored, keeping ``$``.
+
+    >>> spill_references("SUM(_xlfn.ANCHORARRAY($A$1))", "S", {("S", "A1"): "A1:B3"})
+    'SUM($A$1:$B$3)'
+    >>> spill_references("_xlfn.ANCHORARRAY('My S'!C2)", "S", {("MY S", "C2"): "C2:C9"})
+    "'My S'!C2:C9"
+    """
+
+    def fix(m: re.Match[str]) -> str:
+        qualifier, d1, col, d2, row = m.groups()
+        name = qualifier[:-1].strip("'").replace("''", "'") if qualifier else sheet
+        stored = ranges.get((name.upper(), f"{col}{row}".upper()))
+        if stored is None:
+            return m[0]
+        end = stored.split(":")[1]
+        letters = re.match(r"[A-Z]+", end)
+        assert letters is not None
+        return f"{qualifier or ''}{d1}{col}{d2}{row}:{d1}{letters[0]}{d2}{end[letters.end() :]}"
+
+    return _ANCHOR.sub(fix, formula)
+
+
 def engine_copy(src: Path, dst: Path, names: bool, wrap: bool) -> None:
     """Copy the workbook with :func:`engine_formula` applied to the formulas that call our functions
     (those that need it: every one with ``names``, array formulas with ``wrap``, label functions),
-    and without the formulas of what-if data tables (their cells keep Excel's stored values:
-    Calc's MULTIPLE.OPERATIONS, which it imports them as, ignores an input that reaches the formula
-    through another cell, measured on 25.2).
+    and with spill references written as ranges (:func:`spill_references`).  What-if data tables
+    stay: Calc computes them as MULTIPLE.OPERATIONS.
     """
     call = _our_call()
     texts = _label_functions() | _mixed_functions()
     label = re.compile(rf"(?<![\w.])(?:_xludf\.)?(?:{'|'.join(texts)})\s*\(", re.I)
+    ranges: dict[tuple[str, str], str] = {}
+    sheet = ""
 
     def fix(m: re.Match[str]) -> str:
         text = m["text"]
-        array = attr(m["attrs"], "t") == "array"
-        if not text or not call.search(text) or not (names or (wrap and array) or label.search(text)):
+        if not text:
             return m.group()
-        formula = engine_formula(unescape_text(text), names, wrap and array)
+        spill = "ANCHORARRAY" in text
+        array = attr(m["attrs"], "t") == "array"
+        ours = call.search(text) and (names or (wrap and array) or label.search(text))
+        if not ours and not spill:
+            return m.group()
+        formula = unescape_text(text)
+        if spill:
+            formula = spill_references(formula, sheet, ranges)
+        if ours:
+            formula = engine_formula(formula, names, wrap and array)
         return f"<f{m['attrs']}>{escape(formula)}</f>"
 
     # a temporary file LibreOffice reads once: parts it need not change are copied as they are,
@@ -183,12 +236,14 @@ def engine_copy(src: Path, dst: Path, names: bool, wrap: bool) -> None:
         zipfile.ZipFile(src) as book,
         zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as out,
     ):
-        parts = set(sheet_parts(book).values())
+        named = sheet_parts(book)
+        parts = {part: name for name, part in named.items()}
         for info in book.infolist():
             if info.filename not in parts:
                 copy_part(book, info, out)
                 continue
             xml = read_part(book, info.filename).decode("utf-8")
-            if "dataTable" in xml:
-                xml = without_data_tables(xml)
+            if "ANCHORARRAY" in xml and not ranges:
+                ranges = _spill_ranges(book, named)
+            sheet = parts[info.filename]
             out.writestr(info.filename, FORMULA.sub(fix, xml).encode("utf-8"))

@@ -17,7 +17,9 @@ Opening a workbook computes it (the profile recalculates every formula on load).
 writes the result of every formula cell of every sheet to that file as JSON,
 ``{sheet: {"blocks": [[first column, first row, rows of values], ...], "errors": [[column, row,
 Calc's error code], ...]}}`` (0-based positions; numbers exact, as Python's ``repr`` writes them;
-an error cell is ``null`` in its block and listed under ``errors``).  ``store`` saves the computed
+an error cell is ``null`` in its block and listed under ``errors``; ``"booleans": [[column, row],
+...]`` lists the cells whose 1 or 0 is a logical result).  A book with iteration on is iterated to
+Excel's precision first (:func:`_converge`).  ``store`` saves the computed
 book with a LibreOffice filter.
 
 Between jobs LibreOffice stays loaded for ``XLFUNCS_SERVICE_IDLE`` seconds (0: it ends after the
@@ -50,6 +52,13 @@ MAX_JOB_BYTES = 64 * 1024
 JOB_WAIT = 30.0
 #: ``com.sun.star.sheet.CellFlags.FORMULA`` and ``com.sun.star.sheet.FormulaResult.ERROR``.
 _FORMULA_CELLS, _ERROR_RESULTS = 16, 4
+#: ``com.sun.star.util.NumberFormat.LOGICAL``.
+_LOGICAL = 1024
+#: Steps and smallest change of an iterative book (Excel's values match to 1e-9 with these).
+ITERATIONS, ITERATION_STEP = 1000, 1e-15
+#: The import filter every workbook is opened with, whatever else its package holds (a file that is
+#: also an OpenDocument package would otherwise open as that).
+OOXML_FILTER = "Calc MS Excel 2007 XML"
 
 
 def _prop(name, value):
@@ -68,19 +77,41 @@ def _url(path: str) -> str:
 
 def _values(doc) -> dict:
     """Every formula cell's result, by sheet (see the module's docstring)."""
+    formats = doc.NumberFormats
     found = {}
     for sheet in doc.Sheets:
-        blocks, errors = [], []
+        blocks, errors, booleans = [], [], []
         for a in sheet.queryContentCells(_FORMULA_CELLS).RangeAddresses:
             cells = sheet.getCellRangeByPosition(a.StartColumn, a.StartRow, a.EndColumn, a.EndRow)
-            blocks.append([a.StartColumn, a.StartRow, cells.getDataArray()])
+            data = cells.getDataArray()
+            blocks.append([a.StartColumn, a.StartRow, data])
+            # Calc has no boolean type: a formula whose result is logical (a comparison, AND, ISNUMBER...)
+            # gets the logical number format, which tells its 1 and 0 from numbers
+            for i, row in enumerate(data):
+                for j, v in enumerate(row):
+                    if (v == 1 or v == 0) and type(v) is float:
+                        cell = sheet.getCellByPosition(a.StartColumn + j, a.StartRow + i)
+                        if formats.getByKey(cell.NumberFormat).Type & _LOGICAL:
+                            booleans.append([a.StartColumn + j, a.StartRow + i])
         for a in sheet.queryFormulaCells(_ERROR_RESULTS).RangeAddresses:
             for row in range(a.StartRow, a.EndRow + 1):
                 for col in range(a.StartColumn, a.EndColumn + 1):
                     errors.append([col, row, sheet.getCellByPosition(col, row).getError()])
         if blocks:
-            found[sheet.Name] = {"blocks": blocks, "errors": errors}
+            found[sheet.Name] = {"blocks": blocks, "errors": errors, "booleans": booleans}
     return found
+
+
+def _converge(doc) -> None:
+    """Iterate a book with iteration on until its values settle to Excel's precision.  Excel's stored
+    values are converged well past its stopping step (0.001 by default), because each recalculation
+    starts from the values of the one before; Calc stops at the step, so it gets more steps and a much
+    smaller one.
+    """
+    if doc.IsIterationEnabled:
+        doc.IterationCount = ITERATIONS
+        doc.IterationEpsilon = ITERATION_STEP
+        doc.calculateAll()
 
 
 def _run(job: dict, desktop) -> tuple[dict, Any]:
@@ -89,10 +120,11 @@ def _run(job: dict, desktop) -> tuple[dict, Any]:
     """
     start = time.perf_counter()
     # macros never run; the profile recalculates every formula while the book loads
-    props = (_prop("Hidden", True), _prop("MacroExecutionMode", 0))
+    props = (_prop("Hidden", True), _prop("MacroExecutionMode", 0), _prop("FilterName", OOXML_FILTER))
     doc = desktop.loadComponentFromURL(_url(job["src"]), "_blank", 0, props)
     if doc is None:
         raise RuntimeError(f"LibreOffice could not open {os.path.basename(job['src'])}")
+    _converge(doc)
     seconds = {"load": time.perf_counter() - start}
     try:
         if job.get("values"):

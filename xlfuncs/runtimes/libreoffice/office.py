@@ -14,6 +14,7 @@ import os
 import re
 import shutil
 import signal
+import stat
 import subprocess
 from pathlib import Path
 
@@ -70,7 +71,9 @@ def _version(soffice: str) -> tuple[int, ...] | None:
     with contextlib.suppress(OSError, ValueError):
         return tuple(int(x) for x in remembered.read_text().split("."))
     try:
-        out = subprocess.run([soffice, "--version"], capture_output=True, text=True, timeout=60).stdout
+        out = subprocess.run(
+            [soffice, "--version"], capture_output=True, text=True, timeout=60, env=environment()
+        ).stdout
     except (OSError, subprocess.TimeoutExpired):
         return None
     m = re.search(r"(\d+)\.(\d+)(?:\.(\d+))?", out)
@@ -116,10 +119,56 @@ def type_registries() -> list[Path]:
     return found if all(p.is_file() for p in found) else []
 
 
+#: Folders of the system's own programs, put first on LibreOffice's ``PATH`` (POSIX).
+SYSTEM_PATH = ("/usr/bin", "/bin", "/usr/sbin", "/sbin")
+
+
+def private_folder(folder: Path) -> bool:
+    """Whether ``folder`` itself (not a link) is a directory of this user that only this user can open."""
+    try:
+        info = folder.lstat()
+    except OSError:
+        return False
+    owner = os.getuid() if hasattr(os, "getuid") else info.st_uid
+    return stat.S_ISDIR(info.st_mode) and info.st_uid == owner and stat.S_IMODE(info.st_mode) == 0o700
+
+
+def environment(**extra: str) -> dict[str, str]:
+    """The environment every LibreOffice of xlfuncs runs in: this process's, with the system's
+    folders first on ``PATH`` and without the variables that point a Python elsewhere (``PYTHON*``,
+    ``VIRTUAL_ENV``, ``CONDA_*``), plus ``extra``.  ``XDG_RUNTIME_DIR`` goes too unless it is a
+    private folder of this user: LibreOffice's settings backend (dconf) writes into it.
+
+    LibreOffice's embedded Python finds its standard library from the first ``python3`` on
+    ``PATH``: from an activated virtual environment, or with a pyenv, conda or uv Python first, it
+    loads that interpreter's library and LibreOffice aborts while starting.
+    """
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("PYTHON", "CONDA_")) and k not in ("VIRTUAL_ENV", "VIRTUAL_ENV_PROMPT")
+    }
+    runtime = env.get("XDG_RUNTIME_DIR")
+    if runtime and not private_folder(Path(runtime)):
+        del env["XDG_RUNTIME_DIR"]
+    if os.name == "posix":
+        rest = [p for p in env.get("PATH", "").split(os.pathsep) if p and p not in SYSTEM_PATH]
+        env["PATH"] = os.pathsep.join([*SYSTEM_PATH, *rest])
+    env.update(extra)
+    return env
+
+
 def run(cmd: list[str], timeout: float, what: str) -> subprocess.CompletedProcess[str]:
-    """Run a LibreOffice program; raise :class:`LibreOfficeError` if it times out (all killed)."""
+    """Run a LibreOffice program (in :func:`environment`); raise :class:`LibreOfficeError` if it times
+    out (all killed).
+    """
     proc = subprocess.Popen(
-        cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
+        cmd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+        env=environment(),
     )
     try:
         stdout, stderr = proc.communicate(timeout=timeout)
