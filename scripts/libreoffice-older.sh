@@ -81,7 +81,37 @@ if grep -qs "$left" "$program"/*rc "$program/unopkg" $wrappers; then
   grep -s "$left" "$program"/*rc "$program/unopkg" $wrappers >&2
   exit 1
 fi
-missing="$(for f in "$program"/*.so* "$program"/*.bin "$sdk"/*.bin; do ldd "$f" 2>/dev/null | grep 'not found' || true; done | sort -u)"
+missing_libraries() {
+  for f in "$program"/*.so* "$program"/*.bin "$sdk"/*.bin; do
+    ldd "$f" 2>/dev/null | grep 'not found' || true
+  done | sort -u
+}
+missing="$(missing_libraries)"
+if [ -n "$missing" ]; then
+  # Libraries that only this older release links to (a machine that got the newer LibreOffice
+  # without ever having the older one lacks them): the same release's packages, unpacked aside,
+  # their shared objects copied into program/, which LibreOffice's libraries search first
+  # ($ORIGIN).
+  libraries="liborcus-0.17-0 liborcus-parser-0.17-0 lp-solve"
+  mkdir "$work/libdebs" "$work/libroot"
+  for p in $libraries; do
+    v="$(apt-cache madison "$p" | awk -F' [|] ' -v s=" $codename/main " 'index($3, s) {gsub(/ /, "", $2); print $2; exit}')"
+    [ -z "$v" ] || (cd "$work/libdebs" && apt-get download -qq "${sandbox[@]}" "$p=$v")
+  done
+  for deb in "$work"/libdebs/*.deb; do
+    dpkg-deb -x "$deb" "$work/libroot"
+  done
+  for soname in $(printf '%s\n' "$missing" | awk '{print $1}'); do
+    found="$(find "$work/libroot" -name "$soname" \( -type f -o -type l \) -print -quit)"
+    [ -z "$found" ] || cp -L "$found" "$program/$soname"
+  done
+  # program/ on the library path, so that a copied library finds the others it needs: soffice
+  # reads program/ooenv when it exists, and unopkg is made to read it too
+  printf '%s\n' 'LD_LIBRARY_PATH="$sd_prog${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"' \
+    'export LD_LIBRARY_PATH' >"$program/ooenv"
+  sed -i 's|^exec "$sd_prog/unopkg.bin"|. "$sd_prog/ooenv"\n&|' "$program/unopkg"
+  missing="$(LD_LIBRARY_PATH="$program" missing_libraries)"
+fi
 if [ -n "$missing" ]; then
   echo "libreoffice-older: system libraries missing for LibreOffice $version:" >&2
   echo "$missing" >&2

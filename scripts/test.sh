@@ -54,7 +54,7 @@ if [ -n "$missing" ] || { [ -n "$codename" ] && dpkg --compare-versions "$instal
     $packages >/dev/null
 fi
 # Debian's own older LibreOffice (7.4 on Debian 12) unpacked beside the installed one, for
-# tests/test_runtimes_libreoffice_older.py only (skipped when it cannot be had)
+# tests/calc/test_libreoffice_older.py only (skipped when it cannot be had)
 older="$(bash scripts/libreoffice-older.sh "${XDG_CACHE_HOME:-$HOME/.cache}/xlfuncs/libreoffice-older")" \
   || older=""
 python3 -m venv .venv
