@@ -3,7 +3,9 @@
     python scripts/catalogue.py          # writes xlfuncs/i18n/locale/xlfuncs.pot, updates each .po
 
 The template holds every function's summary and argument descriptions, read from the
-``@udf`` specs (the kernels and the functions that fetch).  Merging is Babel's own
+``@udf`` specs (the kernels and the functions that fetch), and every text the template
+workbooks show, recorded while they are built in English (context ``workbooks``; the data
+the formulas read, such as tickers, size classes and method names, stays as it is).  Merging is Babel's own
 (``pybabel update``): a changed English text keeps its old translation marked fuzzy, which
 ``tests/i18n`` reports as missing until a translator confirms it.  A new language:
 ``pybabel init -i xlfuncs/i18n/locale/xlfuncs.pot -d xlfuncs/i18n/locale -D xlfuncs -l fr``.
@@ -12,19 +14,59 @@ The template holds every function's summary and argument descriptions, read from
 from __future__ import annotations
 
 import io
+import re
 import sys
+import tempfile
+from pathlib import Path
 
 from babel.messages.pofile import read_po, write_po
 
 from xlfuncs import REGISTRY, i18n
 from xlfuncs.data.functions import register
+from xlfuncs.workbooks import demo, style
+from xlfuncs.workbooks.examples import EXAMPLES
+from xlfuncs.workbooks.templates import TEMPLATES
+from xlfuncs.workbooks.universe_book import SIZE_CLASSES
+from xlfuncs.xlsx import calls
+
+#: Texts in the workbooks that are data (inputs and results the formulas compare), names of
+#: sheets (which formulas refer to), and the articles' own German words.
+DATA = {
+    *SIZE_CLASSES,
+    *("Yes", "No", "gross", "tsm", "all", "shares", "net"),
+    *(e.sheet for e in EXAMPLES),
+    *(e.source for e in EXAMPLES),
+    *(f.article for e in EXAMPLES for f in e.figures),
+}
+
+
+def workbook_texts() -> list[str]:
+    """Every text the template workbooks show, as their builders write it in English."""
+    with tempfile.TemporaryDirectory() as tmp, style.recording() as texts:
+        for form in calls.FORMS:
+            style.tr(calls.note(form))
+        for message in (*demo.MESSAGES.values(), *(e.summary for e in EXAMPLES)):
+            style.tr(message)
+        for name, builder in TEMPLATES.items():
+            builder(Path(tmp) / name, note=calls.note("classic"))
+    return sorted(
+        t
+        for t in texts
+        if re.search("[A-Za-z]", t)
+        and not re.fullmatch(r"SYN\d+", t)
+        and t not in DATA
+        and not t.startswith("„")  # a quoted passage of an article
+    )
 
 
 def pot_text() -> bytes:
     """The template as ``scripts/catalogue.py`` writes it (no creation date: same input, same bytes)."""
     register()
+    template = i18n.template(REGISTRY.values())
+    for text in workbook_texts():
+        template.add(text, context=style.CONTEXT)
     out = io.BytesIO()
-    write_po(out, i18n.template(REGISTRY.values()), width=0, omit_header=False, sort_output=False)
+    write_po(out, template, width=0, omit_header=False, sort_output=False)
     return b"\n".join(
         line for line in out.getvalue().split(b"\n") if not line.startswith(b'"POT-Creation-Date')
     )

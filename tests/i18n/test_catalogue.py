@@ -52,7 +52,9 @@ def test_every_text_is_translated(lang):
 @pytest.mark.parametrize("lang", translations())
 def test_function_wizard_texts_fit(lang):
     too_long = [
-        (m.context, len(m.string)) for m in i18n.catalogue(lang) if m.id and len(m.string) > WIZARD_LIMIT
+        (m.context, len(m.string))
+        for m in i18n.catalogue(lang)
+        if m.id and m.context != "workbooks" and len(m.string) > WIZARD_LIMIT
     ]
     assert too_long == []
 

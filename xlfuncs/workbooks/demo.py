@@ -21,8 +21,10 @@ from pathlib import Path
 from ..calc.engines import engine_for
 from ..calc.results import CalcInputError
 from ..functions import REGISTRY
+from ..i18n import ENGLISH
 from .article_book import CHECK, MATCH, MATCHES, OK
 from .examples import EXAMPLES, Figure
+from .style import language, tr
 from .templates import example_layout, write_all
 
 _FLAT_CALL = re.compile(r'([A-Z]+)\(((?:\{\w+\}|"[^"]*")(?:,(?:\{\w+\}|"[^"]*"))*)\)\Z')
@@ -124,39 +126,69 @@ def _fmt(value, fmt: str) -> str:
     return f"{value:,.4f}".rstrip("0").rstrip(".")
 
 
-def main(directory: Path = Path("xlfuncs-demo"), out=print, engine: str = "auto") -> int:
-    """Build, compute with ``engine`` (as ``xlfuncs calc --engine``) and print every example;
-    return the number of mismatches (-1: not built, or ``engine`` cannot run here).
+#: What the demo prints besides the workbooks' own texts: patterns filled in with ``str.format``.
+MESSAGES = dict(
+    building="Building the template workbooks in {directory}/, computed with {engine} ...",
+    source="Source: {source}",
+    illustrative="Source: {source} (illustrative inputs)",
+    article="article: {article}",
+    figure="expected {expected} | ours {ours} | native {native} | Python API {python}  {status}",
+    mismatch="MISMATCH",
+    note="NOTE: {verdict}",
+    checks="Checks (our functions against native Excel): {checks} of {total} OK.",
+    matches="Matches the article (article inputs): {matches} of {total}.",
+    total="{ok} of {total} figures OK, {failures} mismatches.",
+)
+
+
+def _say(key: str, **values) -> str:
+    """One of :data:`MESSAGES` in the language being built, filled in."""
+    return tr(MESSAGES[key]).format(**values)
+
+
+def main(directory: Path = Path("xlfuncs-demo"), out=print, engine: str = "auto", lang: str = ENGLISH) -> int:
+    """Build, compute with ``engine`` (as ``xlfuncs calc --engine``) and print every example, in
+    ``lang``; return the number of mismatches (-1: not built, or ``engine`` cannot run here).
     """
     try:
         used = engine_for(engine)
     except CalcInputError as exc:
         out(f"xlfuncs demo: error: {exc}")
         return -1
-    out(f"Building the template workbooks in {directory}/, computed with {used} ...")
-    if write_all(directory, out=out, engine=used):
+    with language(lang):
+        return _demo(directory, out, used, lang)
+
+
+def _demo(directory: Path, out, used: str, lang: str) -> int:
+    out(_say("building", directory=directory, engine=used))
+    if write_all(directory, out=out, engine=used, lang=lang):
         return -1
     failures = 0
     checks = matches = 0
     for example, rows, verdict in read_examples(directory / "article_examples.xlsx"):
-        out(f"\n== {example.sheet}: {example.title}")
-        out(f"   Source: {example.source}{' (illustrative inputs)' if example.illustrative else ''}")
-        out(f"   {example.summary}")
+        out(f"\n== {example.sheet}: {tr(example.title)}")
+        out("   " + _say("illustrative" if example.illustrative else "source", source=example.source))
+        out(f"   {tr(example.summary)}")
         for row in rows:
             f = row["figure"]
             failures += not row["ok"]
             checks += row["check"]
             matches += row["article"]
-            out(f"   {row['label']!s:<48} article: {f.article}")
-            out(
-                f"   {'':<48} expected {_fmt(f.expected, f.fmt)} | ours {_fmt(row['ours'], f.fmt)}"
-                f" | native {_fmt(row['native'], f.fmt)} | Python API {_fmt(row['python'], f.fmt)}"
-                f"  {'OK' if row['ok'] else 'MISMATCH'}"
+            out(f"   {row['label']!s:<48} " + _say("article", article=f.article))
+            status = OK if row["ok"] else tr(MESSAGES["mismatch"])
+            figure = _say(
+                "figure",
+                expected=_fmt(f.expected, f.fmt),
+                ours=_fmt(row["ours"], f.fmt),
+                native=_fmt(row["native"], f.fmt),
+                python=_fmt(row["python"], f.fmt),
+                status=status,
             )
+            out(f"   {'':<48} {figure}")
         if verdict:
-            out(f"   NOTE: {verdict}")
+            out("   " + _say("note", verdict=verdict))
     total = sum(len(e.figures) for e in EXAMPLES)
-    out(f"\nChecks (our functions against native Excel): {checks} of {total} OK.")
-    out(f"Matches the article (article inputs): {matches} of {total}.")
-    out(f"{total - failures} of {total} figures OK, {failures} mismatches.")
+    out("\n" + _say("checks", checks=checks, total=total))
+    out(_say("matches", matches=matches, total=total))
+    out(_say("total", ok=total - failures, total=total, failures=failures))
     return failures

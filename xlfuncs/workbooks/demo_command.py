@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 
@@ -23,11 +24,22 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="what computes, as for xlfuncs calc: auto (the default: LibreOffice when it is installed), "
         "libreoffice or formulas",
     )
+    parser.add_argument(
+        "--lang",
+        metavar="LANG",
+        help="language of the output and the workbooks: en or de (default: XLFUNCS_LANG, the config file, else en)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
     """0 when every figure matches, 1 with a mismatch, 2 when nothing could be built."""
+    from ..i18n import LanguageError, choose
     from .demo import main
 
-    failures = main(args.directory, engine=args.engine)
+    try:
+        lang = choose(args.lang)
+    except LanguageError as exc:
+        print(f"xlfuncs demo: error: {exc}", file=sys.stderr)
+        return 2
+    failures = main(args.directory, engine=args.engine, lang=lang)
     return 2 if failures < 0 else int(failures > 0)

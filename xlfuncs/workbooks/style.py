@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime as dt
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+
+from ..i18n import ENGLISH, text
 
 CREATED = dt.datetime(2026, 1, 1)  # fixed document properties: a rebuild gives the same file
 
@@ -25,6 +30,68 @@ TEXT_FORMATS = {
 _PLACEHOLDER = re.compile(r"\[\[(.+?)(?:\|(\w+))?\]\]")
 
 
+#: The catalogue context of every text a template workbook shows.
+CONTEXT = "workbooks"
+_LANGUAGE: contextvars.ContextVar[str] = contextvars.ContextVar("workbook_language", default=ENGLISH)
+_RECORDED: contextvars.ContextVar[set[str] | None] = contextvars.ContextVar("workbook_texts", default=None)
+
+
+@contextlib.contextmanager
+def language(lang: str) -> Iterator[None]:
+    """Build the workbooks inside this block with their texts in ``lang``."""
+    token = _LANGUAGE.set(lang)
+    try:
+        yield
+    finally:
+        _LANGUAGE.reset(token)
+
+
+@contextlib.contextmanager
+def recording() -> Iterator[set[str]]:
+    """Collect every text the builders inside this block show (the catalogue's extraction)."""
+    texts: set[str] = set()
+    token = _RECORDED.set(texts)
+    try:
+        yield texts
+    finally:
+        _RECORDED.reset(token)
+
+
+class Translated(str):
+    """A text already in the language being built (a translated pattern with its values filled in)."""
+
+
+def tr(message: str) -> str:
+    """A text of a workbook in the language being built (the English as written, else the catalogue's)."""
+    if isinstance(message, Translated):
+        return message
+    recorded = _RECORDED.get()
+    if recorded is not None:
+        recorded.add(message)
+    return Translated(text(_LANGUAGE.get(), message, CONTEXT))
+
+
+def _translating_sheet(sheet: Any) -> Any:
+    """Every text cell of ``sheet`` (``write``, ``write_string``, ``merge_range``) through :func:`tr`."""
+    write_string = sheet._write_string
+    sheet._write_string = lambda row, col, string, *rest: write_string(row, col, tr(string), *rest)
+    return sheet
+
+
+def _translating_chart(chart: Any) -> Any:
+    """A chart's title and axis names through :func:`tr`."""
+    for method in ("set_title", "set_x_axis", "set_y_axis"):
+        original = getattr(chart, method)
+
+        def translated(options: dict, _original: Any = original) -> Any:
+            if isinstance(options.get("name"), str) and not options["name"].startswith("="):
+                options = {**options, "name": tr(options["name"])}
+            return _original(options)
+
+        setattr(chart, method, translated)
+    return chart
+
+
 def is_template(text: str) -> bool:
     """Whether a label or note holds ``[[...]]`` placeholders (and so becomes a formula)."""
     return bool(_PLACEHOLDER.search(text))
@@ -41,6 +108,7 @@ def text_formula(template: str, refs: dict[str, str]) -> str:
     >>> text_formula("Price [[{p}|usd]], [[IF({p}>1,\"up\",\"down\")]]", {"p": "$B$5"})
     '"Price "&TEXT($B$5,"$#,##0.00")&", "&(IF($B$5>1,"up","down"))'
     """
+    template = tr(template)
     parts: list[str] = []
     pos = 0
     for m in _PLACEHOLDER.finditer(template):
@@ -150,6 +218,9 @@ def new_book(path: Path) -> tuple[Any, Styles]:
     book = xlsxwriter.Workbook(str(path), {"use_future_functions": True})
     book.set_properties({"created": CREATED, "author": "xlfuncs", "company": "xlfuncs"})
     book.set_calc_mode("auto")
+    add_worksheet, add_chart = book.add_worksheet, book.add_chart
+    book.add_worksheet = lambda *a, **k: _translating_sheet(add_worksheet(*a, **k))
+    book.add_chart = lambda *a, **k: _translating_chart(add_chart(*a, **k))
     return book, Styles(book)
 
 

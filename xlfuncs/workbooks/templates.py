@@ -27,10 +27,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from ..i18n import ENGLISH
 from ..xlsx import calls as forms
 from ..xlsx import writes as files
 from .article_book import build_article_examples, example_layout
 from .bridge_book import build_valuation_bridge
+from .style import language, tr
 from .universe_book import UNIVERSE_ROWS, build_universe_screen, check_rows, universe_rows
 
 __all__ = [
@@ -60,6 +62,7 @@ def build(
     rows: int | None = None,
     engine: str = "formulas",
     out: Callable[[str], object] | None = None,
+    lang: str = ENGLISH,
 ) -> None:
     """Write one template to ``path``, stored for ``form``, with every formula's value computed by
     ``engine`` (:data:`xlfuncs.workbooks.calc.ENGINES`); ``out`` hears where LibreOffice failed and
@@ -73,13 +76,15 @@ def build(
     if rows is not None and name == "universe_screen.xlsx":
         options["n"] = rows
     path = Path(path)
-    if form == "classic":
-        TEMPLATES[name](path, **options)
-    else:
-        with tempfile.TemporaryDirectory(prefix="xlfuncs_form_") as tmp:
-            plain = Path(tmp) / path.name
-            TEMPLATES[name](plain, **options)
-            forms.write_form(plain, path, form, namespace)
+    with language(lang):
+        options["note"] = tr(options["note"])
+        if form == "classic":
+            TEMPLATES[name](path, **options)
+        else:
+            with tempfile.TemporaryDirectory(prefix="xlfuncs_form_") as tmp:
+                plain = Path(tmp) / path.name
+                TEMPLATES[name](plain, **options)
+                forms.write_form(plain, path, form, namespace)
     summary = calc(path, path, engine, fallback=True)
     if out is not None and summary.engine != engine and engine != "auto":  # LibreOffice's fallback
         out(f"{name}: computed with {summary.engine}")
@@ -111,8 +116,10 @@ def write_all(
     namespace: str | None = None,
     rows: int | None = None,
     engine: str = "formulas",
+    lang: str = ENGLISH,
 ) -> int:
-    """Build every template into ``directory``; never overwrite an edited workbook unless ``force``.
+    """Build every template into ``directory``, its texts in ``lang``; never overwrite an edited
+    workbook unless ``force``.
 
     Returns the number of workbooks kept because they differ from the template.
     """
@@ -124,7 +131,7 @@ def write_all(
     with tempfile.TemporaryDirectory() as tmp:
         for name in TEMPLATES:
             fresh, target = Path(tmp) / name, directory / name
-            build(name, fresh, form, namespace, rows, engine, out)
+            build(name, fresh, form, namespace, rows, engine, out, lang)
             if not target.exists():
                 status = "written"
             elif _same_workbook(target, fresh):

@@ -44,12 +44,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "default: the same workbooks whatever else is installed), libreoffice (much faster for large "
         "--rows) or auto (LibreOffice when it is installed)",
     )
+    parser.add_argument(
+        "--lang",
+        metavar="LANG",
+        help="language of the workbooks' texts: en or de (default: XLFUNCS_LANG, the config file, else en)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
     """0 when written, 2 for unusable input or when an edited workbook was kept."""
     from ..calc.engines import engine_for
     from ..calc.results import CalcInputError
+    from ..i18n import choose
     from .templates import write_all
     from .universe_book import check_rows
 
@@ -68,9 +74,10 @@ def run(args: argparse.Namespace) -> int:
             form=args.form,
             namespace=args.namespace,
             rows=args.rows,
+            lang=choose(args.lang),
             engine=engine,
         )
-    except ValueError as exc:  # e.g. --rows out of range
+    except ValueError as exc:  # --rows out of range, a language with no catalogue
         print(f"xlfuncs workbooks: error: {exc}", file=sys.stderr)
         return 2
     return 2 if refused else 0

@@ -25,7 +25,7 @@ import random
 from pathlib import Path
 from typing import Any
 
-from .style import GRIDLINES, Styles, new_book, number_format, page_setup
+from .style import GRIDLINES, Styles, Translated, new_book, number_format, page_setup, tr
 
 UNIVERSE_ROWS = 2000
 #: The most companies a book is built with (``xlfuncs workbooks --rows``).  Writing rows is cheap;
@@ -135,15 +135,21 @@ def _universe(book: Any, st: Styles, rows: list[tuple], native_twin: bool, note:
     sheet = book.add_worksheet("Universe")
     for col, width in enumerate((10, 11, 16, 16, 16, 16, 18, 18, 11, 12, 16)):
         sheet.set_column(col, col, width)
-    sheet.write(0, 0, f"Universe screen: {n:,} synthetic companies", st("title"))
+    sheet.write(
+        0, 0, Translated(tr("Universe screen: {n} synthetic companies").format(n=f"{n:,}")), st("title")
+    )
     sheet.merge_range(
         1,
         0,
         1,
         10,
-        f"Synthetic sample data: made-up companies (deterministic, seed 2026), not real securities. "
-        f"Paste your own into the blue columns from row {FIRST} down (up to {span(n):,} rows, no blank "
-        "tickers): the result columns, the screen and the summary follow.",
+        Translated(
+            tr(
+                "Synthetic sample data: made-up companies (deterministic, seed 2026), not real securities. "
+                "Paste your own into the blue columns from row {first} down (up to {rows} rows, no blank "
+                "tickers): the result columns, the screen and the summary follow."
+            ).format(first=FIRST, rows=f"{span(n):,}")
+        ),
         st("subtitle", "wrap"),
     )
     sheet.set_row(1, 30)
