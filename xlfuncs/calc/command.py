@@ -35,6 +35,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="what computes: headless LibreOffice with the xlfuncs add-in, or the formulas package "
         "(pip only); auto (the default): LibreOffice when it is installed",
     )
+    parser.add_argument(
+        "--max-cells",
+        type=int,
+        metavar="N",
+        help="the most cells (constants and formulas) the formulas engine takes on "
+        "(default 1,000,000; LibreOffice has no such limit)",
+    )
 
 
 def run(args: argparse.Namespace, echo: Callable[[str], object] = print) -> int:
@@ -44,7 +51,7 @@ def run(args: argparse.Namespace, echo: Callable[[str], object] = print) -> int:
     from .workbook import calc
 
     try:
-        summary = calc(args.book, args.output, args.engine)
+        summary = calc(args.book, args.output, args.engine, max_cells=getattr(args, "max_cells", None))
     except CalcInputError as exc:
         echo(f"xlfuncs calc: error: {exc}")
         return 2

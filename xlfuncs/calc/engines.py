@@ -46,11 +46,15 @@ class Formulas:
 
     name = computed_by = "formulas"
 
+    def __init__(self, max_cells: int | None = None) -> None:
+        self.max_cells = max_cells  #: cells it takes on (None: :data:`~.formulas_engine.MAX_CELLS`)
+
     def compute(self, path: Path) -> tuple[Values, Problems]:
         from . import formulas_engine
 
         with plain_copy(path) as readable, sealed_copy(readable) as (sealed, external):
-            return _listed(formulas_engine.compute(sealed), external)
+            limit = formulas_engine.MAX_CELLS if self.max_cells is None else self.max_cells
+            return _listed(formulas_engine.compute(sealed, limit), external)
 
 
 class LibreOffice:
@@ -61,8 +65,8 @@ class LibreOffice:
 
     name = "libreoffice"
 
-    def __init__(self, fallback: bool = True) -> None:
-        self.fallback = fallback
+    def __init__(self, fallback: bool = True, max_cells: int | None = None) -> None:
+        self.fallback, self.max_cells = fallback, max_cells
         self.computed_by = self.name  #: what computed the last workbook, as the summary names it
 
     def compute(self, path: Path) -> tuple[Values, Problems]:
@@ -82,7 +86,7 @@ class LibreOffice:
                     f"{path.name}: LibreOffice could not compute it ({one_line(exc)[:160]}); "
                     "--engine formulas computes without LibreOffice"
                 ) from None
-            computed = Formulas().compute(path)
+            computed = Formulas(self.max_cells).compute(path)
             self.computed_by = f"formulas (LibreOffice failed: {one_line(exc)[:120]})"
             return computed
 
@@ -120,8 +124,9 @@ def engine_for(engine: str = "auto") -> str:
     return engine
 
 
-def engine(name: str, fallback: bool = True) -> Engine:
+def engine(name: str, fallback: bool = True, max_cells: int | None = None) -> Engine:
     """The engine named ``name`` (``libreoffice`` or ``formulas``, as :func:`engine_for` gives);
-    ``fallback``: whether LibreOffice may leave a workbook it fails on to ``formulas`` (``auto``).
+    ``fallback``: whether LibreOffice may leave a workbook it fails on to ``formulas`` (``auto``);
+    ``max_cells``: the most cells ``formulas`` takes on.
     """
-    return LibreOffice(fallback) if name == "libreoffice" else Formulas()
+    return LibreOffice(fallback, max_cells) if name == "libreoffice" else Formulas(max_cells)

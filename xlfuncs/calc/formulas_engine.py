@@ -30,7 +30,7 @@ from ..framework.sheet import call
 from ..functions import REGISTRY
 from ..xlsx import refs
 from ..xlsx.package import copy_part, read_part, sheet_parts
-from ..xlsx.sheet import count_formulas, data_tables, without_data_tables, without_merges
+from ..xlsx.sheet import count_cells, count_formulas, data_tables, without_data_tables, without_merges
 from .results import (
     APOSTROPHE,
     CIRCULAR,
@@ -45,13 +45,17 @@ from .results import (
     one_line,
 )
 
-__all__ = ["MAX_FORMULA_CELLS", "compute", "register"]
+__all__ = ["MAX_CELLS", "MAX_FORMULA_CELLS", "compute", "register"]
 
 logger = logging.getLogger(__name__)
 
 #: Formula cells this engine takes on: per-row formulas cost it about 2 ms a cell and a few kB of
 #: memory each, so 50,000 is a couple of minutes; a larger book is refused up front.
 MAX_FORMULA_CELLS = 50_000
+#: Cells of any kind this engine takes on by default (each caller may set its own): openpyxl and
+#: formulas hold every cell as Python objects, so a 1,000,000-row book of two constants per row and
+#: one ``=SUM(A:A)`` ran past 150 s and 7 GB; LibreOffice computes it in about 11 s.
+MAX_CELLS = 1_000_000
 
 
 # --- our functions in formulas' table -------------------------------------------------------
@@ -279,9 +283,10 @@ def _readable(path: Path):
             yield readable, tables
 
 
-def compute(path: Path) -> tuple[Values, Problems]:
+def compute(path: Path, max_cells: int = MAX_CELLS) -> tuple[Values, Problems]:
     """Values of every formula cell of the workbook at ``path``, ordered by sheet, row, column, and
-    the problem cells (see :mod:`xlfuncs.calc.results`).
+    the problem cells (see :mod:`xlfuncs.calc.results`).  A workbook of more than ``max_cells``
+    cells, or more than :data:`MAX_FORMULA_CELLS` formula cells, is refused up front.
     """
     import schedula as sh
     from formulas.cell import Ref
@@ -290,7 +295,12 @@ def compute(path: Path) -> tuple[Values, Problems]:
 
     register()  # before loading: an unregistered name is #NAME?
     with zipfile.ZipFile(path) as z:  # a bound on time and memory, stated up front
-        formulas_in_book = count_formulas(z)
+        formulas_in_book, cells_in_book = count_formulas(z), count_cells(z)
+    if cells_in_book > max_cells:
+        raise CalcInputError(
+            f"{path.name}: {cells_in_book:,} cells, more than the formulas engine takes on (limit "
+            f"{max_cells:,}, --max-cells); compute it with --engine libreoffice, or split the workbook"
+        )
     if formulas_in_book > MAX_FORMULA_CELLS:
         raise CalcInputError(
             f"{path}: {formulas_in_book:,} formula cells, more than the formulas engine computes "

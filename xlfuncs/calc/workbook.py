@@ -101,13 +101,16 @@ def write_values(src: str | Path, dst: str | Path, values: Values) -> None:
     patch.write_values(src, dst, values, encode)
 
 
-def calc(path, out=None, engine: str = "formulas", fallback: bool | None = None) -> Summary:
+def calc(
+    path, out=None, engine: str = "formulas", fallback: bool | None = None, max_cells: int | None = None
+) -> Summary:
     """Compute every formula of the workbook ``path`` and store the values as cached values.
 
     ``engine``: ``"formulas"`` (the default here, so that the template builder's output does not
     depend on what is installed), ``"libreoffice"`` or ``"auto"`` (the command line's default).
     ``fallback``: whether a workbook LibreOffice fails on is computed with ``formulas`` instead
-    (the summary then names both); default: only with ``"auto"``.
+    (the summary then names both); default: only with ``"auto"``.  ``max_cells``: the most cells
+    the ``formulas`` engine takes on (default :data:`~xlfuncs.calc.formulas_engine.MAX_CELLS`).
 
     Writes to ``out``, or back into ``path`` when ``out`` is None (the
     formulas and everything else are kept, so this is safe to repeat).
@@ -122,7 +125,9 @@ def calc(path, out=None, engine: str = "formulas", fallback: bool | None = None)
         check_target(dst)  # a link, read-only or hard-linked file: refused before computing
     except WriteRefused as exc:
         raise CalcInputError(str(exc)) from None
-    chosen = engine_named(engine_for(engine), fallback=engine == "auto" if fallback is None else fallback)
+    chosen = engine_named(
+        engine_for(engine), fallback=engine == "auto" if fallback is None else fallback, max_cells=max_cells
+    )
     with _cache_only():
         values, problems = chosen.compute(src)
     try:

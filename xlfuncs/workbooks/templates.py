@@ -35,6 +35,9 @@ from .bridge_book import build_valuation_bridge
 from .style import language, tr
 from .universe_book import UNIVERSE_ROWS, build_universe_screen, check_rows, universe_rows
 
+#: The most cells a template is computed with (the formulas engine's limit for the templates).
+TEMPLATE_CELLS = 2_000_000
+
 __all__ = [
     "TEMPLATES",
     "UNIVERSE_ROWS",
@@ -85,7 +88,9 @@ def build(
                 plain = Path(tmp) / path.name
                 TEMPLATES[name](plain, **options)
                 forms.write_form(plain, path, form, namespace)
-    summary = calc(path, path, engine, fallback=True)
+    # the largest template (MAX_ROWS companies) holds 1.33 million cells, over the formulas engine's
+    # default limit for a workbook from elsewhere
+    summary = calc(path, path, engine, fallback=True, max_cells=TEMPLATE_CELLS)
     if out is not None and summary.engine != engine and engine != "auto":  # LibreOffice's fallback
         out(f"{name}: computed with {summary.engine}")
 

@@ -35,6 +35,7 @@ __all__ = [
     "VALUE",
     "Patterns",
     "attr",
+    "count_cells",
     "count_formulas",
     "data_tables",
     "escape_text",
@@ -194,17 +195,30 @@ def without_data_tables(sheet_xml: str) -> str:
 _FORMULA_START = re.compile(rb"<f[\s/>]")
 
 
-def count_formulas(z: zipfile.ZipFile) -> int:
-    """How many cells of the sheets hold a formula (``<f>`` elements), counted in chunks."""
+_CELL_START = re.compile(rb"<c[\s/>]")
+
+
+def _count(z: zipfile.ZipFile, start: re.Pattern[bytes]) -> int:
+    """How many elements the sheets hold that begin with ``start`` (three bytes), counted in chunks."""
     count = 0
     for part in sheet_parts(z).values():
         tail = b""
         with z.open(part) as xml:
             while chunk := xml.read(CHUNK):
                 window = tail + chunk
-                count += len(_FORMULA_START.findall(window)) - len(_FORMULA_START.findall(tail))
+                count += len(start.findall(window)) - len(start.findall(tail))
                 tail = window[-3:]
     return count
+
+
+def count_formulas(z: zipfile.ZipFile) -> int:
+    """How many cells of the sheets hold a formula (``<f>`` elements), counted in chunks."""
+    return _count(z, _FORMULA_START)
+
+
+def count_cells(z: zipfile.ZipFile) -> int:
+    """How many cells the sheets hold (``<c>`` elements: constants, formulas and empty styled cells)."""
+    return _count(z, _CELL_START)
 
 
 def formula_cells(
