@@ -97,8 +97,9 @@ def worker(engine: str, path: str, stripped: bool = False) -> None:
             copy = Path(tmp) / Path(path).name
             strip_types(Path(path), copy)
             path = str(copy)
-        # no fallback to formulas: a book LibreOffice fails on counts as its failure
-        values, _ = engines.engine(engines.engine_for(engine), fallback=False).compute(
+        # libreoffice: a book LibreOffice fails on counts as its failure; auto: formulas computes it,
+        # as xlfuncs calc does by default
+        values, _ = engines.engine(engines.engine_for(engine), fallback=engine == "auto").compute(
             workbook.check_book(path)
         )
     out: dict[str, list] = {}
@@ -159,7 +160,12 @@ def run(engine: str, path: Path, timeout: float, stripped: bool = False) -> tupl
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--engine", choices=ENGINES, action="append", help="default: both")
+    parser.add_argument(
+        "--engine",
+        choices=(*ENGINES, "auto"),
+        action="append",
+        help="default: both; auto: LibreOffice, and formulas for a book LibreOffice fails on",
+    )
     parser.add_argument("--timeout", type=float, default=120.0, help="seconds per file and engine")
     parser.add_argument("--oracle", type=Path, default=ORACLE)
     parser.add_argument(

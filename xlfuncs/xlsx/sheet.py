@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape, unescape
@@ -222,16 +223,22 @@ def count_cells(z: zipfile.ZipFile) -> int:
 
 
 def formula_cells(
-    path: Path, booleans: set[tuple[str, str]] | None = None, tables: list[tuple[str, str]] | None = None
+    path: Path,
+    booleans: set[tuple[str, str]] | None = None,
+    tables: list[tuple[str, str]] | None = None,
+    marked: tuple[Callable[[str], bool], set[tuple[str, str]]] | None = None,
 ) -> dict[str, list[str]]:
     """``{sheet: [cell, ...]}``: every cell holding a formula or inside an array formula's range.
     ``booleans`` collects the cells whose stored value is a boolean (``t="b"``); ``tables`` the
-    what-if data tables, ``(sheet, "B5:B7")``, whose cells are not listed.
+    what-if data tables, ``(sheet, "B5:B7")``, whose cells are not listed.  ``marked``, ``(test,
+    cells)``: collects the cells whose formula text (unescaped) passes ``test``, the cells sharing
+    it and those of its array range included.
     """
     found: dict[str, list[str]] = {}
     with zipfile.ZipFile(path) as book:
         for name, part in sheet_parts(book).items():
             listed: list[str] = []
+            shared: dict[str | None, bool] = {}
             for cell in CELL.finditer(read_part(book, part).decode("utf-8")):
                 attrs, body = cell["attrs"], cell["body"]
                 if booleans is not None and 't="b"' in attrs and attr(attrs, "t") == "b":
@@ -243,7 +250,20 @@ def formula_cells(
                     if tables is not None:
                         tables.append((name, attr(formula["attrs"], "ref") or ""))
                     continue
-                ref = attr(formula["attrs"], "ref") if attr(formula["attrs"], "t") == "array" else None
-                listed.extend(cells(ref) if ref else [attr(cell["attrs"], "r") or ""])
+                kind = attr(formula["attrs"], "t")
+                ref = attr(formula["attrs"], "ref") if kind == "array" else None
+                these = cells(ref) if ref else [attr(cell["attrs"], "r") or ""]
+                listed.extend(these)
+                if marked is not None:
+                    text = formula["text"]
+                    passes = (
+                        marked[0](unescape_text(text))
+                        if text
+                        else shared.get(attr(formula["attrs"], "si"), False)
+                    )
+                    if kind == "shared" and text:
+                        shared[attr(formula["attrs"], "si")] = passes
+                    if passes:
+                        marked[1].update((name, r) for r in these)
             found[name] = list(dict.fromkeys(listed))
     return found

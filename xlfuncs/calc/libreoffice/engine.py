@@ -30,7 +30,7 @@ from ...xlsx.refs import cells, column_letters
 from ...xlsx.sheet import formula_cells
 from ..results import CIRCULAR, DATA_TABLE, NOT_COMPUTED, ExcelError, Problems, Values
 from . import headless, instances, service
-from .rewrite import engine_copy
+from .rewrite import engine_copy, logical_formula
 
 __all__ = ["compute", "engine_available", "recalculate", "render_pdf", "started"]
 
@@ -253,6 +253,7 @@ def compute(
     tables: list[tuple[str, str]] = []
     circular: set[tuple[str, str]] = set()
     booleans: set[tuple[str, str]] = set()
+    logical: set[tuple[str, str]] = set()
     # the formula cells of the original are listed while LibreOffice computes (it runs in its own process)
     with (
         contextlib.nullcontext(office_instance) if office_instance else started() as office_instance,
@@ -261,7 +262,7 @@ def compute(
     ):
         book, values_file = Path(tmp) / ("book" + path.suffix.lower()), Path(tmp) / "values.json"
         engine_copy(path, book, rewrite, errors_in_ranges)
-        listing = pool.submit(formula_cells, path, booleans, tables)
+        listing = pool.submit(formula_cells, path, booleans, tables, (logical_formula, logical))
         office_instance.run({"src": str(book), "values": str(values_file)}, timeout, f"computing {path.name}")
         computed = _read_values(values_file, circular)
         formulas = listing.result()
@@ -279,7 +280,13 @@ def compute(
                 value = computed[(sheet, ref)]
                 # Calc types logical results itself (the service reads them as bool), but the booleans
                 # our add-in returns reach it as numbers: where the file stored a boolean, a 1 or 0 stays one
-                if (sheet, ref) in booleans and type(value) is int and value in (0, 1):
+                # a logical formula's 1 or 0 in a cell formatted explicitly (Calc then shows no logical
+                # format) is TRUE or FALSE too
+                if (
+                    ((sheet, ref) in booleans or (sheet, ref) in logical)
+                    and type(value) is int
+                    and value in (0, 1)
+                ):
                     value = bool(value)
                 values[(sheet, ref)] = value
                 if (sheet, ref) in circular:

@@ -85,6 +85,63 @@ def _arguments(text: str, start: int) -> tuple[list[str], int] | None:
     return None
 
 
+#: Functions whose result is always TRUE or FALSE.
+_LOGICAL_FUNCTIONS = frozenset(
+    "AND OR NOT XOR TRUE FALSE EXACT ISBLANK ISERR ISERROR ISEVEN ISODD ISFORMULA ISLOGICAL ISNA "
+    "ISNONTEXT ISNUMBER ISREF ISTEXT".split()
+)
+_CALL = re.compile(r"(?:_xlfn\.)?([A-Za-z][\w.]*)\(")
+
+
+def logical_formula(formula: str) -> bool:
+    """Whether a formula's result is TRUE or FALSE by its form: a comparison outside any parentheses,
+    one call of a logical function around everything, or an IF, IFERROR or IFNA whose results are
+    all such.  (Calc has no boolean type; it marks such results with its logical number format,
+    which a cell formatted explicitly does not show.)
+
+    >>> [logical_formula(f) for f in ("A1=B1", "AND(A1,B1)", "(A1>1)", 'IF(A1="x",1,0)', "SUM(A1)=0")]
+    [True, True, True, False, True]
+    >>> logical_formula("IF(ISERROR(F3),ISERROR(C3),ROUND(F3,12)=ROUND(C3,12))"), logical_formula("IF(A1,B1)")
+    (True, False)
+    """
+    formula = formula.strip()
+    depth, i, top = 0, 0, False
+    while i < len(formula):
+        ch = formula[i]
+        if ch in "\"'":
+            i = _literal_end(formula, i)
+            continue
+        if ch in "({":
+            depth += 1
+        elif ch in ")}":
+            depth -= 1
+        elif depth == 0 and ch in "=<>":
+            top = True
+        i += 1
+    if top:
+        return True
+    if formula.startswith("("):
+        inner = _arguments(formula, 1)
+        return (
+            inner is not None
+            and inner[1] == len(formula)
+            and len(inner[0]) == 1
+            and logical_formula(inner[0][0])
+        )
+    m = _CALL.match(formula)
+    found = _arguments(formula, m.end()) if m else None
+    if m is None or found is None or found[1] != len(formula):
+        return False
+    name, args = m[1].upper(), found[0]
+    if name in _LOGICAL_FUNCTIONS:
+        return True
+    if name == "IF" and len(args) in (2, 3):
+        return all(logical_formula(a) for a in args[1:])
+    if name in ("IFERROR", "_XLFN.IFNA", "IFNA") and len(args) == 2:
+        return all(logical_formula(a) for a in args)
+    return False
+
+
 def _label_functions() -> frozenset[str]:
     from ...functions import REGISTRY
 
