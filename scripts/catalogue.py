@@ -23,7 +23,7 @@ from babel.messages.pofile import read_po, write_po
 
 from xlfuncs import REGISTRY, i18n
 from xlfuncs.data.functions import register
-from xlfuncs.workbooks import demo, style
+from xlfuncs.workbooks import demo, style, templates
 from xlfuncs.workbooks.examples import EXAMPLES
 from xlfuncs.workbooks.templates import TEMPLATES
 from xlfuncs.workbooks.universe_book import SIZE_CLASSES
@@ -45,7 +45,11 @@ def workbook_texts() -> list[str]:
     with tempfile.TemporaryDirectory() as tmp, style.recording() as texts:
         for form in calls.FORMS:
             style.tr(calls.note(form))
-        for message in (*demo.MESSAGES.values(), *(e.summary for e in EXAMPLES)):
+        for message in (
+            *templates.MESSAGES.values(),
+            *demo.MESSAGES.values(),
+            *(e.summary for e in EXAMPLES),
+        ):
             style.tr(message)
         for name, builder in TEMPLATES.items():
             builder(Path(tmp) / name, note=calls.note("classic"))

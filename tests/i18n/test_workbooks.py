@@ -97,6 +97,7 @@ def test_demo_in_german(tmp_path):
     assert demo.main(tmp_path, out=lines.append, engine="formulas", lang="de") == 0, "\n".join(lines)
     said = "\n".join(lines)
     assert "51 von 51 Kennzahlen OK, 0 Abweichungen." in said
+    assert f"{tmp_path / 'article_examples.xlsx'}: geschrieben (Form classic)" in said
     for pattern in demo.MESSAGES.values():
         assert pattern.split("{")[0].strip() not in said or not pattern.split("{")[0].strip()
     english = english_texts()

@@ -142,15 +142,24 @@ def write_all(
             elif _same_workbook(target, fresh):
                 status = "unchanged"
             elif force:
-                status = "overwritten (--force)"
+                status = "overwritten"
             else:
-                out(f"{target}: differs from the template (edited?); kept. Use --force to overwrite.")
+                status = "kept"
                 refused += 1
-                continue
-            if status != "unchanged":
+            if status in ("written", "overwritten"):
                 files.copy_into(fresh, target, directory)  # never through a link
-            out(f"{target}: {status} ({form} form)")
+            with language(lang):
+                out(tr(MESSAGES[status]).format(target=target, form=form))
     return refused
+
+
+#: What writing the templates says about each file: patterns filled in with ``str.format``.
+MESSAGES = dict(
+    written="{target}: written ({form} form)",
+    unchanged="{target}: unchanged ({form} form)",
+    overwritten="{target}: overwritten (--force) ({form} form)",
+    kept="{target}: differs from the template (edited?); kept. Use --force to overwrite.",
+)
 
 
 def _package(path: Path) -> dict[str, bytes]:
