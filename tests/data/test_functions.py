@@ -9,6 +9,7 @@ from datetime import date
 
 import pytest
 
+import xlfuncs
 from xlfuncs.data import functions
 from xlfuncs.data.functions import serial
 from xlfuncs.framework.errors import InputError
@@ -26,8 +27,12 @@ def test_registered_only_on_request(data_functions):
     assert set(data_functions) == functions.NAMES
 
 
-def test_registry_untouched_without_register():
-    assert "FILING" not in REGISTRY
+def test_registered_by_the_package_wherever_the_extra_is_installed():
+    assert functions.installed()  # the test environment has the data extra
+    assert list(REGISTRY)[-5:] == ["FILING", "FILINGS", "COINSUPPLY", "COINPRICE", "FXRATE"]
+    assert all(
+        REGISTRY[name].function is getattr(xlfuncs, REGISTRY[name].python_name) for name in functions.NAMES
+    )
 
 
 def test_filing_cells(serve_sec, data_functions):

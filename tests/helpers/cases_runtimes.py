@@ -205,6 +205,14 @@ CASES = [
     Case(
         "mcapclass bad input", "MCAPCLASS", [[[5e9, -1, "x", NA_CELL]], None, None], [["Mid", NUM, VALUE, NA]]
     ),
+    # The functions that fetch (xlfuncs.data), each with input refused before any request: the
+    # tests make none, and what a source answers is tested in tests/data.
+    Case("filing unknown item", "FILING", [[["TSLA"]], [["nonsense"]], None, None], [[VALUE]]),
+    Case("filing no company", "FILING", [[[""]], [["shares"]], None, None], [[NA]]),
+    Case("filings takes one company", "FILINGS", [[["TSLA", "AAPL"]]], [[VALUE]]),
+    Case("coinsupply unknown kind", "COINSUPPLY", [[["bitcoin"]], [["nonsense"]]], [[VALUE]]),
+    Case("coinprice no coin", "COINPRICE", [[[""]], None], [[NA]]),
+    Case("fxrate as_of not a date", "FXRATE", [[["USD"]], [["EUR"]], [["abc"]]], [[VALUE]]),
     Case(
         "xlfuncs version info",
         "XLFUNCS",

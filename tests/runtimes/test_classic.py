@@ -186,3 +186,33 @@ def test_macro_options_of_each_function(classic, name):
 @pytest.mark.parametrize("case", [pytest.param(c, id=c.label) for c in CASES])
 def test_call(classic, case):
     assert classic["calls"][case.label] == case.expected
+
+
+# The functions that fetch are threaded UDFs (async_mode="threading"): Excel gets a placeholder
+# at once, xlwings' worker computes, re-enters the calling cell's formula, and the recalculated
+# cell gets the answer from xlwings' cache.  Offline with an empty cache: no request can leave.
+
+
+@pytest.fixture(scope="module")
+def threaded(tmp_path_factory):
+    cache = tmp_path_factory.mktemp("cache")
+    env = {"XLFUNCS_OFFLINE": "1", "XLFUNCS_CACHE_DIR": str(cache)}
+    return run_runtime("runtime_classic_async.py", [], env)
+
+
+def test_functions_that_fetch_are_threaded_and_the_kernels_not(threaded):
+    fetching = {"FILING", "FILINGS", "COINSUPPLY", "COINPRICE", "FXRATE"}
+    assert list(threaded["async_modes"]) == list(REGISTRY)
+    for name, mode in threaded["async_modes"].items():
+        assert mode == ("threading" if name in fetching else None), name
+
+
+def test_a_threaded_call_answers_a_placeholder_then_its_result(threaded):
+    assert threaded["first"] == "#N/A waiting..."  # at once, on the calling (COM) thread
+    assert threaded["worker_thread"] and threaded["caller_thread"] not in threaded["worker_thread"]
+    assert threaded["formula_written"] == ['=FDMCAP(10, FILING("TSLA", "nonsense"))']  # re-entered
+    assert threaded["second"] == "#VALUE!"  # the function's own answer: "nonsense" is no item
+
+
+def test_the_placeholder_is_no_number_in_a_nested_call(threaded):
+    assert threaded["nested"] == "#VALUE!"  # FDMCAP(10, "#N/A waiting...")

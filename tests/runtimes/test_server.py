@@ -160,8 +160,16 @@ BAD_REQUESTS = {
         "args",
     ),
 }
+#: Calls of the functions that fetch, answered on the guard's pool for them; offline with an
+#: empty cache (the fixture's settings), so nothing leaves the machine.
+FETCHING = {
+    "filing offline": (body("FILING", [[["TSLA"]], [["shares"]], None, None]), [[err("NotAvailable")]]),
+    "filing unknown item": (body("FILING", [[["TSLA"]], [["nonsense"]], None, None]), [[err("Value")]]),
+    "coinprice offline": (body("COINPRICE", [[["bitcoin"]], None]), [[err("NotAvailable")]]),
+}
 GUARDED = {
     "good": ("POST", CALL_URL, GOOD),
+    **{label: ("POST", CALL_URL, b) for label, (b, _) in FETCHING.items()},
     "big ok": ("POST", CALL_URL, BIG_OK),
     "too large": ("POST", CALL_URL, BIG_TOO_LARGE),
     "too large, other route": ("POST", "/xlwings/custom-scripts-call/nothing", BIG_TOO_LARGE),
@@ -183,8 +191,13 @@ def request_jobs(requests, headers=None):
 def guarded(tmp_path_factory):
     project = make_project(tmp_path_factory.mktemp("xlfuncs-server-project"))
     job = {"app": "xlfuncs", "requests": request_jobs(GUARDED)}
+    settings = {
+        "XLFUNCS_MAX_BODY_BYTES": str(LIMIT),
+        "XLFUNCS_OFFLINE": "1",
+        "XLFUNCS_CACHE_DIR": str(tmp_path_factory.mktemp("cache")),
+    }
     try:
-        return run_server(project, job, settings={"XLFUNCS_MAX_BODY_BYTES": str(LIMIT)})
+        return run_server(project, job, settings=settings)
     except RuntimeError as exc:
         pytest.fail(str(exc))
 
@@ -193,6 +206,11 @@ def test_guarded_app_computes_small_and_large_calls(guarded):
     assert response(guarded, "good")["json"] == {"result": [[100_000_000.0]]}
     result = response(guarded, "big ok")["json"]["result"]
     assert result == [[(10.5 + i) * 1_000_000] for i in range(12_000)]
+
+
+@pytest.mark.parametrize("label", list(FETCHING))
+def test_guarded_app_answers_the_functions_that_fetch(guarded, label):
+    assert response(guarded, label)["json"] == {"result": FETCHING[label][1]}
 
 
 def test_guarded_app_serves_everything_else_unchanged(guarded, server):

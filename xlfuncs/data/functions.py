@@ -2,9 +2,9 @@
 
 Declared with the same ``@udf`` spec as the pure kernels, so every runtime registers them
 the same way; they sit above both the kernels and the data layer, which they import only
-when called.  Unlike the kernels they are registered on request (:func:`register`): a
-runtime that can reach the sources calls it before it reads ``REGISTRY``, and importing this
-module alone (documentation, doctests, the Lite export) changes nothing.
+when called.  The package itself (``xlfuncs/__init__.py``) calls :func:`register` wherever
+the data extra is :func:`installed`, before anything can read ``REGISTRY``: what the
+registry holds depends on the installation alone, never on what was imported first.
 Each failure is an Excel error value in its own cell (``#N/A`` for a missing, stale or
 unreachable figure), and an :class:`~xlfuncs.framework.errors.InputError` naming the
 argument and the reason in Python.
@@ -12,6 +12,7 @@ argument and the reason in Python.
 
 from __future__ import annotations
 
+import importlib.util
 import math
 from datetime import date, timedelta
 from typing import Any
@@ -114,7 +115,7 @@ def _field(fact: Fact, field: str) -> object:
 
 
 def filing(company: Objects, item: Any, field: Any = "value", as_of: Any = None) -> Objects:
-    """An input of a company from its latest filing (SEC EDGAR): shares, options, their strike, RSUs, debt, cash, preferred, minority interest, or the reported diluted count; or that figure's period end, form, filing date, link, tag, stale flag or note (why it is missing or stale).
+    """An input of a company from its latest filing (SEC EDGAR): shares, options, their strike, RSUs, debt, cash, preferred, minority interest or the reported diluted count; or that figure's period end, form, filing date, link, tag, stale flag or note.
 
     Formula: the latest fact of the first tag in the item's chain whose period ends at most 400 days before the company's latest period
 
@@ -298,6 +299,17 @@ DECLARATIONS: tuple[tuple[Any, dict[str, Any]], ...] = (
 #: The Excel names of the functions that fetch: a runtime runs these off its event loop
 #: (xlwings Server: always on its worker threads, whatever the size of the call).
 NAMES = frozenset(arguments["excel_name"] for _, arguments in DECLARATIONS)
+
+
+#: The modules of the data extra (pyproject.toml's ``data``; packed into the LibreOffice .oxt).
+REQUIRES = ("requests", "requests_cache", "platformdirs")
+
+
+def installed() -> bool:
+    """Whether the data extra's modules can be imported here (found, not imported: ``requests``
+    costs its import time only when a function first fetches).
+    """
+    return all(importlib.util.find_spec(name) is not None for name in REQUIRES)
 
 
 def register() -> list[FunctionSpec]:

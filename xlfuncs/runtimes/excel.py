@@ -10,6 +10,14 @@ but registers nothing; see ``xlfuncs doctor``.
 
 This module holds only registration; the worksheet semantics (ranges,
 broadcasting, error values) live in :mod:`xlfuncs.framework.sheet`.
+
+The functions that fetch (:func:`.fetching.fetches`) are classic
+``async_mode="threading"`` UDFs: Excel gets the text ``#N/A waiting...`` at once, a
+worker thread fetches, and xlwings then re-enters the calling cell's formula, which finds
+the answer in xlwings' cache, so a slow source never freezes Excel.  That placeholder is
+text, so a function around it (``=FDMCAP(B1, FILING(A1,"shares"))``) answers ``#VALUE!``
+until the figure is there, never a number.  On Office.js xlwings Server runs them on
+worker threads (:mod:`.server`).
 """
 
 from __future__ import annotations
@@ -18,6 +26,7 @@ import importlib.util
 import inspect
 import sys
 from datetime import datetime, timedelta
+from typing import Any
 
 import xlwings as xw
 
@@ -25,6 +34,7 @@ from ..framework.errors import ERROR_CODE
 from ..framework.sheet import call
 from ..framework.spec import FunctionSpec
 from ..functions import REGISTRY
+from .fetching import fetches
 
 CATEGORY = "xlfuncs"
 OFFICE_JS = xw.func.__module__ == "xlwings.pro.udfs_officejs"
@@ -58,6 +68,8 @@ class OfficeJsCells(xw.conversion.Converter):
 
 
 RET_OPTIONS = {"convert": OfficeJsCells} if OFFICE_JS else {}
+#: How classic Excel calls a function that fetches: off its calculation thread.
+FETCH_OPTIONS: dict[str, Any] = {} if OFFICE_JS else {"async_mode": "threading"}
 
 
 def _remember_no_pyodide() -> None:
@@ -135,7 +147,7 @@ def _worksheet_function(spec: FunctionSpec):
     for arg in spec.args:
         function = xw.arg(arg.name, doc=arg.doc, **ARG_OPTIONS)(function)
     function = xw.ret(**RET_OPTIONS)(function)
-    return xw.func(category=CATEGORY)(function)
+    return xw.func(category=CATEGORY, **(FETCH_OPTIONS if fetches(spec) else {}))(function)
 
 
 _remember_no_pyodide()

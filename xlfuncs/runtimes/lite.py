@@ -81,10 +81,16 @@ from pathlib import Path
 
 from ..functions import REGISTRY
 from ..functions.versions import __version__
+from . import fetching
 
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
 #: Where the import graph starts: the package itself and the xlwings registration.
 ROOTS = ("xlfuncs", "xlfuncs.runtimes.excel")
+#: Left out of the export: the functions that fetch (xlfuncs.data).  The browser sends its own
+#: User-Agent, which the SEC refuses, and blocks sources without CORS headers (the SEC's APIs);
+#: Pyodide has no threads for the machine-wide rate lock.  Without the package, xlfuncs'
+#: ``__init__`` registers the kernels alone (docs/data-sources.md, "Runtimes × sources").
+NOT_EXPORTED = fetching.PACKAGE
 #: Third-party packages a packed module may import: both available in xlwings Lite.
 THIRD_PARTY = {"numpy", "xlwings"}
 #: Imported only by the Python API (a schedule returned as a DataFrame), never by a worksheet
@@ -171,20 +177,26 @@ def module_imports(name: str) -> tuple[set[str], set[str]]:
     return internal, external
 
 
-def runtime_modules() -> list[str]:
+def runtime_modules(leave_out: str | None = NOT_EXPORTED) -> list[str]:
     """The package modules that ``xlfuncs.runtimes.excel`` needs at run time, sorted: the closure of
-    package-internal imports (module level or inside functions) from :data:`ROOTS`.
+    package-internal imports (module level or inside functions) from :data:`ROOTS`, less the
+    package ``leave_out`` (the LibreOffice add-in keeps it: ``None``).
     """
     seen: set[str] = set()
     todo = list(ROOTS)
     while todo:
         name = todo.pop()
-        if name in seen:
+        if name in seen or (leave_out and (name == leave_out or name.startswith(leave_out + "."))):
             continue
         seen.add(name)
         parts = name.split(".")
         todo.extend({".".join(parts[:i]) for i in range(1, len(parts))} | module_imports(name)[0])
     return sorted(seen)
+
+
+def exported_names() -> list[str]:
+    """The Excel names of the functions the export registers: :data:`REGISTRY` less :data:`NOT_EXPORTED`'s."""
+    return [name for name, spec in REGISTRY.items() if not fetching.fetches(spec)]
 
 
 def _relative(name: str) -> str:
@@ -229,7 +241,7 @@ def _comment_list(items, prefix: str) -> list[str]:
 def _header(
     requirement: str | None, xlwings: str | None, modules: list[str] | None, digest: str | None
 ) -> list[str]:
-    names = list(REGISTRY)
+    names = exported_names()
     lines = [
         f"# xlfuncs {__version__} for xlwings Lite: {len(names)} worksheet functions for Excel.",
         "#",

@@ -21,11 +21,16 @@ headers, socket.io, settings and auth providers) with one middleware added inner
   :data:`INLINE_BYTES`, so one large call does not hold up the one-cell calls of
   everyone else; at most :data:`MAX_QUEUED` such calls are taken at once, more get
   **503** (which the client retries);
+- runs every call of a function that fetches (:func:`.fetching.fetches`:
+  FILING, COINPRICE...) in a pool of its own, whatever its size, so a slow source holds
+  neither the event loop nor the large calls; at most :data:`MAX_FETCHING` at once, more
+  get **503**;
 - passes every other request (and calls to functions that are not xlfuncs', if the
   project mounts its own too) to xlwings Server unchanged.
 
 Settings, from the environment: ``XLFUNCS_MAX_BODY_BYTES`` (default 10,000,000, about
-a 1,000,000-cell range) and ``XLFUNCS_SERVER_THREADS`` (default 2).
+a 1,000,000-cell range), ``XLFUNCS_SERVER_THREADS`` (default 2) and
+``XLFUNCS_FETCH_THREADS`` (default 4).
 
 Authentication is xlwings Server's: with ``XLWINGS_AUTH_PROVIDERS`` empty (its default)
 anyone who can reach the server may call the functions, and :data:`app` logs a warning
@@ -60,6 +65,7 @@ from starlette.middleware import Middleware
 from starlette.requests import Request
 
 from ..functions import REGISTRY
+from .fetching import fetches
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -87,6 +93,10 @@ MAX_BODY_BYTES = _int_setting("XLFUNCS_MAX_BODY_BYTES", 10_000_000)
 THREADS = _int_setting("XLFUNCS_SERVER_THREADS", 2)
 #: Large calls running or waiting at once; more get 503.
 MAX_QUEUED = 4 * THREADS
+#: Worker threads for calls of the functions that fetch (``XLFUNCS_FETCH_THREADS``): they mostly wait.
+FETCH_THREADS = _int_setting("XLFUNCS_FETCH_THREADS", 4)
+#: Calls that fetch running or waiting at once; more get 503.
+MAX_FETCHING = 4 * FETCH_THREADS
 #: Bodies up to this size are decoded and computed on the event loop (faster than a thread hop).
 INLINE_BYTES = 16_384
 CALL_PATH = f"{_settings.app_path}/xlwings/custom-functions-call"
@@ -188,6 +198,8 @@ class Guard:
         self.app = app
         self.pool = ThreadPoolExecutor(THREADS, thread_name_prefix="xlfuncs")
         self.slots = asyncio.Semaphore(MAX_QUEUED)
+        self.fetch_pool = ThreadPoolExecutor(FETCH_THREADS, thread_name_prefix="xlfuncs-fetch")
+        self.fetch_slots = asyncio.Semaphore(MAX_FETCHING)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
@@ -231,16 +243,20 @@ class Guard:
         )
         user = await _dep.get_user(request, user)
         logger.info('Function "%s" called by %s', name, _router.sanitize_log_input(user.name))
-        if not large:
+        fetching = fetches(REGISTRY[name])
+        if not large and not fetching:
             check_call(data)
             await _answer_json(send, await _answer_call(data, user))
             return True
-        if self.slots.locked():
-            raise BadRequest(503, "the server is busy with other large calls; try again")
-        async with self.slots:
-            answer = await asyncio.get_running_loop().run_in_executor(
-                self.pool, _decode_and_compute, body, user
-            )
+        pool, slots, kind = (
+            (self.fetch_pool, self.fetch_slots, "calls that fetch")
+            if fetching
+            else (self.pool, self.slots, "large calls")
+        )
+        if slots.locked():
+            raise BadRequest(503, f"the server is busy with other {kind}; try again")
+        async with slots:
+            answer = await asyncio.get_running_loop().run_in_executor(pool, _decode_and_compute, body, user)
         await _answer_json(send, answer)
         return True
 

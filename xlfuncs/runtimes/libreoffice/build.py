@@ -22,7 +22,9 @@ Every part is derived from :data:`xlfuncs.REGISTRY`, like the Excel registration
 * ``pythonpath/xlfuncs/...``: the core (the same modules as the xlwings Lite export, less
   the xlwings registration, plus :mod:`.addin`); LibreOffice puts ``pythonpath`` on
   ``sys.path``.  It needs numpy in LibreOffice's Python (the system ``python3`` on Debian:
-  ``python3-numpy``).
+  ``python3-numpy``).  Where the data extra is installed, the data layer and its
+  pure-Python dependencies (:func:`xlfuncs.data.packing.files`) are packed beside it, so
+  FILING, COINPRICE... run in Calc; that Python needs ``sqlite3`` for the cache.
 
 The same sources and the same type library give the same bytes (fixed zip dates and order).
 """
@@ -39,7 +41,7 @@ from xml.sax.saxutils import escape, quoteattr
 from ...functions import REGISTRY
 from ...functions.versions import __version__
 from ...i18n import argument_context, languages, text
-from .. import lite
+from .. import fetching, lite
 from . import office
 from .addin import IMPLEMENTATION, INTERFACE, MODULE, method_name, parameter_name
 
@@ -191,16 +193,19 @@ def description() -> str:
 
 
 def core_modules() -> list[str]:
-    """The package modules packed into ``pythonpath/``: the Lite export's, less xlwings, plus :mod:`.addin`."""
-    modules = sorted(
-        {m for m in lite.runtime_modules() if m != "xlfuncs.runtimes.excel"} | set(ADDIN_MODULES)
-    )
-    stdlib = set(sys.stdlib_module_names)
+    """The package modules packed into ``pythonpath/``: the Lite export's, less xlwings, plus
+    :mod:`.addin`, and the data layer where its functions are registered (LibreOffice,
+    unlike the browser, reaches the sources).
+    """
+    data = fetching.data_module("functions")
+    runtime = lite.runtime_modules(leave_out=None if data else lite.NOT_EXPORTED)
+    modules = sorted({m for m in runtime if m != "xlfuncs.runtimes.excel"} | set(ADDIN_MODULES))
+    allowed = set(sys.stdlib_module_names) | {"numpy"} | OPTIONAL | (set(data.REQUIRES) if data else set())
     problems = []
     for name in modules:
         internal, external = lite.module_imports(name)
         problems += [f"{name} imports {m}" for m in sorted(internal - set(modules))]
-        problems += [f"{name} imports {m}" for m in sorted(external - stdlib - {"numpy"} - OPTIONAL)]
+        problems += [f"{name} imports {m}" for m in sorted(external - allowed)]
     if problems:
         raise BuildError(
             "the add-in's modules must need only the standard library and numpy: " + "; ".join(problems)
@@ -250,6 +255,9 @@ def build(directory: Path) -> Path:
         path = lite.module_path(name)
         relative = path.relative_to(lite.PACKAGE_DIR.parent).as_posix()
         parts[f"pythonpath/{relative}"] = path.read_text(encoding="utf-8").replace("\r\n", "\n").encode()
+    packing = fetching.data_module("packing")
+    if packing:  # the office's Python has no pip: the data extra's packages, copied in
+        parts.update(packing.files("pythonpath"))
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     target = directory / FILENAME
