@@ -20,11 +20,18 @@ whole batch at once:
 
 Nothing here loops over rows: text columns are read once per distinct value, numeric
 columns by the rules' vectorised path.
+
+Most batches need no grouping: every list of a table column has the same length and no
+NULL, as when a query passes one constant table or every company has as many tranches.
+Such a batch goes to the kernel in one call without the grouping's keys, the tables
+reshaped from the lists' elements, which is what the grouping would hand over for it.
+An engine calls the function once per batch (DuckDB: 2,048 rows), so what each call
+costs apart from the arithmetic, worked out once per function in :class:`BatchFunction`,
+bounds the speed of every query.
 """
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeAlias
@@ -42,6 +49,7 @@ from ..framework.errors import CODE_DTYPE, ERROR_CODE, NA, OK, InputError
 from ..framework.spec import Arg
 from .signatures import Param, Signature
 
+_FLOAT64 = pa.float64().id if pa is not None else None
 Column: TypeAlias = Any  # a pyarrow Array or ChunkedArray, as the engine hands it over
 
 
@@ -70,39 +78,105 @@ def require(extra: str) -> None:
         raise ImportError(f'the SQL functions need pyarrow: pip install "xlfuncs[{extra}]"')
 
 
-def evaluate(sig: Signature, columns: Sequence[Column]) -> pa.Array:
-    """One result per row: a DOUBLE or text array, NULL where the worksheet shows an error."""
-    if len(columns) > len(sig.params):
-        raise TypeError(f"{sig.name} takes at most {len(sig.params)} arguments, got {len(columns)}")
-    if len(columns) < max(sig.least, 1):  # as Excel refuses such a formula
-        raise TypeError(f"{sig.name} needs at least {sig.least} arguments, got {len(columns)}")
-    rows = len(columns[0])
-    arrays = [_array(c) for c in columns]
-    arrays += [pa.nulls(rows)] * (len(sig.params) - len(arrays))  # omitted trailing arguments
-    args = dict(zip(sig.params, sig.spec.args, strict=True))
-    try:
-        read: dict[str, Elements | Lists] = {
-            p.name: _lists(p, args[p], a) if p.table else _scalars(p, args[p], a)
-            for p, a in zip(sig.params, arrays, strict=True)
-        }
-    except TypeError as exc:  # an argument the whole call cannot use: name the function too
-        raise TypeError(f"{sig.name}: {exc}") from None
-    out = np.empty(rows, object) if sig.text else np.full(rows, np.nan)
-    codes = np.zeros(rows, CODE_DTYPE)
-    for index, tables in _groups(sig, read, rows):
+@dataclass(frozen=True)
+class Argument:
+    """One argument of a SQL function: its signature, its spec, and what its NULL reads as."""
+
+    param: Param
+    arg: Arg
+    # a NULL: a scalar's default (or a blank cell when required), a list element's blank cell
+    blank: tuple[npt.NDArray[Any], int]
+
+
+class BatchFunction:
+    """``sig`` over Arrow batches: one result per row, NULL where the worksheet shows an error.
+
+    Call it with one column per argument, as the engine hands them over (trailing optional
+    ones may be left off).  What does not depend on the rows is worked out here, once.
+    """
+
+    def __init__(self, sig: Signature) -> None:
+        self.sig = sig
+        self.most, self.least = len(sig.params), max(sig.least, 1)
+        self.arguments = tuple(
+            Argument(p, a, _blank(a, None if a.required or a.table else a.default))
+            for p, a in zip(sig.params, sig.spec.args, strict=True)
+        )
+
+    def __call__(self, columns: Sequence[Column]) -> pa.Array:
+        sig = self.sig
+        if len(columns) > self.most:
+            raise TypeError(f"{sig.name} takes at most {self.most} arguments, got {len(columns)}")
+        if len(columns) < self.least:  # as Excel refuses such a formula
+            raise TypeError(f"{sig.name} needs at least {sig.least} arguments, got {len(columns)}")
+        rows = len(columns[0])
+        arrays = [_array(c) for c in columns]
+        if len(arrays) < self.most:  # omitted trailing arguments
+            arrays += [pa.nulls(rows)] * (self.most - len(arrays))
+        try:
+            whole = self._whole(arrays, rows)
+            if whole is not None:
+                result, codes = _compute(sig, *whole)
+                return _result(sig, _empty(sig, rows) if result is None else result, codes)
+            read: dict[str, Elements | Lists] = {
+                a.param.name: _lists(a, c) if a.param.table else _read(a, c, keys=False)
+                for a, c in zip(self.arguments, arrays, strict=True)
+            }
+        except TypeError as exc:  # an argument the whole call cannot use: name the function too
+            raise TypeError(f"{sig.name}: {exc}") from None
+        out = _empty(sig, rows)
+        codes = np.zeros(rows, CODE_DTYPE)
+        for index, tables in _groups(sig, read, rows):
+            inputs: dict[str, npt.NDArray[Any]] = {}
+            group_codes = np.zeros(rows if isinstance(index, slice) else len(index), CODE_DTYPE)
+            for param in sig.params:
+                part = read[param.name]
+                if isinstance(part, Lists):
+                    inputs[param.name], part_codes = tables[param.name]
+                else:
+                    inputs[param.name], part_codes = part.values[index], part.codes[index]
+                group_codes = np.where(group_codes == OK, part_codes, group_codes)
+            result, codes[index] = _compute(sig, inputs, group_codes)
+            if result is not None:
+                out[index] = result
+        return _result(sig, out, codes)
+
+    def _whole(
+        self, arrays: list[pa.Array], rows: int
+    ) -> tuple[dict[str, npt.NDArray[Any]], npt.NDArray[np.uint8]] | None:
+        """Every row's inputs for one call of the kernel and each row's code, or None when the
+        batch needs :func:`_groups`: tables of different lengths or with NULLs, or elements
+        their rule refuses.  The inputs are those :func:`_groups` would hand over for it.
+        """
+        if not rows:
+            return None
         inputs: dict[str, npt.NDArray[Any]] = {}
-        group_codes = np.zeros(rows if isinstance(index, slice) else len(index), CODE_DTYPE)
-        for param in sig.params:
-            part = read[param.name]
-            if isinstance(part, Lists):
-                inputs[param.name], part_codes = tables[param.name]
-            else:
-                inputs[param.name], part_codes = part.values[index], part.codes[index]
-            group_codes = np.where(group_codes == OK, part_codes, group_codes)
-        result, codes[index] = _compute(sig, inputs, group_codes)
-        if result is not None:
-            out[index] = result
-    return _result(sig, out, codes)
+        codes: npt.NDArray[np.uint8] | None = None
+        tables: dict[str, tuple[npt.NDArray[Any], npt.NDArray[Any]] | None] = {}
+        for argument, column in zip(self.arguments, arrays, strict=True):
+            name = argument.param.name
+            if argument.param.table:
+                table = _whole_table(argument, column, rows)
+                if table is False:
+                    return None
+                tables[name] = None if table is True else table
+                continue
+            inputs[name], part = _scalar(argument, column, rows)
+            if part is not None:  # the first error in argument order wins, as in the worksheet
+                codes = part if codes is None else np.where(codes == OK, part, codes).astype(CODE_DTYPE)
+        given = [keys for _, keys in filter(None, tables.values())]
+        if all(_same_rows(keys) for keys in given):  # one table for every row: 1-D
+            shape: tuple[int, ...] = (0,)
+            inputs.update({name: t[0][0] for name, t in tables.items() if t})
+        elif self.sig.row_tables:
+            shape = (rows, 0)
+            inputs.update({name: t[0] for name, t in tables.items() if t})
+        else:
+            return None
+        for argument in self.arguments:  # an omitted optional table: no rows of it
+            if argument.param.name not in inputs:
+                inputs[argument.param.name] = np.zeros(shape, argument.blank[0].dtype)
+        return inputs, np.zeros(rows, CODE_DTYPE) if codes is None else codes
 
 
 def _array(column: Column) -> pa.Array:
@@ -111,36 +185,30 @@ def _array(column: Column) -> pa.Array:
     return column
 
 
-def _scalars(param: Param, arg: Arg, column: pa.Array) -> Elements:
-    """One element per row; NULL is the argument's blank: its default, or ``None``."""
-    return _read(param, arg, column, None if arg.required else arg.default, keys=False)
-
-
-@functools.cache
 def _blank(arg: Arg, blank: object) -> tuple[npt.NDArray[Any], int]:
     """What ``arg``'s rule reads from the cell ``blank``: (a one-element array, its code)."""
     values, codes = arg.rule.read(np.array([blank], object))
     return values, OK if codes is None else int(codes[0])
 
 
-def _read(param: Param, arg: Arg, column: pa.Array, blank: object, keys: bool = True) -> Elements:
-    """Elements of ``column`` read with ``arg``'s rule; NULL read as the cell ``blank``.
+def _read(argument: Argument, column: pa.Array, keys: bool = True) -> Elements:
+    """Elements of ``column`` read with the argument's rule; NULL read as its blank.
 
     The keys (equal keys, equal elements) serve the grouping of tables by content; without
     ``keys`` they are left empty.
     """
     no_keys = np.zeros((0, 2), np.int64)
-    blank_values, blank_code = _blank(arg, blank)
+    blank_values, blank_code = argument.blank
     size = len(column)
     if column.null_count == size:  # an omitted argument, or a column of blanks
         codes = np.full(size, blank_code, CODE_DTYPE)
         blank_keys = np.zeros((size, 2), np.int64) if keys else no_keys
         return Elements(np.repeat(blank_values, size), codes, blank_keys, np.ones(size, bool))
     null = column.is_null().to_numpy(zero_copy_only=False) if column.null_count else None
-    if param.text:
+    if argument.param.text:
         encoded = pc.dictionary_encode(column.cast(pa.string()))
         distinct = encoded.dictionary.to_numpy(zero_copy_only=False)
-        values, read_codes = arg.rule.read(distinct.astype(object))
+        values, read_codes = argument.arg.rule.read(distinct.astype(object))
         values = np.concatenate([values, blank_values])
         codes = np.concatenate([_codes(read_codes, len(distinct)), [blank_code]]).astype(CODE_DTYPE)
         index = encoded.indices.fill_null(len(distinct)).to_numpy(zero_copy_only=False).astype(np.int64)
@@ -148,13 +216,8 @@ def _read(param: Param, arg: Arg, column: pa.Array, blank: object, keys: bool = 
         return Elements(
             values[index], codes[index], text_keys, np.zeros(size, bool) if null is None else null
         )
-    if column.type != pa.float64():
-        column = column.cast(pa.float64())
-    values, read_codes = arg.rule.read(column.to_numpy(zero_copy_only=False))  # NULL is nan here
+    values, read_codes = _numbers(argument, column, null)
     codes = _codes(read_codes, size)
-    if null is not None:
-        values = np.where(null, blank_values[0], values)
-        codes = np.where(null, blank_code, codes).astype(CODE_DTYPE)
     number_keys = no_keys
     if keys:  # an error's value does not matter
         bits = np.where(codes == OK, values, 0.0).view(np.int64)
@@ -162,23 +225,89 @@ def _read(param: Param, arg: Arg, column: pa.Array, blank: object, keys: bool = 
     return Elements(values, codes, number_keys, np.zeros(size, bool) if null is None else null)
 
 
+def _numbers(
+    argument: Argument, column: pa.Array, null: npt.NDArray[np.bool_] | None
+) -> tuple[npt.NDArray[Any], npt.NDArray[np.uint8] | None]:
+    """A numeric column read with the argument's rule, ``null`` (its NULLs) read as its blank."""
+    if column.type.id != _FLOAT64:
+        column = column.cast(pa.float64())
+    values, codes = argument.arg.rule.read(column.to_numpy(zero_copy_only=False))  # NULL is nan here
+    if null is not None:
+        blank_values, blank_code = argument.blank
+        values = np.where(null, blank_values[0], values)
+        codes = np.where(null, blank_code, _codes(codes, len(values))).astype(CODE_DTYPE)
+    return values, codes
+
+
+def _scalar(
+    argument: Argument, column: pa.Array, rows: int
+) -> tuple[npt.NDArray[Any], npt.NDArray[np.uint8] | None]:
+    """An argument of one element per row, as :func:`_read` reads it; codes None when all are OK."""
+    nulls = column.null_count
+    if nulls == rows:
+        blank_values, blank_code = argument.blank
+        codes = None if blank_code == OK else np.full(rows, blank_code, CODE_DTYPE)
+        return np.repeat(blank_values, rows), codes
+    if nulls or argument.param.text:
+        read = _read(argument, column, keys=False)
+        return read.values, read.codes
+    return _numbers(argument, column, None)
+
+
+def _whole_table(
+    argument: Argument, column: pa.Array, rows: int
+) -> tuple[npt.NDArray[Any], npt.NDArray[Any]] | bool:
+    """A table column as (rows, length) values and keys (equal keys, equal tables), when every
+    row has a list of one length, no NULL in it, and every element is within the rule.
+
+    True for an omitted optional table (no rows of it, as for :func:`_lists`), False when
+    the batch needs :func:`_groups`.
+    """
+    if column.null_count == rows:
+        return not argument.arg.required
+    _list_type(argument, column)
+    if column.null_count:
+        return False
+    offsets = column.offsets.to_numpy(zero_copy_only=False)
+    first, size = int(offsets[0]), int(offsets[-1] - offsets[0])
+    width = size // rows
+    if not width or not np.array_equal(
+        offsets, np.arange(first, first + size + 1, width, dtype=offsets.dtype)
+    ):
+        return False  # empty lists (a blank cell each), or lengths that differ
+    elements = column.values.slice(first, size)
+    if elements.null_count:
+        return False
+    if argument.param.text:
+        read = _read(argument, elements)
+        if (read.codes != OK).any():
+            return False
+        return read.values.reshape(rows, width), read.keys[:, 0].reshape(rows, width)
+    values, codes = _numbers(argument, elements, None)
+    if codes is not None:
+        return False
+    table = values.reshape(rows, width)
+    return table, table.view(np.int64)
+
+
 def _codes(codes: npt.NDArray[np.uint8] | None, size: int) -> npt.NDArray[np.uint8]:
     return np.zeros(size, CODE_DTYPE) if codes is None else codes
 
 
-def _lists(param: Param, arg: Arg, column: pa.Array) -> Lists:
+def _lists(argument: Argument, column: pa.Array) -> Lists:
     """A list per row, as the worksheet reads a range.
 
     A NULL list is an omitted range (an optional table is then empty; a required one is
     ``#N/A``); an empty list, or a list of one NULL for an optional table, is as the
     worksheet reads a single empty cell there.
     """
+    arg = argument.arg
     rows = len(column)
     omitted = column.null_count == rows
-    if not omitted and not pa.types.is_list(column.type) and not pa.types.is_large_list(column.type):
-        raise TypeError(f"{arg.name} must be a list (one list per row), not {column.type}")
+    if not omitted:
+        _list_type(argument, column)
     # after the elements, two more: a blank cell, and a required range not given (#N/A)
-    blank_values, blank_code = _blank(arg, None)
+    blank_values, blank_code = argument.blank
     extra = Elements(
         np.concatenate([blank_values, np.zeros(1, blank_values.dtype)]),
         np.array([blank_code, NA], CODE_DTYPE),
@@ -192,7 +321,7 @@ def _lists(param: Param, arg: Arg, column: pa.Array) -> Lists:
         return Lists(extra, start, length)
     offsets = column.offsets.to_numpy(zero_copy_only=False).astype(np.int64)
     start, length = offsets[:-1], np.diff(offsets)
-    read = _read(param, arg, column.values, None)  # a blank element is a blank cell
+    read = _read(argument, column.values)  # a blank element is a blank cell
     size = len(read.values)
     elements = Elements(
         np.concatenate([read.values, extra.values]),
@@ -212,6 +341,17 @@ def _lists(param: Param, arg: Arg, column: pa.Array) -> Lists:
         start = np.where(empty, size, start)
         length = np.where(empty, 1, length)
     return Lists(elements, start, length)
+
+
+def _same_rows(keys: npt.NDArray[Any]) -> bool:
+    """Whether every row of ``keys`` equals the first: each equals the next, one flat pass."""
+    flat, width = keys.reshape(-1), keys.shape[1]
+    return bool((flat[width:] == flat[:-width]).all())
+
+
+def _list_type(argument: Argument, column: pa.Array) -> None:
+    if not pa.types.is_list(column.type) and not pa.types.is_large_list(column.type):
+        raise TypeError(f"{argument.arg.name} must be a list (one list per row), not {column.type}")
 
 
 def _groups(
@@ -312,12 +452,18 @@ def _compute(
                 _compute(sig, _rows(sig, inputs, part), codes[part])
                 for part in (slice(None, half), slice(half, None))
             ]
-            out = np.empty(len(codes), object) if sig.text else np.full(len(codes), np.nan)
+            out = _empty(sig, len(codes))
             for part, (result, _) in zip((slice(None, half), slice(half, None)), parts, strict=True):
                 if result is not None:
                     out[part] = result
             return out, np.concatenate([c for _, c in parts])
-    return np.broadcast_to(np.asarray(result, object if sig.text else np.float64), codes.shape), codes
+    result = np.asarray(result, object if sig.text else np.float64)
+    return (result if result.shape == codes.shape else np.broadcast_to(result, codes.shape)), codes
+
+
+def _empty(sig: Signature, rows: int) -> npt.NDArray[Any]:
+    """A result column with nothing computed yet."""
+    return np.empty(rows, object) if sig.text else np.full(rows, np.nan)
 
 
 def _rows(sig: Signature, inputs: dict[str, npt.NDArray[Any]], part: slice) -> dict[str, npt.NDArray[Any]]:
@@ -334,5 +480,7 @@ def _result(sig: Signature, out: npt.NDArray[Any], codes: npt.NDArray[np.uint8])
         labels = out.copy()
         labels[(codes != OK) | (out == None)] = None  # noqa: E711 (element-wise)
         return pa.array(labels, pa.string())
-    invalid = (codes != OK) | ~np.isfinite(out)
+    invalid = ~np.isfinite(out)
+    if codes.any():
+        invalid |= codes != OK
     return pa.array(out, pa.float64(), mask=invalid if invalid.any() else None)

@@ -1,10 +1,11 @@
 """Every per-row function as a vectorised DuckDB function.
 
-:func:`register` adds, for each function of :func:`xlfuncs.sql.signatures.signatures`, a
-Python function ``xlfuncs_<name>`` taking every argument, computed over whole Arrow
-batches (``type='arrow'``) with NULLs handed over (``null_handling='special'``), and a
-macro ``<name>`` with one overload per number of arguments Excel allows, which passes
-NULL for the omitted ones::
+:func:`register` adds, for each function of :func:`xlfuncs.sql.signatures.signatures`
+and each number of arguments ``n`` Excel allows, a Python function ``xlfuncs_<name>_<n>``
+taking the first ``n`` arguments, computed over whole Arrow batches (``type='arrow'``)
+with NULLs handed over (``null_handling='special'``), and a macro ``<name>`` with one
+overload per number of arguments, which calls the matching Python function; the omitted
+arguments are blank::
 
     import duckdb
     from xlfuncs.sql import duckdb as xlduck
@@ -24,7 +25,7 @@ import contextlib
 import inspect
 from typing import TYPE_CHECKING, Any
 
-from .batches import evaluate, require
+from .batches import BatchFunction, require
 from .signatures import Param, Signature, signatures
 
 if TYPE_CHECKING:
@@ -49,44 +50,58 @@ def register(con: duckdb.DuckDBPyConnection) -> list[str]:
 
     names = []
     for sig in signatures():
-        with contextlib.suppress(duckdb.InvalidInputException):  # not registered yet
-            con.remove_function(f"xlfuncs_{sig.name}")
-        # type and null_handling as text: what every DuckDB release takes (the stubs list enums only)
-        con.create_function(  # type: ignore[call-overload]
-            f"xlfuncs_{sig.name}",
-            _batch_function(sig),
-            [sql_type(p) for p in sig.params],
-            _TYPES[sig.text],
-            type="arrow",
-            null_handling="special",
-            side_effects=False,
-        )
+        function = BatchFunction(sig)
+        for given in _counts(sig):
+            name = python_name(sig, given)
+            with contextlib.suppress(duckdb.InvalidInputException):  # not registered yet
+                con.remove_function(name)
+            # type and null_handling as text: what every DuckDB release takes (the stubs list enums only)
+            con.create_function(  # type: ignore[call-overload]
+                name,
+                _batch_function(function, name, given),
+                [sql_type(p) for p in sig.params[:given]],
+                _TYPES[sig.text],
+                type="arrow",
+                null_handling="special",
+                side_effects=False,
+            )
         con.execute(macro(sig))
         names.append(sig.name)
     return names
 
 
-def _batch_function(sig: Signature) -> Any:
-    def batch(*columns: Any) -> Any:
-        return evaluate(sig, columns)
+def python_name(sig: Signature, given: int) -> str:
+    """The name of the Python function that takes the first ``given`` arguments."""
+    return f"xlfuncs_{sig.name}_{given}"
 
-    batch.__name__ = f"xlfuncs_{sig.name}"
+
+def _counts(sig: Signature) -> range:
+    """The numbers of arguments a call may give, as Excel allows them."""
+    return range(max(sig.least, 1), len(sig.params) + 1)
+
+
+def _batch_function(function: BatchFunction, name: str, given: int) -> Any:
+    def batch(*columns: Any) -> Any:
+        return function(columns)
+
+    batch.__name__ = name
     # DuckDB counts the Python function's parameters against the SQL ones
     positional = inspect.Parameter.POSITIONAL_ONLY
     batch.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
-        [inspect.Parameter(p.name, positional) for p in sig.params]
+        [inspect.Parameter(p.name, positional) for p in function.sig.params[:given]]
     )
     return batch
 
 
 def macro(sig: Signature) -> str:
-    """``CREATE MACRO``: one overload per number of arguments, omitted ones NULL (blank)."""
+    """``CREATE MACRO``: one overload per number of arguments, each calling the Python function
+    that takes just those (DuckDB hands a Python function every argument it declares, so a
+    NULL passed for an omitted one would cost a column per batch).
+    """
     overloads = []
-    for given in range(max(sig.least, 1), len(sig.params) + 1):
-        names = [p.name for p in sig.params[:given]]
-        omitted = [f"CAST(NULL AS {sql_type(p)})" for p in sig.params[given:]]
-        call = ", ".join(names + omitted)
-        overloads.append(f"({', '.join(names)}) AS xlfuncs_{sig.name}({call})")
+    for given in _counts(sig):
+        names = ", ".join(p.name for p in sig.params[:given])
+        overloads.append(f"({names}) AS {python_name(sig, given)}({names})")
     return f"CREATE OR REPLACE MACRO {sig.name} " + ", ".join(overloads)
 
 

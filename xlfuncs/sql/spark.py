@@ -19,9 +19,10 @@ A row whose worksheet result would be an error value is NULL.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
-from .batches import evaluate, require
+from .batches import BatchFunction, require
 from .signatures import Signature, by_name, signatures
 
 
@@ -43,10 +44,16 @@ def _batch_function(sig: Signature) -> Any:
     name = sig.name  # the worker finds the function by its name
 
     def batch(*columns: Any) -> Any:
-        return evaluate(by_name(name), columns)
+        return _function(name)(columns)
 
     import pyarrow as pa  # type: ignore[import-untyped]
 
     batch.__annotations__ = {"columns": pa.Array, "return": pa.Array}  # tells Spark: arrays in, one out
     batch.__name__ = sig.name
     return batch
+
+
+@functools.cache
+def _function(name: str) -> BatchFunction:
+    """A worker's function by its name, made once per worker process."""
+    return BatchFunction(by_name(name))
