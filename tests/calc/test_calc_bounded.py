@@ -5,27 +5,15 @@ LibreOffice; they fail, never skip, without it.
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
 import pytest
 
+from tests.helpers.calc_cli import calc_cli
 from xlfuncs.calc import formulas_engine
 
-ROOT = Path(__file__).resolve().parents[2]
 ROWS = 1_000_000
-
-
-def run_calc(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "xlfuncs.cli", "calc", *args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
 
 
 @pytest.fixture(scope="module")
@@ -46,7 +34,7 @@ def million(tmp_path_factory) -> Path:
 
 def test_formulas_refuses_a_million_rows_in_one_line(million, tmp_path):
     out = tmp_path / "out.xlsx"
-    proc = run_calc(str(million), "-o", str(out), "--engine", "formulas")
+    proc = calc_cli(str(million), "-o", str(out), "--engine", "formulas")
     text = (proc.stdout + proc.stderr).strip()
     assert proc.returncode == 2 and len(text.splitlines()) == 1, text
     assert f"{2 * ROWS + 1:,} cells" in text and f"limit {formulas_engine.MAX_CELLS:,}" in text
@@ -55,7 +43,7 @@ def test_formulas_refuses_a_million_rows_in_one_line(million, tmp_path):
 
 def test_libreoffice_computes_a_million_rows(million, tmp_path):
     out = tmp_path / "out.xlsx"
-    proc = run_calc(str(million), "-o", str(out), "--engine", "libreoffice")
+    proc = calc_cli(str(million), "-o", str(out), "--engine", "libreoffice")
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "with libreoffice," in proc.stdout.splitlines()[0]
     with zipfile.ZipFile(out) as z:
@@ -72,7 +60,7 @@ def test_a_caller_sets_its_own_limit(tmp_path):
     ws.write_column("A1", [1, 2, 3])
     ws.write_formula("B1", "=SUM(A1:A3)")
     wb.close()
-    refused = run_calc(str(book), "-o", str(tmp_path / "a.xlsx"), "--engine", "formulas", "--max-cells", "3")
+    refused = calc_cli(str(book), "-o", str(tmp_path / "a.xlsx"), "--engine", "formulas", "--max-cells", "3")
     assert refused.returncode == 2 and "4 cells" in refused.stdout and "limit 3," in refused.stdout
-    computed = run_calc(str(book), "-o", str(tmp_path / "b.xlsx"), "--engine", "formulas", "--max-cells", "4")
+    computed = calc_cli(str(book), "-o", str(tmp_path / "b.xlsx"), "--engine", "formulas", "--max-cells", "4")
     assert computed.returncode == 0, computed.stdout

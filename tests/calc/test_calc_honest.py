@@ -12,23 +12,14 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 from tests.helpers import hostile_books as hb
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.helpers.calc_cli import calc_cli
 
 
 def run_calc(book: Path, out: Path, engine: str, env: dict) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "xlfuncs.cli", "calc", str(book), "-o", str(out), "--engine", engine],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        env=env,
-    )
+    return calc_cli(book, "-o", out, "--engine", engine, env=env)
 
 
 def poisoned(tmp_path: Path) -> Path:

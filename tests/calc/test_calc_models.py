@@ -7,27 +7,18 @@ and boolean values).  Run through the command line, as a user would.
 from __future__ import annotations
 
 import math
-import subprocess
-import sys
 from pathlib import Path
 
 import openpyxl
 import pytest
 
 from tests.helpers import calc_models
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.helpers.calc_cli import calc_cli
 
 
 def calc(book: Path, engine: str) -> tuple[dict[str, object], str]:
     out = book.with_name(f"{book.stem}-{engine}.xlsx")
-    proc = subprocess.run(
-        [sys.executable, "-m", "xlfuncs.cli", "calc", str(book), "-o", str(out), "--engine", engine],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    proc = calc_cli(book, "-o", out, "--engine", engine)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert f"with {engine}" in proc.stdout.splitlines()[0], proc.stdout
     ws = openpyxl.load_workbook(out, data_only=True).active

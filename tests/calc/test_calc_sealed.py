@@ -15,7 +15,6 @@ import re
 import socket
 import stat
 import subprocess
-import sys
 import threading
 import zipfile
 from collections.abc import Callable, Iterator
@@ -24,8 +23,8 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import hostile_books as hb
+from tests.helpers.calc_cli import calc_cli
 
-ROOT = Path(__file__).resolve().parents[2]
 ENGINES = ("formulas", "libreoffice")
 NOBODY = 65534
 
@@ -45,14 +44,7 @@ def root(tmp_path_factory) -> Path:
 
 
 def run_calc(book: Path, out: Path, engine: str, env: dict | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "xlfuncs.cli", "calc", str(book), "-o", str(out), "--engine", engine],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        env=env,
-    )
+    return calc_cli(book, "-o", out, "--engine", engine, env=env)
 
 
 _CELL = re.compile(r'<c r="([A-Z]+\d+)"([^>]*?)(?:/>|>(.*?)</c>)', re.S)
