@@ -67,7 +67,7 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
     ),
     (
         "company",
-        "xlfuncs.data.commands.company",
+        "xlfuncs.workbooks.company_command",
         "a model workbook of one company from its filings: inputs with dates and links, overrides, "
         "FD shares, FD market cap, FD EV, bridge, tranches and checks",
     ),

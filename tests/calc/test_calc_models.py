@@ -79,3 +79,14 @@ def test_a_circular_reference_is_written_as_excel_shows_it_and_reported(engine, 
     values, summary = calc(book, engine)
     check(values, expected)
     assert "circular reference" in summary and "Circle!A1" in summary
+
+
+def test_json_names_the_engine_of_each_sheet_and_what_it_did_not_compute(tmp_path):
+    import json
+
+    book, _ = calc_models.data_tables(tmp_path / "tables.xlsx")
+    proc = calc_cli(book, "-o", tmp_path / "out.xlsx", "--engine", "formulas", "--json")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    summary = json.loads(proc.stdout)
+    assert summary["engine"] == "formulas" and summary["sheets"] == {"Model": "formulas"}
+    assert summary["uncomputed"] == ["Model!E2:E4", "Model!H7:I8"]

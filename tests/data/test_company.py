@@ -6,7 +6,7 @@ import argparse
 
 import pytest
 
-from xlfuncs.data.commands import company as company_command
+from xlfuncs.workbooks import company_command
 
 openpyxl = pytest.importorskip("openpyxl")
 

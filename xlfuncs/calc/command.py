@@ -7,6 +7,7 @@ Exit codes: 0 when the workbook was computed (error values in cells are results,
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import sys
 from collections.abc import Callable
@@ -36,6 +37,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "(pip only); auto (the default): LibreOffice when it is installed",
     )
     parser.add_argument(
+        "--json",
+        action="store_true",
+        help="print the summary as JSON: the engine of each sheet, error values, every cell not computed",
+    )
+    parser.add_argument(
         "--max-cells",
         type=int,
         metavar="N",
@@ -59,6 +65,9 @@ def run(args: argparse.Namespace, echo: Callable[[str], object] = print) -> int:
         logger.debug("xlfuncs calc failed", exc_info=True)
         echo(f"xlfuncs calc: failed to compute {args.book}: {one_line(exc)}")
         return 1
+    if getattr(args, "json", False):
+        echo(json.dumps(summary.as_dict(), indent=1))
+        return 0
     for line in summary.lines():
         echo(line)
     return 0

@@ -109,6 +109,24 @@ class Summary:
     examples: dict[str, list[str]] = field(default_factory=dict)  #: error value -> up to 5 cells ("Sheet!A1")
     problems: dict[str, list[str]] = field(default_factory=dict)  #: limits of formulas -> all cells concerned
     engine: str = "formulas"  #: the engine that computed: "libreoffice" or "formulas"
+    sheets: list[str] = field(default_factory=list)  #: the sheets holding formula cells, in book order
+
+    def as_dict(self) -> dict:
+        """The summary as plain data (``xlfuncs calc --json``): the engine that computed each sheet
+        and every cell it could not compute as Excel would (``uncomputed``: cells and data tables).
+        """
+        uncomputed = (UNPARSED, UNCOMPUTED, NOT_COMPUTED, DATA_TABLE)
+        return {
+            "source": str(self.source),
+            "output": str(self.output),
+            "engine": self.engine,
+            "sheets": dict.fromkeys(self.sheets, self.engine),
+            "cells": self.cells,
+            "seconds": round(self.seconds, 3),
+            "errors": dict(self.errors),
+            "uncomputed": [cell for problem in uncomputed for cell in self.problems.get(problem, [])],
+            "problems": self.problems,
+        }
 
     def lines(self) -> list[str]:
         where = "in place" if self.output == self.source else f"-> {self.output}"
@@ -161,4 +179,5 @@ def summarize(
         examples={str(k): v for k, v in examples.items()},
         problems={p: [a1(s, r) for s, r in cells] for p, cells in problems.items()},
         engine=engine,
+        sheets=list(dict.fromkeys(sheet for sheet, _ in values)),
     )

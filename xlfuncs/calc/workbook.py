@@ -18,13 +18,12 @@
 
 from __future__ import annotations
 
-import contextlib
 import time
 import xml.etree.ElementTree as ET
 import zipfile
 from pathlib import Path
 
-from ..runtimes.fetching import data_module
+from ..data.config import cache_only
 from ..xlsx import patch
 from ..xlsx.package import ZIP_ERRORS, PackageError, check_package, sheet_parts
 from ..xlsx.writes import WriteRefused, check_target
@@ -79,17 +78,8 @@ def compute(path, engine: str = "formulas") -> Values:
     file that is not a readable workbook.
     """
     src = check_book(path)
-    with _cache_only():
+    with cache_only():
         return engine_named(engine_for(engine)).compute(src)[0]
-
-
-def _cache_only() -> contextlib.AbstractContextManager[object]:
-    """``xlfuncs.data.cache_only()`` where the functions that fetch are registered: a stranger's
-    workbook makes no request under the user's SEC identity (the LibreOffice instances carry
-    ``XLFUNCS_OFFLINE=1``); without the data extra nothing fetches.
-    """
-    config = data_module("config")
-    return config.cache_only() if config else contextlib.nullcontext()
 
 
 def write_values(src: str | Path, dst: str | Path, values: Values) -> None:
@@ -128,7 +118,9 @@ def calc(
     chosen = engine_named(
         engine_for(engine), fallback=engine == "auto" if fallback is None else fallback, max_cells=max_cells
     )
-    with _cache_only():
+    # the functions that fetch answer from the cache only: a stranger's workbook makes no
+    # request under the user's SEC identity (the LibreOffice instances carry XLFUNCS_OFFLINE=1)
+    with cache_only():
         values, problems = chosen.compute(src)
     try:
         write_values(src, dst, values)

@@ -1,4 +1,5 @@
-"""The template workbooks: their builders, the worked examples of both articles, and the demo.
+"""The template workbooks: their builders, the worked examples of both articles, the demo, and
+a company's model from its filings.
 
-May import: every layer below (framework, functions, runtimes, xlsx, calc, windows) and openpyxl, XlsxWriter.
+May import: every layer below (framework, functions, data, runtimes, xlsx, calc, windows) and openpyxl, XlsxWriter.
 """

@@ -22,8 +22,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from ..workbooks.style import BAD, GOOD, NEUTRAL, cell, new_book, page_setup, set_widths, status_formats
-from .records import Company, Fact
+from ..data.records import Company, Fact
+from .style import BAD, GOOD, NEUTRAL, cell, new_book, page_setup, set_widths, status_formats
 
 SHEET = "Model"
 HEADER_ROW = 4

@@ -6,8 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..errors import DataError
-from .common import fail, iso_date
+from ..data.commands.common import fail, iso_date
+from ..data.errors import DataError
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -22,9 +22,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ...calc.workbook import calc
-    from .. import company_book
-    from ..companies import company
+    from ..calc.workbook import calc
+    from ..data.companies import company
+    from . import company_book
 
     path = args.output or Path(f"{args.id.replace(':', '_')}_model.xlsx")
     try:

@@ -38,6 +38,8 @@ import zipfile
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
+from ...data import functions as data_functions
+from ...data import packing
 from ...functions import REGISTRY
 from ...functions.versions import __version__
 from ...i18n import argument_context, languages, text
@@ -197,7 +199,7 @@ def core_modules() -> list[str]:
     :mod:`.addin`, and the data layer where its functions are registered (LibreOffice,
     unlike the browser, reaches the sources).
     """
-    data = fetching.data_module("functions")
+    data = data_functions if fetching.registered() else None
     runtime = lite.runtime_modules(leave_out=None if data else lite.NOT_EXPORTED)
     modules = sorted({m for m in runtime if m != "xlfuncs.runtimes.excel"} | set(ADDIN_MODULES))
     allowed = set(sys.stdlib_module_names) | {"numpy"} | OPTIONAL | (set(data.REQUIRES) if data else set())
@@ -255,8 +257,7 @@ def build(directory: Path) -> Path:
         path = lite.module_path(name)
         relative = path.relative_to(lite.PACKAGE_DIR.parent).as_posix()
         parts[f"pythonpath/{relative}"] = path.read_text(encoding="utf-8").replace("\r\n", "\n").encode()
-    packing = fetching.data_module("packing")
-    if packing:  # the office's Python has no pip: the data extra's packages, copied in
+    if fetching.registered():  # the office's Python has no pip: the data extra's packages, copied in
         parts.update(packing.files("pythonpath"))
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
