@@ -13,8 +13,8 @@ Files are written with XlsxWriter, because results that spill must be stored as
 dynamic-array formulas (``<f t="array" ref=...>`` plus the dynamic-array
 metadata), which openpyxl cannot write.  Our function names are written plain and
 then stored in the form of the runtime the workbook is for
-(:mod:`xlfuncs.workbooks.forms`); each formula's value is computed with
-``formulas`` and stored in the file (:mod:`xlfuncs.workbooks.calc`), so the
+(:mod:`xlfuncs.xlsx.calls`); each formula's value is computed (``formulas`` by
+default, see ``--engine``) and stored in the file (:mod:`xlfuncs.calc.workbook`), so the
 numbers show without the add-in.
 """
 
@@ -28,8 +28,8 @@ from pathlib import Path
 from typing import Any
 
 from ..i18n import ENGLISH
-from ..xlsx import calls as forms
-from ..xlsx import writes as files
+from ..xlsx import calls, writes
+from ..xlsx.sheet import without_cached_values
 from .article_book import build_article_examples, example_layout
 from .bridge_book import build_valuation_bridge
 from .style import language, tr
@@ -73,9 +73,9 @@ def build(
     """
     from ..calc.workbook import calc
 
-    if form not in forms.FORMS:
-        raise ValueError(f"unknown form {form!r}; expected one of {', '.join(forms.FORMS)}")
-    options: dict[str, Any] = {"note": forms.note(form, namespace)}
+    if form not in calls.FORMS:
+        raise ValueError(f"unknown form {form!r}; expected one of {', '.join(calls.FORMS)}")
+    options: dict[str, Any] = {"note": calls.note(form, namespace)}
     if rows is not None and name == "universe_screen.xlsx":
         options["n"] = rows
     path = Path(path)
@@ -87,7 +87,7 @@ def build(
             with tempfile.TemporaryDirectory(prefix="xlfuncs_form_") as tmp:
                 plain = Path(tmp) / path.name
                 TEMPLATES[name](plain, **options)
-                forms.write_form(plain, path, form, namespace)
+                calls.write_form(plain, path, form, namespace)
     # the largest template (MAX_ROWS companies) holds 1.33 million cells, over the formulas engine's
     # default limit for a workbook from elsewhere
     summary = calc(path, path, engine, fallback=True, max_cells=TEMPLATE_CELLS)
@@ -130,7 +130,7 @@ def write_all(
     """
     if rows is not None:
         check_rows(rows)  # before anything is written
-    files.check_folder(directory)  # a file, a dangling link, not writable: one line, before writing
+    writes.check_folder(directory)  # a file, a dangling link, not writable: one line, before writing
     directory.mkdir(parents=True, exist_ok=True)
     refused = 0
     with tempfile.TemporaryDirectory() as tmp:
@@ -147,7 +147,7 @@ def write_all(
                 status = "kept"
                 refused += 1
             if status in ("written", "overwritten"):
-                files.copy_into(fresh, target, directory)  # never through a link
+                writes.copy_into(fresh, target, directory)  # never through a link
             with language(lang):
                 out(tr(MESSAGES[status]).format(target=target, form=form))
     return refused
@@ -170,7 +170,7 @@ def _package(path: Path) -> dict[str, bytes]:
     """
     with zipfile.ZipFile(path) as z:
         return {
-            n: re.sub(rb'(<c\b[^>]*?) t="[^"]*"', rb"\1", re.sub(rb"<v>[^<]*</v>", b"", z.read(n)))
+            n: without_cached_values(z.read(n))
             if re.fullmatch(r"xl/worksheets/sheet\d+\.xml", n)
             else z.read(n)
             for n in z.namelist()

@@ -153,6 +153,20 @@ FORMULA_TEXT = re.compile(r"(<(?:\w+:)?f\b[^>]*>)(.*?)(</(?:\w+:)?f>)", re.S)
 DEFINED_NAME_TEXT = re.compile(r"(<(?:\w+:)?definedName\b[^>]*>)(.*?)(</(?:\w+:)?definedName>)", re.S)
 
 
+_CACHED_VALUE = re.compile(rb"<(\w+:|)v>[^<]*</\1v>")
+_CELL_TYPE = re.compile(rb'(<(?:\w+:)?c\b[^>]*?) t="[^"]*"')
+
+
+def without_cached_values(sheet_xml: bytes) -> bytes:
+    """A sheet's XML without its cells' cached values (``<v>``) and their types (``t``): what
+    stays is the sheet as written, whatever computed it.
+
+    >>> without_cached_values(b'<c r="A1" s="1" t="b"><f>A2&gt;0</f><v>1</v></c>')
+    b'<c r="A1" s="1"><f>A2&gt;0</f></c>'
+    """
+    return _CELL_TYPE.sub(rb"\1", _CACHED_VALUE.sub(b"", sheet_xml))
+
+
 # --- what the engines cannot compute as Excel does -------------------------------------------
 
 _MERGES = re.compile(r"<(\w+:|)mergeCells\b[^>]*?(?:/>|>.*?</\1mergeCells>)", re.S)
