@@ -22,6 +22,7 @@ in the child's environment.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -90,6 +91,34 @@ def test_meta_lists_every_function_with_its_descriptions(server):
         assert [p["description"] for p in f["parameters"]] == [a.doc for a in spec.args]
         assert [p.get("optional", False) for p in f["parameters"]] == [not a.required for a in spec.args]
         assert f["result"]["dimensionality"] == "matrix"
+
+
+def test_german_meta_has_every_function_with_the_catalogue_texts(guarded):
+    """The same ids, names and parameters as xlwings' own metadata; the descriptions are the German
+    catalogue's (read here with Babel from the .po file, independently of the server's code)."""
+    from babel.messages.pofile import read_po
+
+    with open(Path(__file__).parents[2] / "xlfuncs/i18n/locale/de/LC_MESSAGES/xlfuncs.po", "rb") as f:
+        german = {(m.context, m.id): m.string for m in read_po(f) if m.id}
+    english = {f["id"]: f for f in response(guarded, "meta")["json"]["functions"]}
+    meta = {f["id"]: f for f in response(guarded, "meta de")["json"]["functions"]}
+    assert sorted(meta) == sorted(english) == sorted(REGISTRY)
+    for name, spec in REGISTRY.items():
+        f, e = meta[name], english[name]
+        assert f["name"] == e["name"] == name
+        assert f["description"] == german[(name, spec.summary)] != e["description"]
+        assert [p["name"] for p in f["parameters"]] == [p["name"] for p in e["parameters"]]
+        for p, a in zip(f["parameters"], spec.args, strict=True):
+            assert p["description"] == german[(f"{name}({a.name})", a.doc)]
+
+
+def test_manifest_overrides_the_metadata_url_for_german_locales(guarded):
+    text = response(guarded, "manifest")["text"]
+    default = re.search(r'<bt:Url id="Functions.Metadata.Url" DefaultValue="([^"]*)">', text).group(1)
+    assert default.endswith("/xlwings/custom-functions-meta.json")
+    german = default.replace("custom-functions-meta.json", "custom-functions-meta-de.json")
+    for locale in ("de-DE", "de-AT", "de-CH"):
+        assert f'<bt:Override Locale="{locale}" Value="{german}"/>' in text
 
 
 def test_functions_code_associates_every_function(server):
@@ -174,6 +203,8 @@ GUARDED = {
     "too large": ("POST", CALL_URL, BIG_TOO_LARGE),
     "too large, other route": ("POST", "/xlwings/custom-scripts-call/nothing", BIG_TOO_LARGE),
     "meta": ("GET", "/xlwings/custom-functions-meta", None),
+    "meta de": ("GET", "/xlwings/custom-functions-meta-de.json", None),
+    "manifest": ("GET", "/manifest", None),
     **{label: ("POST", CALL_URL, b) for label, (b, _, _) in BAD_REQUESTS.items()},
 }
 

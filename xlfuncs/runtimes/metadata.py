@@ -21,6 +21,7 @@ import copy
 import json
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import quoteattr
@@ -52,15 +53,22 @@ def file_name(lang: str) -> str:
     return "functions.json" if lang == ENGLISH else f"functions-{lang}.json"
 
 
-def manifest_url(base_url: str) -> str:
-    """The manifest's metadata ``<bt:Url>``: the English file by default, each locale's override."""
-    overrides = "".join(
-        f"\n  <bt:Override Locale={quoteattr(locale)} Value={quoteattr(f'{base_url}/{file_name(lang)}')}/>"
+def overrides(url: Callable[[str], str]) -> str:
+    """The ``<bt:Override>`` elements of the manifest's metadata URL: for each language but
+    English, one per Office locale, pointing at ``url(lang)``.
+    """
+    return "".join(
+        f"\n  <bt:Override Locale={quoteattr(locale)} Value={quoteattr(url(lang))}/>"
         for lang in languages()[1:]
         for locale in LOCALES.get(lang, (lang,))
     )
+
+
+def manifest_url(base_url: str) -> str:
+    """The manifest's metadata ``<bt:Url>``: the English file by default, each locale's override."""
     default = quoteattr(f"{base_url}/{file_name(ENGLISH)}")
-    return f'<bt:Url id="{URL_ID}" DefaultValue={default}>{overrides}\n</bt:Url>\n'
+    found = overrides(lambda lang: f"{base_url}/{file_name(lang)}")
+    return f'<bt:Url id="{URL_ID}" DefaultValue={default}>{found}\n</bt:Url>\n'
 
 
 def write(directory: Path, base_url: str) -> list[Path]:

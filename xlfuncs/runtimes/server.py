@@ -25,6 +25,11 @@ headers, socket.io, settings and auth providers) with one middleware added inner
   FILING, COINPRICE...) in a pool of its own, whatever its size, so a slow source holds
   neither the event loop nor the large calls; at most :data:`MAX_FETCHING` at once, more
   get **503**;
+- serves the function metadata in each language of :mod:`xlfuncs.i18n` beside xlwings
+  Server's English ``/xlwings/custom-functions-meta.json`` (``…-meta-de.json``: the same
+  ids and names, the descriptions translated; :func:`.metadata.localise`), and adds the
+  ``<bt:Override Locale="de-DE" …>`` elements (de-DE, de-AT, de-CH) to the manifest's
+  metadata URL, so a German Excel shows the German texts;
 - passes every other request (and calls to functions that are not xlfuncs', if the
   project mounts its own too) to xlwings Server unchanged.
 
@@ -65,6 +70,8 @@ from starlette.middleware import Middleware
 from starlette.requests import Request
 
 from ..functions import REGISTRY
+from ..i18n import languages
+from . import metadata
 from .fetching import fetches
 
 Scope = MutableMapping[str, Any]
@@ -202,6 +209,15 @@ class Guard:
         self.fetch_slots = asyncio.Semaphore(MAX_FETCHING)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] == "GET":
+            lang = META_PATHS.get(scope["path"])
+            if lang is not None:
+                meta = metadata.localise(await _router.custom_functions_meta(), lang)
+                await _answer_json(send, json.dumps(meta, ensure_ascii=False).encode())
+                return
+            if scope["path"] == MANIFEST_PATH:
+                await self.app(scope, receive, _with_overrides(send))
+                return
         if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
             await self.app(scope, receive, send)
             return
@@ -259,6 +275,50 @@ class Guard:
             answer = await asyncio.get_running_loop().run_in_executor(pool, _decode_and_compute, body, user)
         await _answer_json(send, answer)
         return True
+
+
+#: xlwings Server's metadata route, and ours for each other language: ``{path: language}``.
+META_PATH = "/xlwings/custom-functions-meta"
+META_PATHS = {f"{META_PATH}-{lang}{ext}": lang for lang in languages()[1:] for ext in ("", ".json")}
+MANIFEST_PATH = "/manifest"
+#: The manifest's metadata URL as xlwings Server's template writes it (one empty element).
+_META_URL = re.compile(rb'<bt:Url id="' + metadata.URL_ID.encode() + rb'" DefaultValue="([^"]*)"\s*/>')
+
+
+def add_overrides(manifest: bytes) -> bytes:
+    """The manifest with an override of its metadata URL per language and Office locale: the
+    English URL with ``-<lang>`` before ``.json``.
+    """
+
+    def replace(match: re.Match[bytes]) -> bytes:
+        default = match.group(1).decode()
+        found = metadata.overrides(lambda lang: default.replace(".json", f"-{lang}.json"))
+        return f'<bt:Url id="{metadata.URL_ID}" DefaultValue="{default}">{found}\n</bt:Url>'.encode()
+
+    return _META_URL.sub(replace, manifest, count=1)
+
+
+def _with_overrides(send: Send) -> Send:
+    """``send`` for the manifest's answer: its body gathered, the overrides added, its length set."""
+    start: Message = {}
+    chunks: list[bytes] = []
+
+    async def wrapped(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            start.update(message)
+            return
+        if message["type"] != "http.response.body":
+            await send(message)
+            return
+        chunks.append(message.get("body", b""))
+        if message.get("more_body", False):
+            return
+        body = add_overrides(b"".join(chunks))
+        headers = [(k, v) for k, v in start.get("headers", []) if k.lower() != b"content-length"]
+        await send({**start, "headers": [*headers, (b"content-length", str(len(body)).encode())]})
+        await send({"type": "http.response.body", "body": body})
+
+    return wrapped
 
 
 def _peek_func_name(body: bytes) -> str:
