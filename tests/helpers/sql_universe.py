@@ -151,6 +151,19 @@ def arrow_table(universe: dict[str, list[Any]]) -> Any:
     return pa.table({f.name: universe[f.name] for f in fields}, schema=schema)
 
 
+def duckdb_universe(universe: dict[str, list[Any]]) -> Any:
+    """A DuckDB connection with every function registered and the universe as table ``universe``."""
+    import duckdb
+
+    from xlfuncs.sql import duckdb as xlduck
+
+    con = duckdb.connect()
+    xlduck.register(con)
+    con.register("universe_arrow", arrow_table(universe))
+    con.execute("CREATE TABLE universe AS SELECT * FROM universe_arrow")
+    return con
+
+
 def as_sql_value(cell: Any, text: bool) -> Any:
     """A worksheet cell as SQL returns it: numbers (finite) or labels, errors as None."""
     if text:

@@ -7,17 +7,13 @@ import pytest
 duckdb = pytest.importorskip("duckdb")
 pytest.importorskip("pyarrow")
 
-from tests.helpers.sql_universe import arrow_table, calls, column_name, same  # noqa: E402
+from tests.helpers.sql_universe import calls, column_name, duckdb_universe, same  # noqa: E402
 from xlfuncs.sql import duckdb as xlduck  # noqa: E402
 
 
 @pytest.fixture(scope="module")
 def con(universe):
-    con = duckdb.connect()
-    xlduck.register(con)
-    con.register("universe_arrow", arrow_table(universe))
-    con.execute("CREATE TABLE universe AS SELECT * FROM universe_arrow")
-    return con
+    return duckdb_universe(universe)
 
 
 @pytest.mark.parametrize(("sig", "given"), calls(), ids=lambda v: getattr(v, "name", str(v)))

@@ -18,8 +18,7 @@ import pytest
 duckdb = pytest.importorskip("duckdb")
 pa = pytest.importorskip("pyarrow")
 
-from tests.helpers.sql_universe import arrow_table, column_name, expected, same  # noqa: E402
-from xlfuncs.sql import duckdb as xlduck  # noqa: E402
+from tests.helpers.sql_universe import arrow_table, column_name, duckdb_universe, expected, same  # noqa: E402
 from xlfuncs.sql.batches import BatchFunction  # noqa: E402
 from xlfuncs.sql.signatures import signatures  # noqa: E402
 
@@ -91,11 +90,7 @@ def universe(request):
 
 @pytest.fixture(scope="module")
 def con(universe):
-    con = duckdb.connect()
-    xlduck.register(con)
-    con.register("universe_arrow", arrow_table(universe))
-    con.execute("CREATE TABLE universe AS SELECT * FROM universe_arrow")
-    return con
+    return duckdb_universe(universe)
 
 
 def batch(universe: dict[str, list[Any]], sig: Any) -> list[Any]:
