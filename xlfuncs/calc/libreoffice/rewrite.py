@@ -145,19 +145,27 @@ def logical_formula(formula: str) -> bool:
 def _label_functions() -> frozenset[str]:
     from ...functions import REGISTRY
 
-    return frozenset(s.excel_name for s in REGISTRY.values() if s.result == "label")
+    return frozenset(
+        s.excel_name
+        for s in REGISTRY.values()
+        if s.result == "label" and s.excel_name not in _mixed_functions()
+    )
 
 
 def _mixed_functions() -> frozenset[str]:
-    """Functions whose results mix labels and numbers: FDBRIDGE's rows, FDTRANCHES' header, and a
-    number function that shows a label where its result is not meaningful (MULTIPLE's ``NM``).
+    """Functions whose results mix labels and numbers: FDBRIDGE's rows, FDTRANCHES' header, a
+    number function that shows a label where its result is not meaningful (MULTIPLE's ``NM``), and
+    a label function that fetches (FILING answers a figure as a number, a form or link as text).
     """
     from ...functions import REGISTRY
+    from ...runtimes.fetching import fetches
 
     return frozenset(
         s.excel_name
         for s in REGISTRY.values()
-        if s.result in ("table", "schedule") or (isinstance(s.nan_result, str) and s.nan_result[:1] != "#")
+        if s.result in ("table", "schedule")
+        or (isinstance(s.nan_result, str) and s.nan_result[:1] != "#")
+        or (s.result == "label" and fetches(s))
     )
 
 
