@@ -88,3 +88,28 @@ def test_auto_says_it_fell_back_to_formulas(tmp_path):
     assert proc.returncode == 0, proc.stdout + proc.stderr
     first = proc.stdout.splitlines()[0]
     assert "with formulas (LibreOffice failed:" in first and "with libreoffice" not in proc.stdout
+
+
+def test_an_add_in_that_cannot_be_built_falls_back_under_auto(tmp_path, monkeypatch):
+    """A failure to build the add-in (``unoidl-write`` failing, for one) is LibreOffice not starting:
+    ``auto`` computes with formulas and its first line says why; ``--engine libreoffice`` fails in one line.
+    """
+    from xlfuncs.calc import command
+    from xlfuncs.calc.libreoffice import engine as libreoffice
+    from xlfuncs.runtimes.libreoffice import build
+
+    def fails(*args, **kwargs):
+        raise build.BuildError("unoidl-write failed: no types.rdb")
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))  # nothing prepared: the add-in is built
+    monkeypatch.setattr(build, "build", fails)
+    monkeypatch.setattr(libreoffice, "engine_available", lambda: True)
+    book = hb.plain(tmp_path, "unbuilt")
+    lines: list[str] = []
+    assert command.main([str(book), "-o", str(tmp_path / "auto.xlsx")], echo=lines.append) == 0
+    assert "with formulas (LibreOffice could not start: unoidl-write failed: no types.rdb)" in lines[0]
+    lines.clear()
+    out = tmp_path / "named.xlsx"
+    assert command.main([str(book), "-o", str(out), "--engine", "libreoffice"], echo=lines.append) == 2
+    assert len(lines) == 1 and "LibreOffice could not start (unoidl-write failed: no types.rdb)" in lines[0]
+    assert not out.exists()

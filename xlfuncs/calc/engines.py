@@ -70,6 +70,7 @@ class LibreOffice:
         self.computed_by = self.name  #: what computed the last workbook, as the summary names it
 
     def compute(self, path: Path) -> tuple[Values, Problems]:
+        from ..runtimes.libreoffice.build import BuildError
         from ..runtimes.libreoffice.office import LibreOfficeError
         from .libreoffice import engine
 
@@ -80,15 +81,26 @@ class LibreOffice:
                 sealed_copy(readable) as (sealed, external),
             ):
                 return _listed(engine.compute(sealed, office_instance=office_instance), external)
+        except BuildError as exc:  # the add-in cannot be built here (unoidl-write fails, for one)
+            reason = str(exc).strip() or one_line(exc)
+            return self._instead(path, "LibreOffice could not start", "LibreOffice could not start", reason)
         except LibreOfficeError as exc:  # it cannot start here, or Calc 25.2 aborts importing the book
-            if not self.fallback:
-                raise CalcInputError(
-                    f"{path.name}: LibreOffice could not compute it ({one_line(exc)[:160]}); "
-                    "--engine formulas computes without LibreOffice"
-                ) from None
-            computed = Formulas(self.max_cells).compute(path)
-            self.computed_by = f"formulas (LibreOffice failed: {one_line(exc)[:120]})"
-            return computed
+            return self._instead(
+                path, "LibreOffice failed", "LibreOffice could not compute it", one_line(exc)
+            )
+
+    def _instead(self, path: Path, fell_back: str, failed: str, reason: str) -> tuple[Values, Problems]:
+        """With :attr:`fallback`, ``formulas``' values, :attr:`computed_by` saying ``fell_back`` and
+        why; without, a one-line :class:`CalcInputError` saying ``failed`` and why.
+        """
+        reason = (reason.splitlines() or [""])[0]
+        if not self.fallback:
+            raise CalcInputError(
+                f"{path.name}: {failed} ({reason[:160]}); --engine formulas computes without LibreOffice"
+            ) from None
+        computed = Formulas(self.max_cells).compute(path)
+        self.computed_by = f"formulas ({fell_back}: {reason[:120]})"
+        return computed
 
 
 def _listed(computed: tuple[Values, Problems], external: list[tuple[str, str]]) -> tuple[Values, Problems]:
