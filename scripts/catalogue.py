@@ -5,7 +5,9 @@
 The template holds every function's summary and argument descriptions, read from the
 ``@udf`` specs (the kernels and the functions that fetch), and every text the template
 workbooks show, recorded while they are built in English (context ``workbooks``; the data
-the formulas read, such as tickers, size classes and method names, stays as it is).  Merging is Babel's own
+the formulas read, such as tickers, size classes and method names, stays as it is), and every
+message the commands print: each ``msg("...")`` call of the package and each data error raised
+as a pattern (context ``cli``), found by Babel's Python extractor.  Merging is Babel's own
 (``pybabel update``): a changed English text keeps its old translation marked fuzzy, which
 ``tests/i18n`` reports as missing until a translator confirms it.  A new language:
 ``pybabel init -i xlfuncs/i18n/locale/xlfuncs.pot -d xlfuncs/i18n/locale -D xlfuncs -l fr``.
@@ -13,16 +15,20 @@ the formulas read, such as tickers, size classes and method names, stays as it i
 
 from __future__ import annotations
 
+import contextlib
 import io
 import re
 import sys
 import tempfile
 from pathlib import Path
 
+from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po, write_po
 
 from xlfuncs import REGISTRY, i18n
+from xlfuncs.data import errors
 from xlfuncs.data.functions import register
+from xlfuncs.i18n import messages
 from xlfuncs.workbooks import demo, style, templates
 from xlfuncs.workbooks.examples import EXAMPLES
 from xlfuncs.workbooks.templates import TEMPLATES
@@ -63,12 +69,30 @@ def workbook_texts() -> list[str]:
     )
 
 
+def cli_messages() -> list[str]:
+    """Every message the commands print: the patterns given to ``msg``, and the data errors raised
+    as a pattern with its values (``NotCached("{source}: ...", source=...)``; a data error raised
+    with a finished text stays English, and the extractor's warnings about those are not ours).
+    """
+    package = Path(i18n.__file__).parents[1]
+    said = {m for *_, m, _, _ in extract_from_dir(package, keywords={messages.KEYWORD: None})}
+    raised = [
+        c.__name__ for c in vars(errors).values() if isinstance(c, type) and issubclass(c, errors.DataError)
+    ]
+    with contextlib.redirect_stderr(io.StringIO()):
+        found = {m for *_, m, _, _ in extract_from_dir(package, keywords=dict.fromkeys(raised))}
+    patterns = {m for m in found if isinstance(m, str) and "{" in m}
+    return sorted(m for m in said | patterns if isinstance(m, str))
+
+
 def pot_text() -> bytes:
     """The template as ``scripts/catalogue.py`` writes it (no creation date: same input, same bytes)."""
     register()
     template = i18n.template(REGISTRY.values())
     for text in workbook_texts():
         template.add(text, context=style.CONTEXT)
+    for message in cli_messages():
+        template.add(message, context=messages.CONTEXT)
     out = io.BytesIO()
     write_po(out, template, width=0, omit_header=False, sort_output=False)
     return b"\n".join(

@@ -8,9 +8,17 @@ from __future__ import annotations
 
 
 class DataError(Exception):
-    """A figure that cannot be given; the message says why, in one line."""
+    """A figure that cannot be given; the message says why, in one line.
+
+    Given as a ``str.format`` pattern and its values, the message can be shown in another
+    language: the command line translates :attr:`pattern` (the catalogue's context ``cli``).
+    """
 
     excel_error = "#N/A"
+
+    def __init__(self, message: str = "", /, **values: object) -> None:
+        super().__init__(message.format(**values) if values else message)
+        self.pattern, self.values = message, values
 
 
 class UnknownId(DataError):

@@ -234,5 +234,5 @@ def _from_cache(
     request = s.prepare_request(requests.Request("GET", url, params=params, headers=headers))
     cached = s.cache.get_response(s.cache.create_key(request))
     if cached is None:
-        raise NotCached(f"{source}: offline and nothing cached for {request.url}")
+        raise NotCached("{source}: offline and nothing cached for {url}", source=source, url=request.url)
     return Answer(request.url or url, cached.text, _utc(cached.created_at), True, bool(cached.is_expired))

@@ -16,6 +16,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from ..i18n.messages import msg
 from ..windows.install import ExcelHost, WindowsHost
 from . import classic, functions, libreoffice, workbook
 from .checks import Check, run_all
@@ -55,17 +56,17 @@ def run(args: argparse.Namespace, host: WindowsHost | None = None) -> int:
         host = ExcelHost()
     if args.workbook is not None:
         if not args.workbook.is_file():
-            print(f"xlfuncs: error: --workbook {args.workbook}: no such file", file=sys.stderr)
+            print(msg("xlfuncs: error: --workbook {path}: no such file", path=args.workbook), file=sys.stderr)
             return 2
         found, failed = workbook.lines(args.workbook, host)
         print("\n".join(found))
         return int(failed)
     if args.addin is not None and not args.addin.is_file():
-        print(f"xlfuncs: error: --addin {args.addin}: no such file", file=sys.stderr)
+        print(msg("xlfuncs: error: --addin {path}: no such file", path=args.addin), file=sys.stderr)
         return 2
     checks = diagnose(host, Path.home(), args.addin)
     for check in checks:
         print(check)
     counts = {status: sum(c.status == status for c in checks) for status in ("OK", "WARN", "FAIL")}
-    print(", ".join(f"{n} {status}" for status, n in counts.items()))
+    print(msg("{ok} OK, {warn} WARN, {fail} FAIL", ok=counts["OK"], warn=counts["WARN"], fail=counts["FAIL"]))
     return int(counts["FAIL"] > 0)

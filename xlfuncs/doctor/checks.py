@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from ..i18n.messages import msg
+
 
 @dataclass(frozen=True)
 class Check:
@@ -14,7 +16,9 @@ class Check:
     fix: str = ""
 
     def __str__(self) -> str:
-        return f"{self.status:<4} {self.what}: {self.found}" + (f". Fix: {self.fix}" if self.fix else "")
+        return f"{self.status:<4} {self.what}: {self.found}" + (
+            msg(". Fix: {fix}", fix=self.fix) if self.fix else ""
+        )
 
 
 def ok(what: str, found: str) -> Check:
@@ -40,6 +44,10 @@ def run_all(runs: list[Run]) -> list[Check]:
         try:
             result = check()
         except Exception as exc:
-            result = fail(what, f"could not check: {type(exc).__name__}: {exc}", "report this to xlfuncs")
+            result = fail(
+                what,
+                msg("could not check: {error}: {exc}", error=type(exc).__name__, exc=exc),
+                msg("report this to xlfuncs"),
+            )
         checks += result if isinstance(result, list) else [result]
     return checks

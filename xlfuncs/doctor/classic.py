@@ -20,6 +20,7 @@ from importlib import metadata
 from pathlib import Path
 
 from ..functions import REGISTRY
+from ..i18n.messages import msg
 from ..windows import addin, winconfig
 from ..windows.install import ADDIN, MODULES, Layout, WindowsHost, fingerprint
 from ..windows.winconfig import PROJECT, STORE_EXCEL, STORE_PYTHON, TRUST_HOWTO, InstallError
@@ -61,42 +62,59 @@ def _xlwings_version() -> str | None:
 def _platform(host) -> Check:
     if host is None:
         return warn(
-            "platform",
-            f"desktop Excel needs Windows; this is {platform.system()}, so the "
-            "add-in, XLSTART, config and Excel checks are skipped",
-            "run `xlfuncs doctor` on the Windows PC with Excel",
+            msg("platform"),
+            msg(
+                "desktop Excel needs Windows; this is {system}, so the "
+                "add-in, XLSTART, config and Excel checks are skipped",
+                system=platform.system(),
+            ),
+            msg("run `xlfuncs doctor` on the Windows PC with Excel"),
         )
-    return ok("platform", f"{platform.system()} {platform.release()}")
+    return ok(msg("platform"), f"{platform.system()} {platform.release()}")
 
 
 def _python(executable: Path) -> Check:
-    found = f"{platform.python_version()} ({struct.calcsize('P') * 8}-bit) at {executable}"
+    found = msg(
+        "{version} ({bits}-bit) at {executable}",
+        version=platform.python_version(),
+        bits=struct.calcsize("P") * 8,
+        executable=executable,
+    )
     if winconfig.store_python(executable):
-        return fail("Python", f"{found} is the Microsoft Store build", STORE_PYTHON)
+        return fail("Python", msg("{found} is the Microsoft Store build", found=found), STORE_PYTHON)
     return ok("Python", found)
 
 
 def _xlwings() -> Check:
     version = _xlwings_version()
     if version is None:
-        return fail("xlwings", "not installed", "pip install xlfuncs (it installs a compatible xlwings)")
+        return fail(
+            "xlwings", msg("not installed"), msg("pip install xlfuncs (it installs a compatible xlwings)")
+        )
     return ok("xlwings", version)
 
 
 def _template() -> Check:
-    what = "xlwings' add-in template"
+    what = msg("xlwings' add-in template")
     try:
         path = addin.template_path()
         pin = addin.inspect_addin(path).xlwings_version
     except InstallError as exc:
-        return fail(what, str(exc), "reinstall xlwings")
+        return fail(what, str(exc), msg("reinstall xlwings"))
     if pin != _xlwings_version():
         return fail(
             what,
-            f"{path} loads the DLL of xlwings {pin}, the package is {_xlwings_version()}",
-            "reinstall xlwings",
+            msg(
+                "{path} loads the DLL of xlwings {pin}, the package is {version}",
+                path=path,
+                pin=pin,
+                version=_xlwings_version(),
+            ),
+            msg("reinstall xlwings"),
         )
-    return ok(what, f"{path} readable, loads xlwings64-{pin}.dll as the package needs")
+    return ok(
+        what, msg("{path} readable, loads xlwings64-{pin}.dll as the package needs", path=path, pin=pin)
+    )
 
 
 def _excel(host: WindowsHost) -> Check:

@@ -8,6 +8,7 @@ import importlib
 import sys
 
 from ..functions import REGISTRY
+from ..i18n.messages import msg
 from ..runtimes import names
 from ..windows.install import MODULES
 from .checks import Check, Run, fail, ok
@@ -23,13 +24,17 @@ def _module() -> Check:
         importlib.import_module(MODULES)
     except Exception as exc:
         return fail(
-            "module",
-            f"{MODULES} does not import: {type(exc).__name__}: {exc}",
+            msg("module"),
+            msg(
+                "{module} does not import: {error}: {exc}", module=MODULES, error=type(exc).__name__, exc=exc
+            ),
             "pip install --force-reinstall xlfuncs",
         )
     from ..functions.versions import runtime
 
-    return ok("module", f"{MODULES} imports (xlwings runtime: {runtime()})")
+    return ok(
+        msg("module"), msg("{module} imports (xlwings runtime: {runtime})", module=MODULES, runtime=runtime())
+    )
 
 
 def _functions(windows: bool) -> list[Check]:
@@ -37,12 +42,15 @@ def _functions(windows: bool) -> list[Check]:
     problems = names.problems()
     checks = [
         fail(
-            "function names",
-            f"{len(problems)} problems, first: {problems[0]}",
-            "rename the function or argument",
+            msg("function names"),
+            msg("{count} problems, first: {first}", count=len(problems), first=problems[0]),
+            msg("rename the function or argument"),
         )
         if problems
-        else ok("function names", f"{count} functions, every name valid for VBA, Excel and xlwings")
+        else ok(
+            msg("function names"),
+            msg("{count} functions, every name valid for VBA, Excel and xlwings", count=count),
+        )
     ]
     module = sys.modules.get(MODULES)
     if module is None:
@@ -51,19 +59,29 @@ def _functions(windows: bool) -> list[Check]:
     if windows and registered != count:
         checks.append(
             fail(
-                "registration",
-                f"{registered} of {count} functions registered by xlwings' classic decorators",
-                "pip install pywin32 (xlwings needs it on Windows)",
+                msg("registration"),
+                msg(
+                    "{registered} of {count} functions registered by xlwings' classic decorators",
+                    registered=registered,
+                    count=count,
+                ),
+                msg("pip install pywin32 (xlwings needs it on Windows)"),
             )
         )
     elif windows:
-        checks.append(ok("registration", f"all {count} registered by xlwings' classic decorators"))
+        checks.append(
+            ok(msg("registration"), msg("all {count} registered by xlwings' classic decorators", count=count))
+        )
     else:
         checks.append(
             ok(
-                "registration",
-                f"{registered} of {count} registered here: xlwings' decorators "
-                "register them only on Windows (classic) or with XLWINGS_ON_SERVER (Office.js)",
+                msg("registration"),
+                msg(
+                    "{registered} of {count} registered here: xlwings' decorators "
+                    "register them only on Windows (classic) or with XLWINGS_ON_SERVER (Office.js)",
+                    registered=registered,
+                    count=count,
+                ),
             )
         )
     return checks

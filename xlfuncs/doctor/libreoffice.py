@@ -4,6 +4,7 @@ engine keeps loaded.  Both are optional, so this check never fails.
 
 from __future__ import annotations
 
+from ..i18n.messages import msg
 from .checks import Check, Run, ok
 
 
@@ -18,16 +19,18 @@ def _libreoffice() -> Check:
 
     version = office.version()
     if version is None:
-        return ok("LibreOffice", "not installed (optional: Calc, and xlfuncs calc's default engine)")
+        return ok("LibreOffice", msg("not installed (optional: Calc, and xlfuncs calc's default engine)"))
     installed = office.installed(build.IDENTIFIER)
     state = (
-        "not installed (optional: xlfuncs libreoffice install)"
+        msg("not installed (optional: xlfuncs libreoffice install)")
         if installed is None
-        else f"{installed} installed"
-        + ("" if installed == __version__ else f", not {__version__}: reinstall it")
+        else msg("{version} installed", version=installed)
+        + ("" if installed == __version__ else msg(", not {version}: reinstall it", version=__version__))
     )
     from ..calc.libreoffice import instances
 
     kept = len(instances.running(office.cache_root()))
-    engine = f"; {kept} kept by xlfuncs calc (xlfuncs libreoffice stop ends them)" if kept else ""
+    engine = (
+        msg("; {kept} kept by xlfuncs calc (xlfuncs libreoffice stop ends them)", kept=kept) if kept else ""
+    )
     return ok("LibreOffice", f"{'.'.join(map(str, version))}, xlfuncs.oxt {state}{engine}")

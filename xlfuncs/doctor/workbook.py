@@ -7,6 +7,7 @@ from __future__ import annotations
 import zipfile
 from pathlib import Path
 
+from ..i18n.messages import msg
 from ..windows.install import ADDIN, WindowsHost
 from ..xlsx.calls import inspect
 
@@ -24,29 +25,50 @@ def lines(path: Path, host: WindowsHost | None = None) -> tuple[list[str], bool]
     try:
         stored = inspect(path)
     except (OSError, zipfile.BadZipFile, KeyError, StopIteration) as exc:
-        return [f"FAIL workbook: {path.name} cannot be read as an .xlsx ({type(exc).__name__})"], True
-    found = [f"OK   workbook: {path.name} stores {stored.describe()}"]
-    found += [f"FAIL workbook: {problem}" for problem in stored.problems()]
+        return [
+            msg(
+                "FAIL workbook: {name} cannot be read as an .xlsx ({error})",
+                name=path.name,
+                error=type(exc).__name__,
+            )
+        ], True
+    found = [msg("OK   workbook: {name} stores {form}", name=path.name, form=stored.describe())]
+    found += [msg("FAIL workbook: {problem}", problem=problem) for problem in stored.problems()]
     installed = _installed_runtime(host)
     runtime = {
-        "classic": "desktop Excel with the xlfuncs add-in (xlfuncs install); press Ctrl+Alt+Shift+F9 once "
-        "if a cell shows #NAME?",
-        "lite": "xlwings Lite (Excel on the web, Mac or Windows with the Lite add-in)",
-        "server": f"xlwings Server with the function namespace {stored.namespace}",
+        "classic": msg(
+            "desktop Excel with the xlfuncs add-in (xlfuncs install); press Ctrl+Alt+Shift+F9 once "
+            "if a cell shows #NAME?"
+        ),
+        "lite": msg("xlwings Lite (Excel on the web, Mac or Windows with the Lite add-in)"),
+        "server": msg("xlwings Server with the function namespace {namespace}", namespace=stored.namespace),
     }.get(stored.form)
     if runtime is None:
-        found.append("OK   runtime: nothing to bind")
+        found.append(msg("OK   runtime: nothing to bind"))
     elif installed is None:
-        found.append(f"OK   runtime: suits {runtime} (the installed add-in is checked on Windows only)")
+        found.append(
+            msg(
+                "OK   runtime: suits {runtime} (the installed add-in is checked on Windows only)",
+                runtime=runtime,
+            )
+        )
     elif installed == stored.form:
-        found.append(f"OK   runtime: suits the installed {installed} add-in")
+        found.append(msg("OK   runtime: suits the installed {installed} add-in", installed=installed))
     elif stored.form == "classic":
-        found.append(f"WARN runtime: suits {runtime}, which is not installed here. Fix: xlfuncs install")
+        found.append(
+            msg(
+                "WARN runtime: suits {runtime}, which is not installed here. Fix: xlfuncs install",
+                runtime=runtime,
+            )
+        )
     elif installed:
         found.append(
-            f"WARN runtime: stored for {runtime}; the installed classic add-in does not bind these names. "
-            "Fix: xlfuncs workbooks --for classic (or open it in that runtime)"
+            msg(
+                "WARN runtime: stored for {runtime}; the installed classic add-in does not bind these names. "
+                "Fix: xlfuncs workbooks --for classic (or open it in that runtime)",
+                runtime=runtime,
+            )
         )
     else:
-        found.append(f"OK   runtime: suits {runtime}")
+        found.append(msg("OK   runtime: suits {runtime}", runtime=runtime))
     return found, any(line.startswith("FAIL") for line in found)

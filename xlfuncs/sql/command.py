@@ -24,6 +24,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from ..i18n.messages import msg
+
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 _READERS = {".csv": "read_csv", ".tsv": "read_csv", ".parquet": "read_parquet"}
 _BATCH = 10_000  # rows fetched at a time for stdout
@@ -56,11 +58,11 @@ def run(args: argparse.Namespace) -> int:
             print(line)
         return 0
     if args.query is None:
-        return _refuse("give a query (SQL text or a .sql file), or --functions")
+        return _refuse(msg("give a query (SQL text or a .sql file), or --functions"))
     try:
         import duckdb
     except ImportError:
-        return _refuse('DuckDB is not installed: pip install "xlfuncs[duckdb]"')
+        return _refuse(msg('DuckDB is not installed: pip install "xlfuncs[duckdb]"'))
     from . import duckdb as xlduck
 
     try:
@@ -77,14 +79,14 @@ def run(args: argparse.Namespace) -> int:
             con.execute(f"CREATE VIEW {name} AS SELECT * FROM {reader}({_literal(path)})")
         statements = con.extract_statements(text)
         if not statements:
-            return _refuse("no SQL statement given")
+            return _refuse(msg("no SQL statement given"))
         *before, last = statements
         for statement in before:
             con.execute(statement)
         rows = last.type.name in _ROWS
         if output is not None:
             if not rows:
-                return _refuse("--output needs the last statement to be a query")
+                return _refuse(msg("--output needs the last statement to be a query"))
             fmt = "parquet" if output.suffix.lower() == ".parquet" else "csv"
             con.execute(f"COPY ({last.query.strip().rstrip(';')}) TO {_literal(output)} (FORMAT {fmt})")
         else:
@@ -99,7 +101,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _refuse(message: str) -> int:
-    print(f"xlfuncs sql: error: {message}", file=sys.stderr)
+    print(msg("xlfuncs sql: error: {message}", message=message), file=sys.stderr)
     return 2
 
 
@@ -111,7 +113,7 @@ def _query_text(query: str) -> str:
     if query.strip().lower().endswith(".sql"):
         path = Path(query.strip())
         if not path.is_file():
-            raise ValueError(f"{path}: no such SQL file")
+            raise ValueError(msg("{path}: no such SQL file", path=path))
         return path.read_text(encoding="utf-8")
     return query
 
@@ -119,12 +121,12 @@ def _query_text(query: str) -> str:
 def _table(spec: str) -> tuple[str, Path]:
     name, sep, file = spec.partition("=")
     if not sep or not _NAME.match(name):
-        raise ValueError(f"--table {spec!r}: give NAME=FILE, NAME a plain SQL name")
+        raise ValueError(msg("--table {spec!r}: give NAME=FILE, NAME a plain SQL name", spec=spec))
     path = Path(file)
     if path.suffix.lower() not in _READERS:
-        raise ValueError(f"--table {spec!r}: a .csv, .tsv or .parquet file")
+        raise ValueError(msg("--table {spec!r}: a .csv, .tsv or .parquet file", spec=spec))
     if not path.is_file():
-        raise ValueError(f"{path}: no such file")
+        raise ValueError(msg("{path}: no such file", path=path))
     return name, path
 
 
@@ -133,7 +135,7 @@ def _output(output: str | None) -> Path | None:
         return None
     path = Path(output)
     if path.suffix.lower() not in (".parquet", ".csv"):
-        raise ValueError(f"--output {output!r}: a .parquet or .csv file")
+        raise ValueError(msg("--output {output!r}: a .parquet or .csv file", output=output))
     return path
 
 

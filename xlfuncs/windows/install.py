@@ -48,6 +48,7 @@ from typing import Protocol
 
 from ..functions import REGISTRY
 from ..i18n import ENGLISH, LanguageError, choose, function_texts
+from ..i18n.messages import msg, speaking
 from . import addin, winconfig
 from .winconfig import PROJECT, STORE_EXCEL, STORE_PYTHON, TRUST_HOWTO, ConfigError, InstallError
 
@@ -91,8 +92,11 @@ class ExcelHost:
     def __init__(self):
         if sys.platform != "win32":
             raise InstallError(
-                f"this needs Windows with desktop Excel (this is {sys.platform}); "
-                "`xlfuncs doctor` shows what can be checked here"
+                msg(
+                    "this needs Windows with desktop Excel (this is {platform}); "
+                    "`xlfuncs doctor` shows what can be checked here",
+                    platform=sys.platform,
+                )
             )
 
     def startup_folder(self) -> Path:
@@ -141,7 +145,7 @@ class ExcelHost:
         )
         if done.returncode:  # the last line of a traceback or usage message says what went wrong
             last = (done.stderr.strip() or done.stdout.strip() or "no output").splitlines()[-1]
-            raise InstallError(f"`xlwings {' '.join(args)}` failed: {last}")
+            raise InstallError(msg("`xlwings {args}` failed: {last}", args=" ".join(args), last=last))
         return " ".join(done.stdout.split())
 
 
@@ -198,7 +202,7 @@ def install(
     """
     layout = Layout(home)
     if not interpreter.is_file():
-        raise ConfigError(f"{interpreter}: no such Python interpreter")
+        raise ConfigError(msg("{interpreter}: no such Python interpreter", interpreter=interpreter))
     settings = {"INTERPRETER_WIN": str(interpreter)}
     for key, value in settings.items():
         winconfig.line(key, value)  # refuses what VBA could not read back, before anything is done
@@ -208,7 +212,7 @@ def install(
     if excel and winconfig.store_excel(excel):
         raise InstallError(STORE_EXCEL)
     if excel is None:
-        out("note: desktop Excel was not found in the registry; trying anyway")
+        out(msg("note: desktop Excel was not found in the registry; trying anyway"))
     record = _read_record(layout.record) or {"folder_created": not layout.folder.exists()}
     # a dry run names the temporary build folder without creating it
     dry_staging = contextlib.nullcontext(Path(tempfile.gettempdir(), "xlfuncs-build"))
@@ -216,19 +220,19 @@ def install(
         steps = _addin_steps(host, Path(staging) / ADDIN, record, force, lang, out)
         steps += _config_steps(layout, settings, record, out)
         if not steps:
-            out("nothing to do: xlfuncs is installed and up to date")
+            out(msg("nothing to do: xlfuncs is installed and up to date"))
             return 0
         steps.append(
             Step(
-                f"write {layout.record}: what `xlfuncs uninstall` undoes",
+                msg("write {record}: what `xlfuncs uninstall` undoes", record=layout.record),
                 lambda: _write_record(layout.record, record),
             )
         )
         _execute(steps, layout, record, dry_run, out)
     out(
-        "dry run: nothing was changed"
+        msg("dry run: nothing was changed")
         if dry_run
-        else "done: type =XLFUNCS() in any Excel workbook; it shows the versions of xlfuncs and xlwings"
+        else msg("done: type =XLFUNCS() in any Excel workbook; it shows the versions of xlfuncs and xlwings")
     )
     return 0
 
@@ -245,15 +249,23 @@ def _addin_steps(host, staged: Path, record: dict, force: bool, lang: str, out) 
         and installed.get("sha256") == _sha256(target)
         and record.get("fingerprint") == built_from
     ):
-        out(f"add-in up to date: {target}")
+        out(msg("add-in up to date: {target}", target=target))
         return []
     if host.vba_access_trusted() is False:
-        raise InstallError(f'"Trust access to the VBA project object model" is off: {TRUST_HOWTO}')
+        raise InstallError(
+            msg('"Trust access to the VBA project object model" is off: {howto}', howto=TRUST_HOWTO)
+        )
 
     def copy_to_xlstart():
         said = host.xlwings_cli("addin", "install", "-f", str(staged))
         if not target.is_file() or _sha256(target) != _sha256(staged):
-            raise InstallError(f"the add-in did not arrive in {target}; xlwings said: {said or 'nothing'}")
+            raise InstallError(
+                msg(
+                    "the add-in did not arrive in {target}; xlwings said: {said}",
+                    target=target,
+                    said=said or msg("nothing"),
+                )
+            )
         record.update(
             fingerprint=built_from, lang=lang, addin={"path": str(target), "sha256": _sha256(target)}
         )
@@ -261,16 +273,32 @@ def _addin_steps(host, staged: Path, record: dict, force: bool, lang: str, out) 
     sheet = ", ".join(f"{k} = {v}" for k, v in SHEET_SETTINGS.items())
     return [
         Step(
-            f"build {staged} from xlwings' add-in template {template} (config sheet {PROJECT}.conf: {sheet})",
+            msg(
+                "build {staged} from xlwings' add-in template {template} (config sheet {project}.conf: {sheet})",
+                staged=staged,
+                template=template,
+                project=PROJECT,
+                sheet=sheet,
+            ),
             lambda: addin.make_addin(template, staged, PROJECT, SHEET_SETTINGS),
         ),
         Step(
-            f"open {staged} in a hidden Excel over COM: VBA project and PROJECT_NAME -> {PROJECT!r}; "
-            f"xlwings.import_udfs({MODULES!r}); Function Wizard texts in {lang!r}; save; close",
+            msg(
+                "open {staged} in a hidden Excel over COM: VBA project and PROJECT_NAME -> {project!r}; "
+                "xlwings.import_udfs({modules!r}); Function Wizard texts in {lang!r}; save; close",
+                staged=staged,
+                project=PROJECT,
+                modules=MODULES,
+                lang=lang,
+            ),
             lambda: host.import_functions(staged, PROJECT, MODULES, lang),
         ),
         Step(
-            f"run `xlwings addin install -f {staged}`: copies it to {target} and opens it in running Excel",
+            msg(
+                "run `xlwings addin install -f {staged}`: copies it to {target} and opens it in running Excel",
+                staged=staged,
+                target=target,
+            ),
             copy_to_xlstart,
         ),
     ]
@@ -291,7 +319,7 @@ def _config_steps(layout: Layout, settings: dict[str, str], record: dict, out) -
         new = winconfig.replace(new, key, winconfig.line(key, value))
         changes.append(f"{key} = {value}")
     if new == lines:
-        out(f"config up to date: {path}")
+        out(msg("config up to date: {path}", path=path))
         return []
     backup = winconfig.backup_path(path) if path.exists() and not created else None
 
@@ -299,8 +327,10 @@ def _config_steps(layout: Layout, settings: dict[str, str], record: dict, out) -
         winconfig.write(path, new, backup)
         record["config"] = {"path": str(path), "created": created, "keys": keys}
 
-    note = f" (backup of the old file: {backup})" if backup else ""
-    return [Step(f"write {path}: {'; '.join(changes)}{note}", write)]
+    note = msg(" (backup of the old file: {backup})", backup=backup) if backup else ""
+    return [
+        Step(msg("write {path}: {changes}{note}", path=path, changes="; ".join(changes), note=note), write)
+    ]
 
 
 def uninstall(
@@ -313,22 +343,33 @@ def uninstall(
         stray = host.startup_folder() / ADDIN
         if stray.exists():
             raise InstallError(
-                f"{stray} was not installed by `xlfuncs install` (no {layout.record}); "
-                f"remove it with `xlwings addin remove -f {ADDIN}`"
+                msg(
+                    "{stray} was not installed by `xlfuncs install` (no {record}); "
+                    "remove it with `xlwings addin remove -f {addin}`",
+                    stray=stray,
+                    record=layout.record,
+                    addin=ADDIN,
+                )
             )
-        out(f"nothing to uninstall: no {layout.record}")
+        out(msg("nothing to uninstall: no {record}", record=layout.record))
         return 0
     steps = _remove_addin_steps(host, record, out) + _restore_config_steps(record, out)
-    steps.append(Step(f"delete {layout.record}", layout.record.unlink, deletes=layout.record))
+    steps.append(Step(msg("delete {path}", path=layout.record), layout.record.unlink, deletes=layout.record))
     if record.get("folder_created") and layout.folder.is_dir():
         deleted = {step.deletes for step in steps}
         left = sorted(p.name for p in layout.folder.iterdir() if p not in deleted)
         if left:
-            out(f"keeping {layout.folder}: it also holds {', '.join(left)}")
+            out(msg("keeping {folder}: it also holds {left}", folder=layout.folder, left=", ".join(left)))
         else:
-            steps.append(Step(f"delete the empty folder {layout.folder}", layout.folder.rmdir))
+            steps.append(
+                Step(msg("delete the empty folder {folder}", folder=layout.folder), layout.folder.rmdir)
+            )
     _execute(steps, layout, record, dry_run, out)
-    out("dry run: nothing was changed" if dry_run else "done: xlfuncs is no longer installed in Excel")
+    out(
+        msg("dry run: nothing was changed")
+        if dry_run
+        else msg("done: xlfuncs is no longer installed in Excel")
+    )
     return 0
 
 
@@ -337,20 +378,30 @@ def _remove_addin_steps(host, record: dict, out) -> list[Step]:
         return []
     path = Path(record["addin"]["path"])
     if not path.exists():
-        out(f"add-in already gone: {path}")
+        out(msg("add-in already gone: {path}", path=path))
         return []
 
     def remove():
         said = host.xlwings_cli("addin", "remove", "-f", ADDIN)
         if path.exists():
             raise InstallError(
-                f"{path} is still there; xlwings said: {said or 'nothing'} "
-                "(quit Excel and run `xlfuncs uninstall` again)"
+                msg(
+                    "{path} is still there; xlwings said: {said} (quit Excel and run `xlfuncs uninstall` again)",
+                    path=path,
+                    said=said or msg("nothing"),
+                )
             )
         del record["addin"]
 
     return [
-        Step(f"run `xlwings addin remove -f {ADDIN}`: closes it in running Excel and deletes {path}", remove)
+        Step(
+            msg(
+                "run `xlwings addin remove -f {addin}`: closes it in running Excel and deletes {path}",
+                addin=ADDIN,
+                path=path,
+            ),
+            remove,
+        )
     ]
 
 
@@ -364,10 +415,12 @@ def _restore_config_steps(record: dict, out) -> list[Step]:
     changes: list[str] = []
     for key, entry in config["keys"].items():
         if winconfig.get(lines, key) != entry["value"]:
-            out(f"note: {key} in {path} was changed after install; left as it is")
+            out(msg("note: {key} in {path} was changed after install; left as it is", key=key, path=path))
             continue
         new = winconfig.replace(new, key, entry["previous"])
-        changes.append(f"{key} removed" if entry["previous"] is None else f"{key} restored")
+        changes.append(
+            msg("{key} removed", key=key) if entry["previous"] is None else msg("{key} restored", key=key)
+        )
     if new == lines:
         return []
 
@@ -377,24 +430,30 @@ def _restore_config_steps(record: dict, out) -> list[Step]:
             path.unlink()
             del record["config"]
 
-        return [Step(f"delete {path} (created by install, nothing else in it)", delete, deletes=path)]
+        return [
+            Step(
+                msg("delete {path} (created by install, nothing else in it)", path=path), delete, deletes=path
+            )
+        ]
     backup = None if config["created"] else winconfig.backup_path(path)
 
     def write():
         winconfig.write(path, new, backup)
         del record["config"]
 
-    note = f" (backup: {backup})" if backup else ""
-    return [Step(f"write {path}: {'; '.join(changes)}{note}", write)]
+    note = msg(" (backup: {backup})", backup=backup) if backup else ""
+    return [
+        Step(msg("write {path}: {changes}{note}", path=path, changes="; ".join(changes), note=note), write)
+    ]
 
 
 def _execute(steps: list[Step], layout: Layout, record: dict, dry_run: bool, out) -> None:
     """Run (or, dry, print) the steps; on a failure keep the record of what was done."""
     if dry_run:
-        out("dry run: nothing is changed; the steps would be:")
+        out(msg("dry run: nothing is changed; the steps would be:"))
     try:
         for step in steps:
-            out(("  would " if dry_run else "") + step.text)
+            out(msg("  would {step}", step=step.text) if dry_run else step.text)
             if not dry_run:
                 step.action()
     except BaseException:
@@ -409,7 +468,9 @@ def _read_record(path: Path) -> dict | None:
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except (ValueError, OSError) as exc:
-        raise InstallError(f"{path}: unreadable install record ({exc}); fix or delete it") from exc
+        raise InstallError(
+            msg("{path}: unreadable install record ({exc}); fix or delete it", path=path, exc=exc)
+        ) from exc
 
 
 def _write_record(path: Path, record: dict) -> None:
@@ -459,12 +520,13 @@ def run(args, host: WindowsHost | None = None) -> int:
     try:
         lang = choose(getattr(args, "lang", None))
     except LanguageError as exc:
-        print(f"xlfuncs: error: {exc}", file=sys.stderr)
+        print(msg("xlfuncs: error: {exc}", exc=exc), file=sys.stderr)
         return 2
-    return one_line_errors(
-        lambda h: install(h, Path.home(), interpreter, dry_run=args.dry_run, force=args.force, lang=lang),
-        host,
-    )
+    with speaking(lang):
+        return one_line_errors(
+            lambda h: install(h, Path.home(), interpreter, dry_run=args.dry_run, force=args.force, lang=lang),
+            host,
+        )
 
 
 def one_line_errors(work: Callable[[WindowsHost], int], host: WindowsHost | None) -> int:
@@ -472,8 +534,8 @@ def one_line_errors(work: Callable[[WindowsHost], int], host: WindowsHost | None
     try:
         return work(host or ExcelHost())
     except InstallError as exc:
-        print(f"xlfuncs: error: {exc}", file=sys.stderr)
+        print(msg("xlfuncs: error: {exc}", exc=exc), file=sys.stderr)
         return exc.code
     except Exception as exc:
-        print(f"xlfuncs: error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        print(msg("xlfuncs: error: {error}: {exc}", error=type(exc).__name__, exc=exc), file=sys.stderr)
         return 1

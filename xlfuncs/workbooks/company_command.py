@@ -8,6 +8,7 @@ from pathlib import Path
 
 from ..data.commands.common import fail, iso_date
 from ..data.errors import DataError
+from ..i18n.messages import msg
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -34,12 +35,18 @@ def run(args: argparse.Namespace) -> int:
         return fail("company", exc)
     if args.price is not None:
         if not args.price > 0:
-            return fail("company", ValueError(f"--price {args.price}: must be a price > 0"))
+            return fail("company", ValueError(msg("--price {price}: must be a price > 0", price=args.price)))
         kept["price"] = args.price
     company_book.build(found, path, kept)
     calc(path)  # the values stored, so the numbers show without the add-in
     overrides = sorted(k for k in kept if k != "price")
-    print(f"{path}: {found.name}" + (f", overrides kept: {', '.join(overrides)}" if overrides else ""))
+    print(
+        f"{path}: {found.name}"
+        + (msg(", overrides kept: {overrides}", overrides=", ".join(overrides)) if overrides else "")
+    )
     if found.stopped:
-        print(f"xlfuncs company: warning: {found.name}: the latest report is old", file=sys.stderr)
+        print(
+            msg("xlfuncs company: warning: {name}: the latest report is old", name=found.name),
+            file=sys.stderr,
+        )
     return 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 
+from ...i18n.messages import msg
 from ..errors import DataError
 from .common import fail, number
 
@@ -51,17 +52,31 @@ def run(args: argparse.Namespace) -> int:
         return 0
     vs = found.vs.upper()
     lines = [
-        f"{found.name} ({found.symbol.upper()}), CoinGecko, last updated {found.last_updated}",
-        f"price               {number(found.price) if (found.price or 0) >= 1000 else found.price} {vs}",
-        f"circulating supply  {number(found.circulating)}",
-        f"total supply        {number(found.total)}",
-        f"max supply          {number(found.max) if found.max is not None else 'unlimited'}",
-        f"market cap          {number(found.market_cap)} {vs}",
-        f"FDV                 {number(value)} {vs}" + ("" if found.max else " (total supply: no maximum)"),
-        f"market cap / FDV    {ratio:.4f}" if ratio is not None else "market cap / FDV    missing",
+        msg(
+            "{name} ({symbol}), CoinGecko, last updated {updated}",
+            name=found.name,
+            symbol=found.symbol.upper(),
+            updated=found.last_updated,
+        ),
+        msg(
+            "price               {price} {vs}",
+            price=number(found.price) if (found.price or 0) >= 1000 else found.price,
+            vs=vs,
+        ),
+        msg("circulating supply  {n}", n=number(found.circulating)),
+        msg("total supply        {n}", n=number(found.total)),
+        msg("max supply          {n}", n=number(found.max) if found.max is not None else msg("unlimited")),
+        msg("market cap          {n} {vs}", n=number(found.market_cap), vs=vs),
+        msg("FDV                 {n} {vs}", n=number(value), vs=vs)
+        + ("" if found.max else msg(" (total supply: no maximum)")),
+        msg("market cap / FDV    {ratio:.4f}", ratio=ratio)
+        if ratio is not None
+        else msg("market cap / FDV    missing"),
         found.url,
     ]
     if found.expired:
-        lines.insert(1, f"offline: from the cache of {found.fetched:%Y-%m-%d %H:%M} UTC, expired")
+        lines.insert(
+            1, msg("offline: from the cache of {fetched:%Y-%m-%d %H:%M} UTC, expired", fetched=found.fetched)
+        )
     print("\n".join(lines))
     return 0

@@ -6,6 +6,7 @@ import argparse
 import sys
 from datetime import date
 
+from ...i18n.messages import msg
 from ..errors import DataError
 
 
@@ -14,16 +15,17 @@ def iso_date(text: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
+        raise argparse.ArgumentTypeError(msg("{text!r} is not a date (YYYY-MM-DD)", text=text)) from None
 
 
 def fail(command: str, exc: DataError | ValueError) -> int:
     """One line on stderr and exit code 1 (2 for unusable input)."""
-    print(f"xlfuncs {command}: error: {exc}", file=sys.stderr)
+    reason = msg(exc.pattern, **exc.values) if isinstance(exc, DataError) and exc.values else exc
+    print(msg("xlfuncs {command}: error: {exc}", command=command, exc=reason), file=sys.stderr)
     return 2 if isinstance(exc, ValueError) else 1
 
 
 def number(value: float | None) -> str:
     if value is None:
-        return "missing"
+        return msg("missing")
     return f"{value:,.0f}" if abs(value) >= 1000 or value == int(value) else f"{value:,.4g}"

@@ -9,6 +9,7 @@ import json
 import sys
 from pathlib import Path
 
+from ...i18n.messages import msg
 from ..errors import DataError
 from ..records import Company
 from .common import fail, iso_date, number
@@ -45,13 +46,13 @@ def run(args: argparse.Namespace) -> int:
     if args.many is not None or args.output is not None:
         return _many(args)
     if args.id is None:
-        return fail("filings", ValueError("give a company ID, or --many IDS.txt -o FILE"))
+        return fail("filings", ValueError(msg("give a company ID, or --many IDS.txt -o FILE")))
     try:
         found = company(args.id, args.as_of)
     except (DataError, ValueError) as exc:
         return fail("filings", exc)
     if found.stopped:
-        print(f"xlfuncs filings: warning: {_stopped(found)}", file=sys.stderr)
+        print(msg("xlfuncs filings: warning: {warning}", warning=_stopped(found)), file=sys.stderr)
     if args.json:
         print(json.dumps(found.as_json(), indent=2))
     else:
@@ -61,10 +62,12 @@ def run(args: argparse.Namespace) -> int:
 
 def _stopped(found: Company) -> str:
     if found.latest_period is None:
-        return f"{found.name}: no financial facts reported"
-    return (
-        f"{found.name}: latest report for {found.latest_period.isoformat()}, {found.age_days} days old: "
-        "it may have stopped reporting"
+        return msg("{name}: no financial facts reported", name=found.name)
+    return msg(
+        "{name}: latest report for {period}, {days} days old: it may have stopped reporting",
+        name=found.name,
+        period=found.latest_period.isoformat(),
+        days=found.age_days,
     )
 
 
@@ -73,10 +76,27 @@ def table(found: Company) -> str:
     ids = ", ".join(x for x in (found.ticker, f"CIK {found.cik}" if found.cik else None, found.lei) if x)
     lines = [f"{found.name} ({ids})"]
     if found.latest_period:
-        lines.append(f"latest period {found.latest_period.isoformat()} ({found.age_days} days ago)")
+        lines.append(
+            msg(
+                "latest period {period} ({days} days ago)",
+                period=found.latest_period.isoformat(),
+                days=found.age_days,
+            )
+        )
     if found.expired:
-        lines.append(f"offline: from the cache of {found.fetched:%Y-%m-%d %H:%M} UTC, expired")
-    header = ("item", "value", "unit", "period end", "form", "filed", "", "link")
+        lines.append(
+            msg("offline: from the cache of {fetched:%Y-%m-%d %H:%M} UTC, expired", fetched=found.fetched)
+        )
+    header = (
+        msg("item"),
+        msg("value"),
+        msg("unit"),
+        msg("period end"),
+        msg("form"),
+        msg("filed"),
+        "",
+        msg("link"),
+    )
     rows = [header]
     for name, fact in found.items.items():
         rows.append(
@@ -105,7 +125,7 @@ def _many(args: argparse.Namespace) -> int:
     from .. import universe
 
     if args.many is None or args.output is None or args.id is not None:
-        return fail("filings", ValueError("--many IDS.txt and -o FILE go together, without an ID"))
+        return fail("filings", ValueError(msg("--many IDS.txt and -o FILE go together, without an ID")))
     try:
         table = universe.rows(universe.read_ids(args.many), args.as_of)
         universe.write(table, args.output)
@@ -114,5 +134,12 @@ def _many(args: argparse.Namespace) -> int:
     failed = [row for row in table if row["error"]]
     for row in failed:
         print(f"xlfuncs filings: {row['id']}: {row['error']}", file=sys.stderr)
-    print(f"{args.output}: {len(table) - len(failed)} companies, {len(failed)} failed")
+    print(
+        msg(
+            "{output}: {done} companies, {failed} failed",
+            output=args.output,
+            done=len(table) - len(failed),
+            failed=len(failed),
+        )
+    )
     return 0
