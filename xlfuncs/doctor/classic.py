@@ -26,8 +26,6 @@ from ..windows.install import ADDIN, MODULES, Layout, WindowsHost, fingerprint
 from ..windows.winconfig import PROJECT, STORE_EXCEL, STORE_PYTHON, TRUST_HOWTO, InstallError
 from .checks import Check, Run, fail, ok, warn
 
-REINSTALL = "run `xlfuncs install --force`"
-
 
 def runs(host: WindowsHost | None, home: Path, addin_path: Path | None = None) -> list[Run]:
     """The checks, in the order a user would fix them: what needs no Excel, then Excel and the
@@ -50,6 +48,10 @@ def runs(host: WindowsHost | None, home: Path, addin_path: Path | None = None) -
                 ("config", partial(_config, Layout(home))),
             ]
     return checks
+
+
+def _reinstall() -> str:
+    return msg("run `xlfuncs install --force`")
 
 
 def _xlwings_version() -> str | None:
@@ -122,53 +124,67 @@ def _excel(host: WindowsHost) -> Check:
     if path is None:
         return warn(
             "Excel",
-            "desktop Excel not found (registry App Paths excel.exe)",
-            "install desktop Excel (Microsoft 365 or Office 2016+)",
+            msg("desktop Excel not found (registry App Paths excel.exe)"),
+            msg("install desktop Excel (Microsoft 365 or Office 2016+)"),
         )
     if winconfig.store_excel(path):
-        return fail("Excel", f"{path} is the Microsoft Store build", STORE_EXCEL)
+        return fail("Excel", msg("{found} is the Microsoft Store build", found=path), STORE_EXCEL)
     return ok("Excel", path)
 
 
 def _trust(host: WindowsHost) -> Check:
-    what = "VBA project access"
+    what = msg("VBA project access")
     if host.vba_access_trusted():
-        return ok(what, '"Trust access to the VBA project object model" is on')
+        return ok(what, msg('"Trust access to the VBA project object model" is on'))
     return warn(
         what,
-        '"Trust access to the VBA project object model" is off; only '
-        "`xlfuncs install` needs it, using the functions does not",
+        msg(
+            '"Trust access to the VBA project object model" is off; only '
+            "`xlfuncs install` needs it, using the functions does not"
+        ),
         TRUST_HOWTO,
     )
 
 
 def _addin(path: Path) -> list[Check]:
     if not path.is_file():
-        return [fail("add-in", f"{path} not found", "run `xlfuncs install`")]
+        return [fail(msg("add-in"), msg("{path} not found", path=path), msg("run `xlfuncs install`"))]
     try:
         info = addin.inspect_addin(path)
     except InstallError as exc:
-        return [fail("add-in", str(exc), REINSTALL)]
-    checks = [ok("add-in", str(path))]
+        return [fail(msg("add-in"), str(exc), _reinstall())]
+    checks = [ok(msg("add-in"), str(path))]
     version = _xlwings_version()
     if info.xlwings_version != version:
         checks.append(
             fail(
-                "add-in xlwings version",
-                f"built for xlwings {info.xlwings_version}, this "
-                f"Python has {version}: Excel would report 'File not found: "
-                f"xlwings64-{info.xlwings_version}.dll'",
-                "run `xlfuncs install` again",
+                msg("add-in xlwings version"),
+                msg(
+                    "built for xlwings {pin}, this Python has {version}: Excel would report "
+                    "'File not found: xlwings64-{pin}.dll'",
+                    pin=info.xlwings_version,
+                    version=version,
+                ),
+                msg("run `xlfuncs install` again"),
             )
         )
     else:
-        checks.append(ok("add-in xlwings version", f"{version} (loads xlwings64-{version}.dll)"))
+        checks.append(
+            ok(
+                msg("add-in xlwings version"),
+                msg("{version} (loads xlwings64-{version}.dll)", version=version),
+            )
+        )
     if info.project != PROJECT:
         checks.append(
             fail(
-                "add-in VBA project",
-                f"PROJECT_NAME is {info.project!r}, so it reads {info.project}.conf, not {PROJECT}.conf",
-                REINSTALL,
+                msg("add-in VBA project"),
+                msg(
+                    "PROJECT_NAME is {name!r}, so it reads {name}.conf, not {project}.conf",
+                    name=info.project,
+                    project=PROJECT,
+                ),
+                _reinstall(),
             )
         )
     wanted = [s.excel_name for s in REGISTRY.values()]
@@ -176,56 +192,71 @@ def _addin(path: Path) -> list[Check]:
     if missing:
         checks.append(
             fail(
-                "add-in functions",
-                f"{len(missing)} of {len(wanted)} not imported: {', '.join(missing)}",
-                REINSTALL,
+                msg("add-in functions"),
+                msg(
+                    "{missing} of {wanted} not imported: {names}",
+                    missing=len(missing),
+                    wanted=len(wanted),
+                    names=", ".join(missing),
+                ),
+                _reinstall(),
             )
         )
     else:
-        checks.append(ok("add-in functions", f"all {len(wanted)} imported"))
+        checks.append(ok(msg("add-in functions"), msg("all {wanted} imported", wanted=len(wanted))))
     if info.config_sheet != f"{PROJECT}.conf" or info.config.get("UDF MODULES") != MODULES:
         checks.append(
             fail(
-                "add-in config sheet",
-                f"{info.config_sheet}: {info.config}; expected {PROJECT}.conf with UDF Modules = {MODULES}",
-                REINSTALL,
+                msg("add-in config sheet"),
+                msg(
+                    "{sheet}: {config}; expected {project}.conf with UDF Modules = {modules}",
+                    sheet=info.config_sheet,
+                    config=info.config,
+                    project=PROJECT,
+                    modules=MODULES,
+                ),
+                _reinstall(),
             )
         )
     else:
-        checks.append(ok("add-in config sheet", f"{info.config_sheet}: UDF Modules = {MODULES}"))
+        checks.append(ok(msg("add-in config sheet"), f"{info.config_sheet}: UDF Modules = {MODULES}"))
     return checks
 
 
 def _record(layout: Layout, path: Path) -> Check:
-    what = "install record"
+    what = msg("install record")
     try:
         record = json.loads(layout.record.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return warn(
             what,
-            f"no readable {layout.record}: `xlfuncs uninstall` can't undo anything",
-            "run `xlfuncs install`",
+            msg("no readable {record}: `xlfuncs uninstall` can't undo anything", record=layout.record),
+            msg("run `xlfuncs install`"),
         )
     if record.get("addin", {}).get("path") != str(path):
-        return warn(what, f"{layout.record} does not list {path}", "run `xlfuncs install`")
+        return warn(
+            what,
+            msg("{record} does not list {path}", record=layout.record, path=path),
+            msg("run `xlfuncs install`"),
+        )
     if record.get("fingerprint") != fingerprint(addin.template_path(), record.get("lang", "en")):
         return warn(
             what,
-            "the add-in was built from another xlwings or xlfuncs version",
-            "run `xlfuncs install` (it rebuilds)",
+            msg("the add-in was built from another xlwings or xlfuncs version"),
+            msg("run `xlfuncs install` (it rebuilds)"),
         )
-    return ok(what, f"{layout.record} lists the add-in; `xlfuncs uninstall` removes it")
+    return ok(what, msg("{record} lists the add-in; `xlfuncs uninstall` removes it", record=layout.record))
 
 
 def _config(layout: Layout) -> list[Check]:
-    what, path = "config INTERPRETER_WIN", layout.config
+    what, path = msg("config INTERPRETER_WIN"), layout.config
     configured = winconfig.get(winconfig.read(path), "INTERPRETER_WIN")
     if configured is None:
         return [
             fail(
                 what,
-                f"not set in {path}: Excel would start whatever `pythonw` is on PATH",
-                "run `xlfuncs install`",
+                msg("not set in {path}: Excel would start whatever `pythonw` is on PATH", path=path),
+                msg("run `xlfuncs install`"),
             )
         ]
     interpreter = Path(configured)
@@ -233,20 +264,24 @@ def _config(layout: Layout) -> list[Check]:
         return [
             fail(
                 what,
-                f"{interpreter} does not exist",
-                "run `xlfuncs install` with the Python Excel should use",
+                msg("{path} does not exist", path=interpreter),
+                msg("run `xlfuncs install` with the Python Excel should use"),
             )
         ]
     if winconfig.store_python(interpreter):
-        return [fail(what, f"{interpreter} is a Microsoft Store Python", STORE_PYTHON)]
+        return [fail(what, msg("{path} is a Microsoft Store Python", path=interpreter), STORE_PYTHON)]
     checks = []
     here = winconfig.excel_python(Path(sys.executable))
     if interpreter != here:
         checks.append(
             warn(
                 what,
-                f"Excel starts {interpreter}, this is {here}; that Python needs xlfuncs installed",
-                "run `xlfuncs install` from the Python Excel should use",
+                msg(
+                    "Excel starts {interpreter}, this is {here}; that Python needs xlfuncs installed",
+                    interpreter=interpreter,
+                    here=here,
+                ),
+                msg("run `xlfuncs install` from the Python Excel should use"),
             )
         )
     else:
@@ -256,14 +291,18 @@ def _config(layout: Layout) -> list[Check]:
     folders = (interpreter.parent, interpreter.parent.parent)  # where xlwings' VBA calls LoadLibrary
     found = [folder / dll for folder in folders for dll in dlls if (folder / dll).is_file()]
     if found:
-        checks.append(ok("xlwings DLL", str(found[0])))
+        checks.append(ok(msg("xlwings DLL"), str(found[0])))
     else:
         checks.append(
             fail(
-                "xlwings DLL",
-                f"no {dlls[0]} in {folders[0]} or {folders[1]}: Excel "
-                f"would report 'Could not load {dlls[0]}'",
-                f"pip install --force-reinstall xlwings=={version} into that Python",
+                msg("xlwings DLL"),
+                msg(
+                    "no {dll} in {first} or {second}: Excel would report 'Could not load {dll}'",
+                    dll=dlls[0],
+                    first=folders[0],
+                    second=folders[1],
+                ),
+                msg("pip install --force-reinstall xlwings=={version} into that Python", version=version),
             )
         )
     return checks
