@@ -42,6 +42,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="print the summary as JSON: the engine of each sheet, error values, every cell not computed",
     )
     parser.add_argument(
+        "--cross-check",
+        action="store_true",
+        help="compute with both engines and list the cells where they disagree "
+        "(the values written are the chosen engine's; needs LibreOffice)",
+    )
+    parser.add_argument(
         "--max-cells",
         type=int,
         metavar="N",
@@ -57,7 +63,13 @@ def run(args: argparse.Namespace, echo: Callable[[str], object] = print) -> int:
     from .workbook import calc
 
     try:
-        summary = calc(args.book, args.output, args.engine, max_cells=getattr(args, "max_cells", None))
+        summary = calc(
+            args.book,
+            args.output,
+            args.engine,
+            max_cells=getattr(args, "max_cells", None),
+            cross_check=getattr(args, "cross_check", False),
+        )
     except CalcInputError as exc:
         echo(f"xlfuncs calc: error: {exc}")
         return 2

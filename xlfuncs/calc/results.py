@@ -110,6 +110,9 @@ class Summary:
     problems: dict[str, list[str]] = field(default_factory=dict)  #: limits of formulas -> all cells concerned
     engine: str = "formulas"  #: the engine that computed: "libreoffice" or "formulas"
     sheets: list[str] = field(default_factory=list)  #: the sheets holding formula cells, in book order
+    cross_checked: str = ""  #: the engine that computed the book a second time (``--cross-check``)
+    #: ``("Sheet!A1", this engine's value, the other's)`` where the two disagree
+    disagreements: list[tuple[str, object, object]] = field(default_factory=list)
 
     def as_dict(self) -> dict:
         """The summary as plain data (``xlfuncs calc --json``): the engine that computed each sheet
@@ -126,6 +129,17 @@ class Summary:
             "errors": dict(self.errors),
             "uncomputed": [cell for problem in uncomputed for cell in self.problems.get(problem, [])],
             "problems": self.problems,
+            **(
+                {
+                    "cross_checked": self.cross_checked,
+                    "disagreements": [
+                        {"cell": cell, self.engine: _plain(a), self.cross_checked: _plain(b)}
+                        for cell, a, b in self.disagreements
+                    ],
+                }
+                if self.cross_checked
+                else {}
+            ),
         }
 
     def lines(self) -> list[str]:
@@ -146,10 +160,38 @@ class Summary:
                 f"warning: {len(cells):,} {unit}{'s' * (len(cells) != 1)} {problem}: "
                 f"{', '.join(cells[:shown])}{more}"
             )
+        if self.cross_checked:
+            out.extend(self._cross_check_lines())
+        return out
+
+    def _cross_check_lines(self) -> list[str]:
+        from .crosscheck import shown
+
+        n = len(self.disagreements)
+        if not n:
+            return [f"cross-check: {self.engine} and {self.cross_checked} agree on every cell"]
+        out = [f"cross-check: {self.engine} and {self.cross_checked} disagree on {n:,} cell{'s' * (n != 1)}"]
+        for cell, a, b in self.disagreements[:SHOWN_DISAGREEMENTS]:
+            out.append(f"  {cell}: {self.engine} {shown(a)}, {self.cross_checked} {shown(b)}")
+        if n > SHOWN_DISAGREEMENTS:
+            out.append(f"  ... {n - SHOWN_DISAGREEMENTS:,} more (--json lists every one)")
         return out
 
     def __str__(self):
         return "\n".join(self.lines())
+
+
+#: The disagreements the text summary lists (``--json`` lists all).
+SHOWN_DISAGREEMENTS = 20
+
+
+def _plain(value: object) -> object:
+    """A value as JSON holds it: numbers, booleans, text (error values as their text), null;
+    a number JSON cannot hold (NaN, infinities) as its text.
+    """
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    return str(value) if isinstance(value, str) else value
 
 
 def a1(sheet: str, ref: str) -> str:

@@ -27,6 +27,7 @@ from ..data.config import cache_only
 from ..xlsx import patch
 from ..xlsx.package import ZIP_ERRORS, PackageError, check_package, sheet_parts
 from ..xlsx.writes import WriteRefused, check_target
+from .crosscheck import disagreements
 from .engines import engine as engine_named
 from .engines import engine_for
 from .results import CalcInputError, Summary, Values, encode, summarize
@@ -92,7 +93,12 @@ def write_values(src: str | Path, dst: str | Path, values: Values) -> None:
 
 
 def calc(
-    path, out=None, engine: str = "formulas", fallback: bool | None = None, max_cells: int | None = None
+    path,
+    out=None,
+    engine: str = "formulas",
+    fallback: bool | None = None,
+    max_cells: int | None = None,
+    cross_check: bool = False,
 ) -> Summary:
     """Compute every formula of the workbook ``path`` and store the values as cached values.
 
@@ -101,6 +107,9 @@ def calc(
     ``fallback``: whether a workbook LibreOffice fails on is computed with ``formulas`` instead
     (the summary then names both); default: only with ``"auto"``.  ``max_cells``: the most cells
     the ``formulas`` engine takes on (default :data:`~xlfuncs.calc.formulas_engine.MAX_CELLS`).
+    ``cross_check``: compute the book with the other engine too and list the cells where the two
+    disagree (:mod:`xlfuncs.calc.crosscheck`); the values written are still ``engine``'s, and
+    neither engine falls back to the other (both must run here).
 
     Writes to ``out``, or back into ``path`` when ``out`` is None (the
     formulas and everything else are kept, so this is safe to repeat).
@@ -115,17 +124,27 @@ def calc(
         check_target(dst)  # a link, read-only or hard-linked file: refused before computing
     except WriteRefused as exc:
         raise CalcInputError(str(exc)) from None
+    name = engine_for(engine)
+    if cross_check:
+        engine_for("libreoffice")  # both engines must run: fails in one line where LibreOffice cannot
+        fallback = False
     chosen = engine_named(
-        engine_for(engine), fallback=engine == "auto" if fallback is None else fallback, max_cells=max_cells
+        name, fallback=engine == "auto" if fallback is None else fallback, max_cells=max_cells
     )
+    other = engine_named("formulas" if name == "libreoffice" else "libreoffice", False, max_cells)
     # the functions that fetch answer from the cache only: a stranger's workbook makes no
     # request under the user's SEC identity (the LibreOffice instances carry XLFUNCS_OFFLINE=1)
     with cache_only():
         values, problems = chosen.compute(src)
+        second = other.compute(src)[0] if cross_check else None
     try:
         write_values(src, dst, values)
     except WriteRefused as exc:
         raise CalcInputError(str(exc)) from None
     except OSError as exc:
         raise CalcInputError(f"{dst}: cannot write ({exc.strerror or exc})") from exc
-    return summarize(src, dst, values, problems, chosen.computed_by, time.perf_counter() - start)
+    summary = summarize(src, dst, values, problems, chosen.computed_by, time.perf_counter() - start)
+    if second is not None:
+        summary.cross_checked, summary.disagreements = other.name, disagreements(values, second)
+        summary.seconds = time.perf_counter() - start
+    return summary
