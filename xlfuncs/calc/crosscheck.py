@@ -11,7 +11,7 @@ import math
 
 from .results import ExcelError, Values, a1
 
-__all__ = ["ABS_TOL", "REL_TOL", "agree", "disagreements", "shown"]
+__all__ = ["ABS_TOL", "REL_TOL", "agree", "disagreements"]
 
 #: Numbers agree within this relative tolerance, or this absolute one (for values near 0).
 REL_TOL, ABS_TOL = 1e-9, 1e-12
@@ -46,21 +46,3 @@ def disagreements(first: Values, second: Values) -> list[tuple[str, object, obje
         for cell in cells
         if not agree(first.get(cell), second.get(cell))
     ]
-
-
-def shown(value: object) -> str:
-    """A value as the text summary shows it: TRUE/FALSE, errors as they are, text quoted, every
-    digit of a number.
-
-    >>> [shown(v) for v in (True, ExcelError("#N/A"), "#N/A", 0.30000000000000004, None)]
-    ['TRUE', '#N/A', '"#N/A"', '0.30000000000000004', 'no value']
-    """
-    if value is None:
-        return "no value"
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, ExcelError):
-        return str(value)
-    if isinstance(value, str):
-        return '"' + value.replace('"', '""') + '"'
-    return repr(value)

@@ -165,8 +165,6 @@ class Summary:
         return out
 
     def _cross_check_lines(self) -> list[str]:
-        from .crosscheck import shown
-
         n = len(self.disagreements)
         if not n:
             return [f"cross-check: {self.engine} and {self.cross_checked} agree on every cell"]
@@ -183,6 +181,24 @@ class Summary:
 
 #: The disagreements the text summary lists (``--json`` lists all).
 SHOWN_DISAGREEMENTS = 20
+
+
+def shown(value: object) -> str:
+    """A value as the text summary shows it: TRUE/FALSE, errors as they are, text quoted, every
+    digit of a number.
+
+    >>> [shown(v) for v in (True, ExcelError("#N/A"), "#N/A", 0.30000000000000004, None)]
+    ['TRUE', '#N/A', '"#N/A"', '0.30000000000000004', 'no value']
+    """
+    if value is None:
+        return "no value"
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, ExcelError):
+        return str(value)
+    if isinstance(value, str):
+        return '"' + value.replace('"', '""') + '"'
+    return repr(value)
 
 
 def _plain(value: object) -> object:
