@@ -75,7 +75,7 @@ def cli_messages() -> list[str]:
     with a finished text stays English, and the extractor's warnings about those are not ours).
     """
     package = Path(i18n.__file__).parents[1]
-    said = {m for *_, m, _, _ in extract_from_dir(package, keywords={messages.KEYWORD: None})}
+    said = {m for *_, m, _, _ in extract_from_dir(package, keywords=dict.fromkeys(messages.KEYWORDS))}
     raised = [
         c.__name__ for c in vars(errors).values() if isinstance(c, type) and issubclass(c, errors.DataError)
     ]

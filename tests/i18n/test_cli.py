@@ -108,3 +108,17 @@ def test_english_without_a_setting(tmp_path):
         "xlfuncs filings: error: sec: offline and nothing cached for "
         "https://www.sec.gov/files/company_tickers.json\n"
     )
+
+
+def test_calc_in_german(tmp_path):
+    book = small_book(tmp_path / "b.xlsx", formulas=2)
+    proc = run_cli("calc", str(book), "--engine", "formulas", env=german(tmp_path))
+    assert proc.returncode == 0, proc.stderr
+    first, second = proc.stdout.splitlines()
+    assert first.startswith("b.xlsx: 2 Formelzellen in ")
+    assert first.endswith(" s mit formulas berechnet, Werte geschrieben in dieselbe Datei")
+    assert second == "keine Fehlerwerte"
+    assert english_left(proc.stdout) == []
+    missing = run_cli("calc", str(tmp_path / "none.xlsx"), env=german(tmp_path))
+    assert missing.returncode == 2
+    assert missing.stdout.startswith("xlfuncs calc: Fehler: ")

@@ -12,6 +12,7 @@ import logging
 import sys
 from collections.abc import Callable
 
+from ..i18n.messages import msg
 from .engines import ENGINES
 from .results import CalcInputError, one_line
 
@@ -71,11 +72,11 @@ def run(args: argparse.Namespace, echo: Callable[[str], object] = print) -> int:
             cross_check=getattr(args, "cross_check", False),
         )
     except CalcInputError as exc:
-        echo(f"xlfuncs calc: error: {exc}")
+        echo(msg("xlfuncs calc: error: {exc}", exc=exc))
         return 2
     except Exception as exc:  # a bug must not show a traceback; the log has the details
         logger.debug("xlfuncs calc failed", exc_info=True)
-        echo(f"xlfuncs calc: failed to compute {args.book}: {one_line(exc)}")
+        echo(msg("xlfuncs calc: failed to compute {book}: {reason}", book=args.book, reason=one_line(exc)))
         return 1
     if getattr(args, "json", False):
         echo(json.dumps(summary.as_dict(), indent=1))

@@ -26,13 +26,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..i18n.messages import marked
 from ..xlsx import package, refs
 from ..xlsx.sheet import DEFINED_NAME_TEXT, FORMULA_TEXT, attr, escape_text, unescape_text
 
 __all__ = ["EXTERNAL", "MAX_ARRAY", "Cache", "caches", "sealed_copy", "sealed_formula"]
 
 #: What the summary says of a cell whose formula refers to another workbook.
-EXTERNAL = "external reference (the value the workbook cached; links are never updated)"
+EXTERNAL = marked("external reference (the value the workbook cached; links are never updated)")
 
 #: Cells of a cached range written as one array constant; a larger range becomes ``#REF!``.
 MAX_ARRAY = 10_000

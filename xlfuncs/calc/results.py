@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..i18n.messages import marked, msg
 from ..xlsx.refs import REF
 from ..xlsx.sheet import escape_text
 
@@ -28,15 +29,15 @@ Values = dict[tuple[str, str], object]
 Problems = dict[str, list[tuple[str, str]]]
 
 #: Problems that are limits of ``formulas``, not of the workbook.
-UNPARSED = "formula not understood by formulas (written as #VALUE!)"
-CIRCULAR = "circular reference (written as 0)"
-UNCOMPUTED = "not computed by formulas (written as #VALUE!)"
-APOSTROPHE = "#REF! on a sheet whose name has an apostrophe, which formulas 1.3.4 cannot handle"
+UNPARSED = marked("formula not understood by formulas (written as #VALUE!)")
+CIRCULAR = marked("circular reference (written as 0)")
+UNCOMPUTED = marked("not computed by formulas (written as #VALUE!)")
+APOSTROPHE = marked("#REF! on a sheet whose name has an apostrophe, which formulas 1.3.4 cannot handle")
 #: A formula cell that LibreOffice's result does not hold.
-NOT_COMPUTED = "not computed by LibreOffice (stored value kept)"
+NOT_COMPUTED = marked("not computed by LibreOffice (stored value kept)")
 #: What-if data tables (Data > What-If Analysis > Data Table): neither engine computes them
 #: (LibreOffice's MULTIPLE.OPERATIONS misses an input that reaches the formula through other cells).
-DATA_TABLE = "not computed (Excel's stored values kept; cells that use them computed from those)"
+DATA_TABLE = marked("not computed (Excel's stored values kept; cells that use them computed from those)")
 #: The advice for a workbook too large for the formulas engine.
 TOO_LARGE = "write one spilled formula per column instead of one per row, or split the workbook"
 
@@ -143,23 +144,45 @@ class Summary:
         }
 
     def lines(self) -> list[str]:
-        where = "in place" if self.output == self.source else f"-> {self.output}"
+        where = msg("in place") if self.output == self.source else f"-> {self.output}"
         out = [
-            f"{self.source.name}: computed {self.cells:,} formula cells in {self.seconds:.2f} s "
-            f"with {self.engine}, values written {where}"
+            msg(
+                "{name}: computed {cells:,} formula cells in {seconds:.2f} s "
+                "with {engine}, values written {where}",
+                name=self.source.name,
+                cells=self.cells,
+                seconds=self.seconds,
+                engine=self.engine,
+                where=where,
+            )
         ]
         if not self.errors:
-            out.append("no error values")
+            out.append(msg("no error values"))
         for error, n in sorted(self.errors.items(), key=lambda e: (-e[1], e[0])):
             more = ", ..." if n > len(self.examples[error]) else ""
-            out.append(f"{error} {n:,} cell{'s' * (n != 1)}: {', '.join(self.examples[error])}{more}")
-        for problem, cells in self.problems.items():
-            unit, shown = ("what-if data table", len(cells)) if problem == DATA_TABLE else ("cell", 5)
-            more = ", ..." if len(cells) > shown else ""
+            found = {"error": error, "n": n, "cells": ", ".join(self.examples[error]) + more}
             out.append(
-                f"warning: {len(cells):,} {unit}{'s' * (len(cells) != 1)} {problem}: "
-                f"{', '.join(cells[:shown])}{more}"
+                msg("{error} {n:,} cell: {cells}", **found)
+                if n == 1
+                else msg("{error} {n:,} cells: {cells}", **found)
             )
+        for problem, cells in self.problems.items():
+            shown = len(cells) if problem == DATA_TABLE else 5
+            more = ", ..." if len(cells) > shown else ""
+            found = {"n": len(cells), "problem": msg(problem), "cells": ", ".join(cells[:shown]) + more}
+            if problem == DATA_TABLE:
+                line = (
+                    msg("warning: {n:,} what-if data table {problem}: {cells}", **found)
+                    if len(cells) == 1
+                    else msg("warning: {n:,} what-if data tables {problem}: {cells}", **found)
+                )
+            else:
+                line = (
+                    msg("warning: {n:,} cell {problem}: {cells}", **found)
+                    if len(cells) == 1
+                    else msg("warning: {n:,} cells {problem}: {cells}", **found)
+                )
+            out.append(line)
         if self.cross_checked:
             out.extend(self._cross_check_lines())
         return out
@@ -167,12 +190,17 @@ class Summary:
     def _cross_check_lines(self) -> list[str]:
         n = len(self.disagreements)
         if not n:
-            return [f"cross-check: {self.engine} and {self.cross_checked} agree on every cell"]
-        out = [f"cross-check: {self.engine} and {self.cross_checked} disagree on {n:,} cell{'s' * (n != 1)}"]
+            return [msg("cross-check: {a} and {b} agree on every cell", a=self.engine, b=self.cross_checked)]
+        found = {"a": self.engine, "b": self.cross_checked, "n": n}
+        out = [
+            msg("cross-check: {a} and {b} disagree on {n:,} cell", **found)
+            if n == 1
+            else msg("cross-check: {a} and {b} disagree on {n:,} cells", **found)
+        ]
         for cell, a, b in self.disagreements[:SHOWN_DISAGREEMENTS]:
             out.append(f"  {cell}: {self.engine} {shown(a)}, {self.cross_checked} {shown(b)}")
         if n > SHOWN_DISAGREEMENTS:
-            out.append(f"  ... {n - SHOWN_DISAGREEMENTS:,} more (--json lists every one)")
+            out.append(msg("  ... {n:,} more (--json lists every one)", n=n - SHOWN_DISAGREEMENTS))
         return out
 
     def __str__(self):
@@ -191,7 +219,7 @@ def shown(value: object) -> str:
     ['TRUE', '#N/A', '"#N/A"', '0.30000000000000004', 'no value']
     """
     if value is None:
-        return "no value"
+        return msg("no value")
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
     if isinstance(value, ExcelError):

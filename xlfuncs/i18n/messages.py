@@ -21,8 +21,9 @@ from . import ENGLISH, LanguageError, choose, text
 
 #: The catalogue context of every command-line message.
 CONTEXT = "cli"
-#: The name ``scripts/catalogue.py`` extracts messages by.
-KEYWORD = "msg"
+#: The names ``scripts/catalogue.py`` extracts messages by: ``msg`` translates and fills in,
+#: ``marked`` only marks a constant that is printed later through ``msg`` (gettext's ``N_``).
+KEYWORDS = ("msg", "marked")
 
 _CHOSEN: contextvars.ContextVar[str | None] = contextvars.ContextVar("cli_language", default=None)
 
@@ -52,3 +53,8 @@ def msg(pattern: str, /, **values: Any) -> str:
     """``pattern`` in the chosen language, its ``{fields}`` filled in from ``values``."""
     translated = text(language(), pattern, CONTEXT)
     return translated.format(**values) if values else translated
+
+
+def marked(text: str) -> str:
+    """``text`` as it is, marked for the catalogue: a constant that :func:`msg` shows later."""
+    return text

@@ -12,6 +12,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from ...i18n.messages import msg
 from ...runtimes.libreoffice import build, office
 from . import instances
 
@@ -31,21 +32,35 @@ def run(args: argparse.Namespace, echo=print) -> int:
     """Build, install (for the current user; for every user as root) or uninstall; returns the exit code."""
     try:
         if args.action == "build":
-            echo(f"wrote {build.build(args.directory)}")
+            echo(msg("wrote {path}", path=build.build(args.directory)))
         elif args.action == "install":
             with tempfile.TemporaryDirectory(prefix="xlfuncs_oxt_") as tmp:
                 office.install(build.build(Path(tmp)))
-            who = "every user (run as root: unopkg --shared)" if os.geteuid() == 0 else "the current user"
-            echo(f"installed {build.IDENTIFIER} for {who}; restart LibreOffice to use the functions")
+            who = (
+                msg("every user (run as root: unopkg --shared)")
+                if os.geteuid() == 0
+                else msg("the current user")
+            )
+            echo(
+                msg(
+                    "installed {name} for {who}; restart LibreOffice to use the functions",
+                    name=build.IDENTIFIER,
+                    who=who,
+                )
+            )
         elif args.action == "stop":
             count = instances.stop_all(office.cache_root())
-            echo(f"ended {count} LibreOffice instance{'s' * (count != 1)} kept by xlfuncs calc")
+            echo(
+                msg("ended {count} LibreOffice instance kept by xlfuncs calc", count=count)
+                if count == 1
+                else msg("ended {count} LibreOffice instances kept by xlfuncs calc", count=count)
+            )
         elif office.uninstall(build.IDENTIFIER):
-            echo(f"removed {build.IDENTIFIER}")
+            echo(msg("removed {name}", name=build.IDENTIFIER))
         else:
-            echo(f"{build.IDENTIFIER} was not installed")
+            echo(msg("{name} was not installed", name=build.IDENTIFIER))
     except (build.BuildError, office.LibreOfficeError) as exc:
-        echo(f"xlfuncs libreoffice: error: {exc}")
+        echo(msg("xlfuncs libreoffice: error: {exc}", exc=exc))
         return 2
     return 0
 
