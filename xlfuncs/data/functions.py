@@ -42,10 +42,20 @@ def serial(day: date) -> float:
     return float((day - _EPOCH).days)
 
 
+#: Excel's last date, 9999-12-31, as a serial number.
+LAST_SERIAL = 2958465
+
+
 def from_serial(number: float) -> date | None:
-    """The date of an Excel serial number; None for nan (blank)."""
+    """The date of an Excel serial number; None for nan (blank); #NUM! outside Excel's dates."""
     if math.isnan(number):
         return None
+    if not 0 <= number <= LAST_SERIAL:
+        raise InputError(
+            "as_of",
+            f"{number:g} is not a date: Excel's dates are the serial numbers 0 to {LAST_SERIAL:,}",
+            code=ERROR_CODE["#NUM!"],
+        )
     return _EPOCH + timedelta(days=int(number))
 
 
