@@ -56,6 +56,7 @@ def run(args: argparse.Namespace) -> int:
     from ..calc.engines import engine_for
     from ..calc.results import CalcInputError
     from ..i18n import choose
+    from ..xlsx import writes
     from .templates import write_all
     from .universe_book import check_rows
 
@@ -63,6 +64,7 @@ def run(args: argparse.Namespace) -> int:
         if args.rows is not None:
             check_rows(args.rows)
         engine = engine_for(args.engine)
+        writes.check_folder(args.directory)  # a file, a dangling link: one line, before any output
     except (ValueError, CalcInputError) as exc:  # --rows out of range, LibreOffice cannot run here
         print(f"xlfuncs workbooks: error: {exc}", file=sys.stderr)
         return 2
