@@ -10,22 +10,16 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from tests.helpers.forms import built_in_every_form
 from xlfuncs.doctor import workbook
 from xlfuncs.windows.install import ADDIN
-from xlfuncs.workbooks.templates import build
-from xlfuncs.xlsx import calls
 
 NAME = "valuation_bridge.xlsx"
 
 
 @pytest.fixture(scope="module")
 def books(tmp_path_factory) -> dict[str, Path]:
-    out = {}
-    for form in calls.FORMS:
-        path = tmp_path_factory.mktemp(form) / NAME
-        build(NAME, path, form)
-        out[form] = path
-    return out
+    return built_in_every_form(tmp_path_factory, NAME)
 
 
 class _Host:

@@ -11,6 +11,7 @@ from xml.sax.saxutils import unescape
 import openpyxl
 import pytest
 
+from tests.helpers.forms import built_in_every_form
 from xlfuncs.calc.workbook import compute
 from xlfuncs.runtimes.lite import build_main_py, build_requirements
 from xlfuncs.workbooks.templates import build
@@ -21,12 +22,7 @@ NAME = "valuation_bridge.xlsx"
 
 @pytest.fixture(scope="module")
 def books(tmp_path_factory) -> dict[str, Path]:
-    out = {}
-    for form in calls.FORMS:
-        path = tmp_path_factory.mktemp(form) / NAME
-        build(NAME, path, form)
-        out[form] = path
-    return out
+    return built_in_every_form(tmp_path_factory, NAME)
 
 
 def _read(path: Path, part: str) -> str:
