@@ -12,7 +12,6 @@ from hypothesis.extra.numpy import mutually_broadcastable_shapes
 
 import xlfuncs
 import xlfuncs.runtimes.excel as X
-from xlfuncs.runtimes.fetching import fetches
 from xlfuncs import (
     combinedmcap,
     convshares,
@@ -33,6 +32,7 @@ from xlfuncs import (
     ownership,
     tomajor,
 )
+from xlfuncs.runtimes.fetching import fetches
 
 SETTINGS = settings(
     max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
