@@ -12,6 +12,9 @@ collect_ignore = ["xlfuncs/runtimes/server.py"]
 # cache only, here and in every process a test starts.  tests/data clears this and points the
 # sources at a local server instead.
 os.environ.setdefault("XLFUNCS_OFFLINE", "1")
+# Nor does the developer's own config file (language, data sources) change what a test sees:
+# an empty one stands in for it; the tests of settings point XLFUNCS_CONFIG at their own.
+os.environ.setdefault("XLFUNCS_CONFIG", os.devnull)
 
 
 def pytest_sessionfinish(session, exitstatus):

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
+from ..framework.settings import setting
 from . import config, http
 from .errors import UnknownId
 
@@ -55,7 +56,7 @@ def coin(identifier: str, vs: str = "usd") -> Coin:
         raise UnknownId(f"{identifier!r} is not a CoinGecko coin id (e.g. bitcoin, ethereum)")
     if not _VS.fullmatch(vs):
         raise UnknownId(f"{vs!r} is not a currency CoinGecko quotes in (e.g. usd, eur, btc)")
-    key = config.setting("coingecko_key")
+    key = setting("coingecko_key")
     answer = http.get(
         "coingecko",
         config.url("coingecko_url") + MARKETS,

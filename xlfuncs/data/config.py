@@ -1,18 +1,15 @@
-"""Settings of the data layer: the environment first, then the config file.
-
-Each setting ``name`` is read from ``XLFUNCS_<NAME>`` and else from the ``[xlfuncs]``
-section of the config file (``XLFUNCS_CONFIG``, default ``config.ini`` in the user's config
-folder).  Both are read at each call, so a change takes effect without a restart.
+"""Settings of the data layer, read as every setting is (:mod:`xlfuncs.framework.settings`:
+``XLFUNCS_<NAME>``, else the ``[xlfuncs]`` section of the config file).
 """
 
 from __future__ import annotations
 
-import configparser
 import contextlib
-import os
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+
+from ..framework.settings import setting
 
 #: Each source's base URL, overridable as ``XLFUNCS_<NAME>`` (a local server in tests, a mirror).
 DEFAULT_URLS = {
@@ -30,27 +27,6 @@ STALE_DAYS = 400
 # (calc's worker threads) keep the process offline until the last one closes.
 _cache_only_depth = 0
 _cache_only_lock = threading.Lock()
-
-
-def config_path() -> Path:
-    explicit = os.environ.get("XLFUNCS_CONFIG")
-    if explicit:
-        return Path(explicit)
-    import platformdirs
-
-    return Path(platformdirs.user_config_dir("xlfuncs", appauthor=False)) / "config.ini"
-
-
-def setting(name: str) -> str | None:
-    """``XLFUNCS_<NAME>`` or the config file's ``name``; None when neither is set (or empty)."""
-    value = os.environ.get("XLFUNCS_" + name.upper())
-    if value is None:
-        parser = configparser.ConfigParser(interpolation=None)
-        with contextlib.suppress(OSError, configparser.Error):
-            parser.read(config_path(), encoding="utf-8")
-        value = parser.get("xlfuncs", name, fallback=None)
-    value = value.strip() if value else None
-    return value or None
 
 
 def url(name: str) -> str:

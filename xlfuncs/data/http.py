@@ -28,6 +28,7 @@ try:
 except ImportError as exc:  # the data layer is an optional extra
     raise ImportError(f"the data functions need {exc.name}: pip install 'xlfuncs[data]'") from None
 
+from ..framework.settings import setting
 from . import config, ratelimit
 from .errors import DataError, NotCached, RateLimited, Unreachable
 
@@ -60,7 +61,7 @@ def _next_ecb_publication() -> datetime:
 
 def _coingecko_interval() -> float:
     # Keyless: about 5 to 15 calls a minute per IP; a demo key: 30 a minute.
-    return 2.0 if config.setting("coingecko_key") else 6.0
+    return 2.0 if setting("coingecko_key") else 6.0
 
 
 SOURCES = {
@@ -92,7 +93,7 @@ _local = threading.local()  # the source of the request being sent, read by the 
 
 
 def _interval(source: str) -> float:
-    override = config.setting(f"{source}_interval")
+    override = setting(f"{source}_interval")
     if override is not None:
         try:
             return max(0.0, float(override))

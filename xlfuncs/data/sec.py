@@ -11,6 +11,7 @@ import re
 from datetime import date
 from typing import Any
 
+from ..framework.settings import config_path, setting
 from . import config, http
 from .chains import Entry, Index
 from .errors import DataError, NoUserAgent, UnknownId
@@ -21,12 +22,12 @@ _TICKER = re.compile(r"[A-Z][A-Z0-9.\-]{0,9}")
 
 def user_agent() -> str:
     """The configured SEC User-Agent ("Name email@example.com")."""
-    agent = config.setting("sec_user_agent")
+    agent = setting("sec_user_agent")
     if not agent or "@" not in agent:
         raise NoUserAgent(
             "the SEC needs a User-Agent naming you and an email: set XLFUNCS_SEC_USER_AGENT "
             "(e.g. 'Jane Doe jane@example.com') or sec_user_agent in "
-            f"{config.config_path()} [xlfuncs]"
+            f"{config_path()} [xlfuncs]"
         )
     return agent
 

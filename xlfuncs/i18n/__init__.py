@@ -14,21 +14,20 @@ The ``.po`` files are read as they are, with Babel, when a text is first needed:
 ``.mo`` ships, so what a translator edits is what runs, and no compiled file can go stale.
 
 The language is chosen once per command: ``--lang``, else ``XLFUNCS_LANG``, else ``lang`` in the
-``[xlfuncs]`` section of the config file (``XLFUNCS_CONFIG``), else English.  Never from
+``[xlfuncs]`` section of the config file (:mod:`xlfuncs.framework.settings`), else English.  Never from
 ``LANG``/``LC_ALL``: output and tests must not change with the machine's locale.
 """
 
 from __future__ import annotations
 
-import configparser
 import functools
-import os
 from collections.abc import Iterable
 from pathlib import Path
 
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po
 
+from ..framework.settings import setting
 from ..framework.spec import FunctionSpec
 
 DOMAIN = "xlfuncs"
@@ -48,18 +47,9 @@ def languages() -> tuple[str, ...]:
     return (ENGLISH, *found)
 
 
-def _configured() -> str | None:
-    path = os.environ.get("XLFUNCS_CONFIG")
-    if not path:
-        return None
-    parser = configparser.ConfigParser()
-    parser.read(path, encoding="utf-8")
-    return parser.get("xlfuncs", "lang", fallback=None)
-
-
 def choose(requested: str | None = None) -> str:
     """The language of a command: ``requested`` (``--lang``), else the setting, else English."""
-    lang = (requested or os.environ.get(ENV) or _configured() or ENGLISH).strip().lower()
+    lang = (requested or setting("lang") or ENGLISH).strip().lower()
     lang = lang.replace("_", "-").split("-")[0]  # de-AT, de_CH: the German catalogue
     if lang not in languages():
         raise LanguageError(f"no catalogue for language {lang!r}; available: {', '.join(languages())}")
