@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from ..framework.settings import setting
+from ..settings import setting
 from . import config, http
 from .errors import UnknownId
 

@@ -1,4 +1,4 @@
-"""Settings of the data layer, read as every setting is (:mod:`xlfuncs.framework.settings`:
+"""Settings of the data layer, read as every setting is (:mod:`xlfuncs.settings`:
 ``XLFUNCS_<NAME>``, else the ``[xlfuncs]`` section of the config file).
 """
 
@@ -9,7 +9,7 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
-from ..framework.settings import setting
+from ..settings import setting
 
 #: Each source's base URL, overridable as ``XLFUNCS_<NAME>`` (a local server in tests, a mirror).
 DEFAULT_URLS = {

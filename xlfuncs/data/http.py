@@ -28,7 +28,7 @@ try:
 except ImportError as exc:  # the data layer is an optional extra
     raise ImportError(f"the data functions need {exc.name}: pip install 'xlfuncs[data]'") from None
 
-from ..framework.settings import setting
+from ..settings import setting
 from . import config, ratelimit
 from .errors import DataError, NotCached, RateLimited, Unreachable
 

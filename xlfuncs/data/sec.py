@@ -11,7 +11,7 @@ import re
 from datetime import date
 from typing import Any
 
-from ..framework.settings import config_path, setting
+from ..settings import config_path, setting
 from . import config, http
 from .chains import Entry, Index
 from .errors import DataError, NoUserAgent, UnknownId

@@ -14,7 +14,7 @@ The ``.po`` files are read as they are, with Babel, when a text is first needed:
 ``.mo`` ships, so what a translator edits is what runs, and no compiled file can go stale.
 
 The language is chosen once per command: ``--lang``, else ``XLFUNCS_LANG``, else ``lang`` in the
-``[xlfuncs]`` section of the config file (:mod:`xlfuncs.framework.settings`), else English.  Never from
+``[xlfuncs]`` section of the config file (:mod:`xlfuncs.settings`), else English.  Never from
 ``LANG``/``LC_ALL``: output and tests must not change with the machine's locale.
 """
 
@@ -27,8 +27,8 @@ from pathlib import Path
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po
 
-from ..framework.settings import setting
 from ..framework.spec import FunctionSpec
+from ..settings import setting
 
 DOMAIN = "xlfuncs"
 LOCALE_DIR = Path(__file__).with_name("locale")

@@ -8,7 +8,7 @@ import pytest
 
 from xlfuncs import i18n
 from xlfuncs.data import config
-from xlfuncs.framework.settings import config_path, setting
+from xlfuncs.settings import config_path, setting
 
 
 @pytest.fixture
