@@ -42,7 +42,7 @@ from ..framework.errors import NUM, InputError
 from ..framework.rules import AMOUNT, OPTIONAL_AMOUNT, Choice, Number
 from ..framework.spec import Check, udf
 from ..framework.values import Floats
-from .tranches import Table, convertibles, paired, row_tables
+from .tranches import Table, convertibles, paired, row_tables, total
 
 METHODS = ("gross", "tsm", "all")
 METHOD = Choice(METHODS, default="gross")
@@ -59,7 +59,7 @@ _CONV_CHECK = Check(
     "conv_principal",
     NUM,
     "conv_principal adds up to more than debt",
-    lambda debt, conv_principal, **_: np.sum(conv_principal, axis=-1) > debt * (1 + 1e-12),
+    lambda debt, conv_principal, **_: total(conv_principal) > debt * (1 + 1e-12),
 )
 _BRIDGE_RULES: dict[str, Any] = dict(
     price=AMOUNT,

@@ -8,12 +8,15 @@ are struck below this price?" for every price with one binary search, so valuing
 memory used grows with prices + tranches, the time with prices × log(tranches).
 
 A table may also carry one tranche list per element ("row tables", e.g. one per company of a
-universe in SQL): arrays of shape ``prices.shape + (tranches,)``, the caller grouping rows by
-their number of tranches.  Every operation then works along the last axis, all rows at once.
+universe in SQL): arrays of shape ``prices.shape + (tranches,)``.  Every operation then works
+along the last axis, all rows at once.  Rows with fewer tranches than the longest are padded
+with neutral tranches: a count of 0 struck at 0 (a convertible: principal 0, conversion price
+0), which adds nothing to any total, check or result (see :func:`row_tables`).
 """
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
@@ -26,14 +29,41 @@ from ..framework.values import Floats
 
 K = TypeVar("K", bound=Callable[..., object])
 
-#: The kernels whose table arguments may be row tables (see the module docstring).
-ROW_TABLE_KERNELS: set[Callable[..., object]] = set()
+#: The tables that go together element by element: a tranche's count and its strike
+#: (:func:`paired`), a convertible's principal and its conversion price (:func:`convertibles`).
+PAIRS = (("counts", "strikes"), ("conv_principal", "conv_price"))
+#: The second tables of :data:`PAIRS` that may be left empty however long the first: every strike 0.
+OMISSIBLE = frozenset({"strikes"})
+#: A neutral tranche's every element: no instruments, no strike (no principal, no conversion price).
+PAD = 0.0
+
+#: The kernels whose table arguments may be row tables, with the pairs of :data:`PAIRS` they take.
+ROW_TABLE_KERNELS: dict[Callable[..., object], tuple[tuple[str, str], ...]] = {}
 
 
 def row_tables(kernel: K) -> K:
-    """Mark ``kernel`` as taking row tables: it works along the tables' last axis throughout."""
-    ROW_TABLE_KERNELS.add(kernel)
+    """Mark ``kernel`` as taking row tables: it works along the tables' last axis throughout.
+
+    Such a kernel promises that padding is neutral.  Each row's lists of a pair of
+    :data:`PAIRS` may be lengthened at their end with :data:`PAD`, both to one length, and
+    every row keeps the result (and every check of its spec keeps the verdict) of its own
+    lists: a neutral tranche is never counted, adds no proceeds, shares or principal, and
+    passes every test of a tranche.  So rows with any numbers of tranches go to the kernel
+    in one call, padded to the longest.  Within a row the two lists of a pair must then
+    have one length, or a second list of :data:`OMISSIBLE` none in every row (all 0).
+    """
+    names = inspect.signature(kernel).parameters
+    ROW_TABLE_KERNELS[kernel] = tuple(pair for pair in PAIRS if set(pair) <= names.keys())
     return kernel
+
+
+def total(values: Floats) -> Floats:
+    """Σ along the last axis, added up from the first element on: neutral tranches padded at the
+    end leave it bit for bit as it was (``np.sum`` adds long rows pairwise, so zeros change its rounding).
+    """
+    if not values.shape[-1]:
+        return np.zeros(values.shape[:-1])
+    return np.cumsum(values, axis=-1)[..., -1]
 
 
 def paired(counts: Floats | None, strikes: Floats | None) -> tuple[Floats, Floats]:

@@ -39,6 +39,7 @@ class Signature:
     params: tuple[Param, ...]
     text: bool  # the result is text (a label), else DOUBLE
     row_tables: bool  # the kernel takes one table per row (all rows in one call)
+    pairs: tuple[tuple[str, str], ...]  # of a row-table kernel: its tables, paired (tranches.PAIRS)
 
     @property
     def name(self) -> str:
@@ -52,7 +53,11 @@ class Signature:
 
 def signature(spec: FunctionSpec) -> Signature:
     params = tuple(Param(a.name, not isinstance(a.rule, Number), a.table, a.required) for a in spec.args)
-    return Signature(spec, params, PER_ROW_RESULTS[spec.result], spec.kernel in ROW_TABLE_KERNELS)
+    pairs = ROW_TABLE_KERNELS.get(spec.kernel)
+    if pairs is not None and {p.name for p in params if p.table} != {name for pair in pairs for name in pair}:
+        # rows are padded pair by pair (see xlfuncs.functions.tranches.row_tables)
+        raise ValueError(f"{spec.excel_name}: a row table that is not one of a pair cannot be padded")
+    return Signature(spec, params, PER_ROW_RESULTS[spec.result], pairs is not None, pairs or ())
 
 
 def signatures() -> list[Signature]:
