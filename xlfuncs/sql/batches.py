@@ -12,19 +12,22 @@ whole batch at once:
   table that does not fit makes that row's error, and the row is NULL.
 * Tables are lists, one per row.  Rows that share one table (a constant list) get it
   in one call, as the worksheet passes it.  Kernels that take row tables
-  (:mod:`xlfuncs.functions.tranches`) get the rows grouped by their list lengths, one
-  call per group; any other kernel gets one call per distinct table, its rows' other
-  arguments as arrays.  A kernel that refuses its arguments as a whole
+  (:mod:`xlfuncs.functions.tranches`) get every row in one call, each row's lists
+  padded with neutral tranches to the longest of the batch, built from the lists'
+  offsets (only rows whose paired lists differ in length, the kernel's own error, go
+  apart, grouped by their lengths); any other kernel gets one call per distinct table,
+  its rows' other arguments as arrays.  A kernel that refuses its arguments as a whole
   (:class:`~xlfuncs.framework.errors.InputError`) is asked again with each half of the
   rows, down to the rows at fault, so one bad row never takes its batch with it.
 
 Nothing here loops over rows: text columns are read once per distinct value, numeric
 columns by the rules' vectorised path.
 
-Most batches need no grouping: every list of a table column has the same length and no
-NULL, as when a query passes one constant table or every company has as many tranches.
-Such a batch goes to the kernel in one call without the grouping's keys, the tables
-reshaped from the lists' elements, which is what the grouping would hand over for it.
+Most batches need neither grouping nor padding: every list of a table column has the
+same length and no NULL, as when a query passes one constant table or every company has
+as many tranches.  Such a batch goes to the kernel in one call without the grouping's
+keys, the tables reshaped from the lists' elements, which is what the grouping would
+hand over for it.
 An engine calls the function once per batch (DuckDB: 2,048 rows), so what each call
 costs apart from the arithmetic, worked out once per function in :class:`BatchFunction`,
 bounds the speed of every query.
@@ -47,6 +50,7 @@ except ImportError:
 
 from ..framework.errors import CODE_DTYPE, ERROR_CODE, NA, OK, InputError
 from ..framework.spec import Arg
+from ..functions.tranches import OMISSIBLE, PAD
 from .signatures import Param, Signature
 
 _FLOAT64 = pa.float64().id if pa is not None else None
@@ -118,8 +122,11 @@ class BatchFunction:
             if whole is not None:
                 result, codes = _compute(sig, *whole)
                 return _result(sig, _empty(sig, rows) if result is None else result, codes)
+            # row tables go by their lengths alone, other tables by their contents: keys
             read: dict[str, Elements | Lists] = {
-                a.param.name: _lists(a, c) if a.param.table else _read(a, c, keys=False)
+                a.param.name: _lists(a, c, keys=not sig.row_tables)
+                if a.param.table
+                else _read(a, c, keys=False)
                 for a, c in zip(self.arguments, arrays, strict=True)
             }
         except TypeError as exc:  # an argument the whole call cannot use: name the function too
@@ -294,8 +301,8 @@ def _codes(codes: npt.NDArray[np.uint8] | None, size: int) -> npt.NDArray[np.uin
     return np.zeros(size, CODE_DTYPE) if codes is None else codes
 
 
-def _lists(argument: Argument, column: pa.Array) -> Lists:
-    """A list per row, as the worksheet reads a range.
+def _lists(argument: Argument, column: pa.Array, keys: bool) -> Lists:
+    """A list per row, as the worksheet reads a range; the elements' keys only with ``keys``.
 
     A NULL list is an omitted range (an optional table is then empty; a required one is
     ``#N/A``); an empty list, or a list of one NULL for an optional table, is as the
@@ -311,7 +318,7 @@ def _lists(argument: Argument, column: pa.Array) -> Lists:
     extra = Elements(
         np.concatenate([blank_values, np.zeros(1, blank_values.dtype)]),
         np.array([blank_code, NA], CODE_DTYPE),
-        np.array([[-1, 0], [-2, 0]], np.int64),
+        np.array([[-1, 0], [-2, 0]], np.int64) if keys else np.zeros((0, 2), np.int64),
         np.array([True, False]),
     )
     if omitted:  # the whole column: an omitted argument, or no list in this batch
@@ -321,7 +328,7 @@ def _lists(argument: Argument, column: pa.Array) -> Lists:
         return Lists(extra, start, length)
     offsets = column.offsets.to_numpy(zero_copy_only=False).astype(np.int64)
     start, length = offsets[:-1], np.diff(offsets)
-    read = _read(argument, column.values)  # a blank element is a blank cell
+    read = _read(argument, column.values, keys)  # a blank element is a blank cell
     size = len(read.values)
     elements = Elements(
         np.concatenate([read.values, extra.values]),
@@ -359,42 +366,72 @@ def _groups(
 ) -> Iterator[tuple[npt.NDArray[np.intp] | slice, dict[str, tuple[npt.NDArray[Any], npt.NDArray[np.uint8]]]]]:
     """(rows, {table: (values, per-row code)}) for each call of the kernel.
 
-    Rows that share one table (a constant list) get it 1-D, as the worksheet passes it.
-    Otherwise row-table kernels get all rows with the same list lengths at once, each table
-    as a (rows, length) array; other kernels get the rows of one distinct table, 1-D.
+    Row-table kernels get their rows as in :func:`_row_groups`.  Other kernels get the rows
+    of one distinct table at once, the table 1-D, as the worksheet passes it: one call for a
+    constant list.
     """
     lists = {name: part for name, part in read.items() if isinstance(part, Lists)}
     if not lists:
         yield slice(None), {}
         return
+    if sig.row_tables:
+        yield from _row_groups(sig, lists, rows)
+        return
     lengths = np.stack([part.length for part in lists.values()], axis=1)
-    uniform = bool((lengths == lengths[:1]).all())  # the common case: one group, no sorting
-    for index in [np.arange(rows)] if uniform else _split(lengths):
-        whole = uniform or len(index) == rows
-        first = index[0]
+    for index in _split(lengths):
         gathers = {
-            name: (part.start if whole else part.start[index])[:, None] + np.arange(part.length[first])
+            name: part.start[index][:, None] + np.arange(part.length[index[0]])
             for name, part in lists.items()
         }
         given = [lists[name].elements.keys[g].reshape(len(g), -1) for name, g in gathers.items() if g.size]
         keys = np.concatenate(given, axis=1) if given else np.zeros((len(index), 0), np.int64)
-        if (keys == keys[:1]).all():  # one table for every row (a constant list): shared, 1-D
-            yield (
-                (slice(None) if whole else index),
-                {name: _one_table(lists[name].elements, g[0]) for name, g in gathers.items()},
-            )
-            continue
-        if sig.row_tables:
-            yield (
-                (slice(None) if whole else index),
-                {name: _table(lists[name].elements, g) for name, g in gathers.items()},
-            )
-            continue
         for same in _split(keys):
             yield (
-                index[same],
+                slice(None) if len(same) == rows else index[same],
                 {name: _one_table(lists[name].elements, g[same[0]]) for name, g in gathers.items()},
             )
+
+
+def _row_groups(
+    sig: Signature, lists: dict[str, Lists], rows: int
+) -> Iterator[tuple[npt.NDArray[np.intp] | slice, dict[str, tuple[npt.NDArray[Any], npt.NDArray[np.uint8]]]]]:
+    """Row tables, (rows, length) arrays: every row whose pairs line up in one call, padded.
+
+    A row lines up when the two lists of each pair are as long, or the second may be omitted
+    and is empty in every row (strikes: all 0); its lists are then padded with neutral tranches to the longest of the batch,
+    which changes no row's result (:func:`xlfuncs.functions.tranches.row_tables`).  The rows
+    that do not (lists of different lengths: the kernel's own error, or strikes omitted in
+    some rows only) go to the kernel as they are, one call per combination of lengths.
+    """
+    lined_up = np.ones(rows, bool)
+    for first, second in sig.pairs:
+        if second not in OMISSIBLE or lists[second].length.any():
+            lined_up &= lists[first].length == lists[second].length
+    if lined_up.all():
+        yield (
+            slice(None),
+            {name: _padded(part.elements, part.start, part.length) for name, part in lists.items()},
+        )
+        return
+    index = np.flatnonzero(lined_up)
+    if index.size:
+        yield (
+            index,
+            {
+                name: _padded(part.elements, part.start[index], part.length[index])
+                for name, part in lists.items()
+            },
+        )
+    rest = np.flatnonzero(~lined_up)
+    for same in _split(np.stack([part.length[rest] for part in lists.values()], axis=1)):
+        group = rest[same]
+        yield (
+            group,
+            {
+                name: _padded(part.elements, part.start[group], part.length[group])
+                for name, part in lists.items()
+            },
+        )
 
 
 def _split(keys: npt.NDArray[np.int64]) -> list[npt.NDArray[np.intp]]:
@@ -407,21 +444,35 @@ def _split(keys: npt.NDArray[np.int64]) -> list[npt.NDArray[np.intp]]:
     return np.split(order, np.cumsum(counts)[:-1])
 
 
-def _table(
-    elements: Elements, gather: npt.NDArray[np.int64]
+def _padded(
+    elements: Elements, start: npt.NDArray[np.int64], length: npt.NDArray[np.int64]
 ) -> tuple[npt.NDArray[Any], npt.NDArray[np.uint8]]:
-    """A (rows, length) table and each row's first error code (the worksheet's per range)."""
+    """The rows' lists as one (rows, longest) table, the shorter ones padded with
+    :data:`~xlfuncs.functions.tranches.PAD`, and each row's first error code (the worksheet's
+    per range).  Built from the lists' offsets at once, no loop over rows.
+    """
+    rows = len(start)
+    width = int(length.max()) if rows else 0
+    if not width:
+        return np.zeros((rows, 0), elements.values.dtype), np.zeros(rows, CODE_DTYPE)
+    gather = start[:, None] + np.arange(width)
+    outside = np.arange(width) >= length[:, None]
+    short = outside.any()
+    if short:
+        gather[outside] = 0  # any element: the pad replaces it below
     codes = elements.codes[gather]
+    if short:
+        codes[outside] = OK
     bad = codes != OK
-    first = (
-        codes[np.arange(len(codes)), np.argmax(bad, axis=1)] if codes.shape[1] else np.zeros(0, CODE_DTYPE)
-    )
-    row_codes = (
-        np.where(bad.any(axis=1), first, OK).astype(CODE_DTYPE)
-        if codes.shape[1]
-        else np.zeros(len(codes), CODE_DTYPE)
-    )
-    return elements.values[gather], row_codes
+    row_codes = np.zeros(rows, CODE_DTYPE)
+    if bad.any():
+        row_codes = np.where(bad.any(axis=1), codes[np.arange(rows), np.argmax(bad, axis=1)], OK).astype(
+            CODE_DTYPE
+        )
+    values = elements.values[gather]
+    if short:
+        values[outside] = PAD
+    return values, row_codes
 
 
 def _one_table(
