@@ -31,6 +31,7 @@ from ..functions import REGISTRY
 from ..xlsx import refs
 from ..xlsx.package import copy_part, read_part, sheet_parts
 from ..xlsx.sheet import count_cells, count_formulas, data_tables, without_data_tables, without_merges
+from .formulas_excel import final_operation, install
 from .results import (
     APOSTROPHE,
     CIRCULAR,
@@ -99,10 +100,13 @@ def _wrap(spec):
 
 
 def register() -> None:
-    """Make every xlfuncs function known to ``formulas`` (idempotent)."""
+    """Make every xlfuncs function known to ``formulas``, and its operators and functions compute as
+    Excel does where they did not (:mod:`xlfuncs.calc.formulas_excel`); idempotent.
+    """
     import formulas
     from formulas.functions import wrap_func
 
+    install()
     table = formulas.get_functions()
     for spec in REGISTRY.values():
         table[spec.excel_name] = wrap_func(_wrap(spec))
@@ -127,7 +131,7 @@ def _plain(v, tokens: type, xl_error: type):
 
 
 def _model_class():
-    """``formulas.ExcelModel`` with three changes that keep its results.
+    """``formulas.ExcelModel`` with four changes that keep its results.
 
     * Sealed: it opens no workbook but the first.  ``formulas`` would read any other workbook a
       reference or ``INDIRECT`` names, from any path; such a reference is ``#REF!`` instead (the
@@ -140,6 +144,8 @@ def _model_class():
       ``formulas`` drops them anyway, and its per-cell "inside an array
       range?" test (range arithmetic, the slowest part of loading a
       2,000-row book) is skipped for cells that are not in any such range.
+    * A formula whose last operation is an addition or subtraction gives 0 where Excel does
+      (:func:`~xlfuncs.calc.formulas_excel.final_operation`).
     """
     import formulas
     from formulas.cell import Cell
@@ -176,6 +182,13 @@ def _model_class():
                 fallback = self._compile_cell(crd, "=#VALUE!", context, True, references)
                 self.unparsed.add(fallback.output)
                 return fallback
+
+        @staticmethod
+        def _compile_cell(crd, val, context, check_formula, references):
+            cell = Cell(crd, val, context=context, check_formula=check_formula)
+            if cell.builder is not None:
+                final_operation(val, cell.builder)
+            return cell.compile(references=references, context=context)
 
         def add_cell(self, cell, context, formula_ranges):
             if cell.range is None:
