@@ -8,6 +8,7 @@ limit, so a crash or a hang is counted, not fatal::
     .venv/bin/python bench/bench_oracle.py                  # both engines, 120 s per file
     .venv/bin/python bench/bench_oracle.py --engine formulas --timeout 60
     .venv/bin/python bench/bench_oracle.py --strip-types    # a fairer test, see below
+    .venv/bin/python bench/bench_oracle.py --engine auto --file 16_logical.xlsx --misses misses.json
 
 A cell agrees when its value equals Excel's: numbers to a relative 1e-9, text, booleans and
 error values exactly, an empty text matching an empty cell (the corpus README's rules).
@@ -20,6 +21,10 @@ none; the formulas engine crashes on none.
 data-table ranges) hold no cached value and no type attribute (``t="b"``, ``t="str"``, ``t="e"``), as
 a book written by openpyxl or XlsxWriter comes: an engine that types its results from the stale
 attribute instead of the computed value scores lower here.
+
+``--file`` scores only the named workbooks (one book at a time while a fix is tried); ``--misses``
+writes every cell that disagrees, ``{engine: {file: {"Sheet!A1": [Excel's, the engine's]}}}``, to
+a JSON file, to group the misses by function and cause.
 """
 
 from __future__ import annotations
@@ -173,6 +178,8 @@ def main() -> int:
         action="store_true",
         help="compute copies without the cached values and type attributes of formula cells",
     )
+    parser.add_argument("--file", action="append", help="score only this workbook of the corpus (repeatable)")
+    parser.add_argument("--misses", type=Path, help="write every disagreeing cell to this JSON file")
     parser.add_argument("--worker", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
@@ -183,19 +190,34 @@ def main() -> int:
         print(f"no oracle corpus at {args.oracle} (../shared/excel-oracle beside the repository)")
         return 2
     truth = json.loads((args.oracle / "truth.json").read_text())
+    if args.file:
+        unknown = sorted(set(args.file) - set(truth))
+        if unknown:
+            print(f"not in the corpus: {', '.join(unknown)}")
+            return 2
+        truth = {name: truth[name] for name in args.file}
     engines = args.engine or list(ENGINES)
     results: dict[str, dict[str, tuple[int, int, float, str]]] = {e: {} for e in engines}
+    misses: dict[str, dict[str, dict[str, list]]] = {e: {} for e in engines}
     print(f"{'file':42} " + " ".join(f"{e:>34}" for e in engines))
     for name in sorted(truth):
         cells = truth[name]
         row = []
         for engine in engines:
             values, seconds, failure = run(engine, args.oracle / name, args.timeout, args.strip_types)
-            agree = 0 if values is None else sum(agrees(t, values.get(ref)) for ref, t in cells.items())
+            missed = {
+                ref: [t, None if values is None else values.get(ref)]
+                for ref, t in cells.items()
+                if values is None or not agrees(t, values.get(ref))
+            }
+            misses[engine][name] = missed
+            agree = len(cells) - len(missed)
             results[engine][name] = (agree, len(cells), seconds, failure)
             shown = failure or f"{100 * agree / max(len(cells), 1):6.1f} % of {len(cells):5}"
             row.append(f"{shown[:24]:>24} {seconds:7.1f} s")
         print(f"{name[:42]:42} " + " ".join(f"{c:>34}" for c in row), flush=True)
+    if args.misses:
+        args.misses.write_text(json.dumps(misses, indent=1))
     both = [n for n in truth if all(not results[e][n][3] for e in engines)]
     print()
     for engine in engines:
