@@ -14,6 +14,7 @@ from collections.abc import Callable
 
 from ..i18n.messages import msg
 from .engines import ENGINES
+from .limits import DEFAULT_SECONDS, Limits, memory_size
 from .results import CalcInputError, one_line
 
 __all__ = ["add_arguments", "main", "run"]
@@ -22,7 +23,7 @@ logger = logging.getLogger(__name__)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """The ``calc`` command's arguments (``book``, ``-o/--output``, ``--engine``)."""
+    """The ``calc`` command's arguments (``book``, ``-o/--output``, ``--engine``, the limits...)."""
     parser.add_argument("book", help="the workbook (.xlsx) to compute")
     parser.add_argument(
         "-o",
@@ -55,6 +56,42 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="the most cells (constants and formulas) the formulas engine takes on "
         "(default 1,000,000; LibreOffice has no such limit)",
     )
+    parser.add_argument(
+        "--timeout",
+        type=_seconds,
+        metavar="SECONDS",
+        default=DEFAULT_SECONDS,
+        help=f"the longest either engine may compute the workbook (default {DEFAULT_SECONDS:g})",
+    )
+    parser.add_argument(
+        "--max-memory",
+        type=_memory,
+        metavar="SIZE",
+        help="the most resident memory either engine may hold while it computes, such as 4G or 500M "
+        "(default: half the machine's memory, at most 8G)",
+    )
+
+
+def _seconds(text: str) -> float:
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = float("nan")
+    if not 0 < seconds < float("inf"):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds above 0")
+    return seconds
+
+
+def _memory(text: str) -> int:
+    try:
+        return memory_size(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _limits(args: argparse.Namespace) -> Limits:
+    seconds, memory = getattr(args, "timeout", DEFAULT_SECONDS), getattr(args, "max_memory", None)
+    return Limits(seconds) if memory is None else Limits(seconds, memory)
 
 
 def run(args: argparse.Namespace, echo: Callable[[str], object] = print) -> int:
@@ -70,6 +107,7 @@ def run(args: argparse.Namespace, echo: Callable[[str], object] = print) -> int:
             args.engine,
             max_cells=getattr(args, "max_cells", None),
             cross_check=getattr(args, "cross_check", False),
+            limits=_limits(args),
         )
     except CalcInputError as exc:
         echo(msg("xlfuncs calc: error: {exc}", exc=exc))

@@ -20,7 +20,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Protocol
 
+from ..i18n.messages import msg
 from ..xlsx.calls import plain_copy
+from .limits import LimitExceeded, Limits, passed, refusal
 from .links import EXTERNAL, sealed_copy
 from .results import CalcInputError, Problems, Values, one_line
 
@@ -42,37 +44,46 @@ class Engine(Protocol):
 
 
 class Formulas:
-    """The ``formulas`` package."""
+    """The ``formulas`` package, in a process of its own held to :attr:`limits`
+    (:mod:`~xlfuncs.calc.formulas_process`).
+    """
 
     name = computed_by = "formulas"
 
-    def __init__(self, max_cells: int | None = None) -> None:
+    def __init__(self, max_cells: int | None = None, limits: Limits | None = None) -> None:
         self.max_cells = max_cells  #: cells it takes on (None: :data:`~.formulas_engine.MAX_CELLS`)
+        self.limits = limits or Limits()  #: the time and memory one workbook may take
 
     def compute(self, path: Path) -> tuple[Values, Problems]:
-        from . import formulas_engine
+        from ..data.config import offline
+        from . import formulas_process
 
-        with plain_copy(path) as readable, sealed_copy(readable) as (sealed, external):
-            limit = formulas_engine.MAX_CELLS if self.max_cells is None else self.max_cells
-            return _listed(formulas_engine.compute(sealed, limit), external)
+        # the child imports formulas while the book is read
+        with (
+            formulas_process.started() as child,
+            plain_copy(path) as readable,
+            sealed_copy(readable) as (sealed, external),
+        ):
+            return _listed(child.compute(sealed, self.max_cells, self.limits, offline()), external)
 
 
 class LibreOffice:
-    """Headless LibreOffice with the add-in.  With ``fallback`` (``--engine auto``), ``formulas``
-    computes a workbook LibreOffice fails on, and :attr:`computed_by` says so; without, the failure
-    is a :class:`CalcInputError` naming its cause.
+    """Headless LibreOffice with the add-in, each workbook held to :attr:`limits`.  With ``fallback``
+    (``--engine auto``), ``formulas`` computes a workbook LibreOffice fails on, and :attr:`computed_by`
+    says so; without, the failure is a :class:`CalcInputError` naming its cause.
     """
 
     name = "libreoffice"
 
-    def __init__(self, fallback: bool = True, max_cells: int | None = None) -> None:
-        self.fallback, self.max_cells = fallback, max_cells
+    def __init__(
+        self, fallback: bool = True, max_cells: int | None = None, limits: Limits | None = None
+    ) -> None:
+        self.fallback, self.max_cells, self.limits = fallback, max_cells, limits or Limits()
         self.computed_by = self.name  #: what computed the last workbook, as the summary names it
 
     def compute(self, path: Path) -> tuple[Values, Problems]:
-        from ..runtimes.libreoffice.build import BuildError
-        from ..runtimes.libreoffice.office import LibreOfficeError
-        from .libreoffice import engine
+        from ..runtimes.libreoffice.office import BuildError, LibreOfficeError
+        from .libreoffice import engine, instances
 
         try:  # LibreOffice starts (or one kept from an earlier run is taken) while the book is read
             with (
@@ -80,27 +91,53 @@ class LibreOffice:
                 plain_copy(path) as readable,
                 sealed_copy(readable) as (sealed, external),
             ):
-                return _listed(engine.compute(sealed, office_instance=office_instance), external)
+                computed = engine.compute(
+                    sealed,
+                    timeout=self.limits.seconds,
+                    max_memory=self.limits.memory,
+                    office_instance=office_instance,
+                )
+                return _listed(computed, external)
         except BuildError as exc:  # the add-in cannot be built here (unoidl-write fails, for one)
-            reason = str(exc).strip() or one_line(exc)
-            return self._instead(path, "LibreOffice could not start", "LibreOffice could not start", reason)
-        except LibreOfficeError as exc:  # it cannot start here, or Calc 25.2 aborts importing the book
+            reason = _first_line(str(exc).strip() or one_line(exc))
             return self._instead(
-                path, "LibreOffice failed", "LibreOffice could not compute it", one_line(exc)
+                f"LibreOffice could not start: {reason[:120]}",
+                f"{path.name}: LibreOffice could not start ({reason[:160]}); {_WITHOUT}",
+                path,
+            )
+        except instances.JobLimitError as exc:  # the book took too long, or too much memory
+            what, flag = passed("LibreOffice", exc.limit, self.limits)
+            return self._instead(
+                f"{what}; {flag}", str(refusal(path.name, "LibreOffice", exc.limit, self.limits)), path
+            )
+        except LibreOfficeError as exc:  # it cannot start here, or Calc 25.2 aborts importing the book
+            reason = _first_line(one_line(exc))
+            return self._instead(
+                f"LibreOffice failed: {reason[:120]}",
+                f"{path.name}: LibreOffice could not compute it ({reason[:160]}); {_WITHOUT}",
+                path,
             )
 
-    def _instead(self, path: Path, fell_back: str, failed: str, reason: str) -> tuple[Values, Problems]:
-        """With :attr:`fallback`, ``formulas``' values, :attr:`computed_by` saying ``fell_back`` and
-        why; without, a one-line :class:`CalcInputError` saying ``failed`` and why.
+    def _instead(self, why: str, refused: str, path: Path) -> tuple[Values, Problems]:
+        """With :attr:`fallback`, ``formulas``' values, :attr:`computed_by` saying ``formulas (why)``;
+        without, the one-line :class:`CalcInputError` ``refused``.
         """
-        reason = (reason.splitlines() or [""])[0]
         if not self.fallback:
-            raise CalcInputError(
-                f"{path.name}: {failed} ({reason[:160]}); --engine formulas computes without LibreOffice"
-            ) from None
-        computed = Formulas(self.max_cells).compute(path)
-        self.computed_by = f"formulas ({fell_back}: {reason[:120]})"
+            raise CalcInputError(refused) from None
+        try:
+            computed = Formulas(self.max_cells, self.limits).compute(path)
+        except LimitExceeded as exc:  # the refusal says why formulas computed at all
+            raise LimitExceeded(msg("{refusal}, after {why}", refusal=exc, why=why)) from None
+        self.computed_by = f"formulas ({why})"
         return computed
+
+
+#: What the refusal of a workbook LibreOffice could not compute suggests.
+_WITHOUT = "--engine formulas computes without LibreOffice"
+
+
+def _first_line(text: str) -> str:
+    return (text.splitlines() or [""])[0]
 
 
 def _listed(computed: tuple[Values, Problems], external: list[tuple[str, str]]) -> tuple[Values, Problems]:
@@ -136,9 +173,14 @@ def engine_for(engine: str = "auto") -> str:
     return engine
 
 
-def engine(name: str, fallback: bool = True, max_cells: int | None = None) -> Engine:
+def engine(
+    name: str, fallback: bool = True, max_cells: int | None = None, limits: Limits | None = None
+) -> Engine:
     """The engine named ``name`` (``libreoffice`` or ``formulas``, as :func:`engine_for` gives);
     ``fallback``: whether LibreOffice may leave a workbook it fails on to ``formulas`` (``auto``);
-    ``max_cells``: the most cells ``formulas`` takes on.
+    ``max_cells``: the most cells ``formulas`` takes on; ``limits``: the time and memory each
+    workbook may take, with either engine.
     """
-    return LibreOffice(fallback, max_cells) if name == "libreoffice" else Formulas(max_cells)
+    if name == "libreoffice":
+        return LibreOffice(fallback, max_cells, limits)
+    return Formulas(max_cells, limits)

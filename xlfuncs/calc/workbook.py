@@ -30,6 +30,7 @@ from ..xlsx.writes import WriteRefused, check_target
 from .crosscheck import disagreements
 from .engines import engine as engine_named
 from .engines import engine_for
+from .limits import Limits
 from .results import CalcInputError, Summary, Values, encode, summarize
 
 __all__ = ["SUFFIXES", "calc", "check_book", "compute", "write_values"]
@@ -99,6 +100,7 @@ def calc(
     fallback: bool | None = None,
     max_cells: int | None = None,
     cross_check: bool = False,
+    limits: Limits | None = None,
 ) -> Summary:
     """Compute every formula of the workbook ``path`` and store the values as cached values.
 
@@ -109,7 +111,8 @@ def calc(
     the ``formulas`` engine takes on (default :data:`~xlfuncs.calc.formulas_engine.MAX_CELLS`).
     ``cross_check``: compute the book with the other engine too and list the cells where the two
     disagree (:mod:`xlfuncs.calc.crosscheck`); the values written are still ``engine``'s, and
-    neither engine falls back to the other (both must run here).
+    neither engine falls back to the other (both must run here).  ``limits``: the time and memory
+    either engine may take (default :class:`~xlfuncs.calc.limits.Limits`' defaults).
 
     Writes to ``out``, or back into ``path`` when ``out`` is None (the
     formulas and everything else are kept, so this is safe to repeat).
@@ -129,9 +132,9 @@ def calc(
         engine_for("libreoffice")  # both engines must run: fails in one line where LibreOffice cannot
         fallback = False
     chosen = engine_named(
-        name, fallback=engine == "auto" if fallback is None else fallback, max_cells=max_cells
+        name, fallback=engine == "auto" if fallback is None else fallback, max_cells=max_cells, limits=limits
     )
-    other = engine_named("formulas" if name == "libreoffice" else "libreoffice", False, max_cells)
+    other = engine_named("formulas" if name == "libreoffice" else "libreoffice", False, max_cells, limits)
     # the functions that fetch answer from the cache only: a stranger's workbook makes no
     # request under the user's SEC identity (the LibreOffice instances carry XLFUNCS_OFFLINE=1)
     with cache_only():

@@ -24,6 +24,7 @@ import re
 import tempfile
 import zipfile
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +38,9 @@ from .universe_book import UNIVERSE_ROWS, build_universe_screen, check_rows, uni
 
 #: The most cells a template is computed with (the formulas engine's limit for the templates).
 TEMPLATE_CELLS = 2_000_000
+#: The time and memory computing a template may take: the largest takes formulas about 4.5 minutes
+#: and 5 GB on an idle machine, over the limits for a workbook from elsewhere.
+TEMPLATE_SECONDS, TEMPLATE_MEMORY = 3600.0, 12 << 30
 
 __all__ = [
     "TEMPLATES",
@@ -49,11 +53,14 @@ __all__ = [
     "write_all",
 ]
 
+#: The template that takes ``--rows``.
+UNIVERSE = "universe_screen.xlsx"
+
 #: file name -> builder(path, note=..., [rows=...])
 TEMPLATES: dict[str, Callable[..., None]] = {
     "article_examples.xlsx": build_article_examples,
     "valuation_bridge.xlsx": build_valuation_bridge,
-    "universe_screen.xlsx": build_universe_screen,
+    UNIVERSE: build_universe_screen,
 }
 
 
@@ -71,14 +78,17 @@ def build(
     ``engine`` (:data:`xlfuncs.workbooks.calc.ENGINES`); ``out`` hears where LibreOffice failed and
     ``formulas`` computed the book instead.
     """
-    from ..calc.workbook import calc
+    _write(name, Path(path), form, namespace, rows, lang)
+    _compute(name, Path(path), engine, out)
 
+
+def _write(name: str, path: Path, form: str, namespace: str | None, rows: int | None, lang: str) -> None:
+    """The template ``name`` as its builder writes it, stored for ``form``; no values computed yet."""
     if form not in calls.FORMS:
         raise ValueError(f"unknown form {form!r}; expected one of {', '.join(calls.FORMS)}")
     options: dict[str, Any] = {"note": calls.note(form, namespace)}
-    if rows is not None and name == "universe_screen.xlsx":
+    if rows is not None and name == UNIVERSE:
         options["n"] = rows
-    path = Path(path)
     with language(lang):
         options["note"] = tr(options["note"])
         if form == "classic":
@@ -88,11 +98,44 @@ def build(
                 plain = Path(tmp) / path.name
                 TEMPLATES[name](plain, **options)
                 calls.write_form(plain, path, form, namespace)
+
+
+def _compute(name: str, path: Path, engine: str, out: Callable[[str], object] | None) -> None:
+    """Every formula's value of the written template at ``path``, stored in it."""
+    from ..calc.workbook import calc
+
     # the largest template (MAX_ROWS companies) holds 1.33 million cells, over the formulas engine's
     # default limit for a workbook from elsewhere
     summary = calc(path, path, engine, fallback=True, max_cells=TEMPLATE_CELLS)
     if out is not None and summary.engine != engine and engine != "auto":  # LibreOffice's fallback
         out(f"{name}: computed with {summary.engine}")
+
+
+def _build_all(
+    paths: dict[str, Path],
+    form: str,
+    namespace: str | None,
+    rows: int | None,
+    engine: str,
+    out: Callable[[str], object],
+    lang: str,
+) -> None:
+    """Build every template into ``paths[name]``.  The universe, by far the longest to write (XlsxWriter,
+    cell by cell), is written in this thread while a second one builds and computes the others, which
+    starts the engine (LibreOffice, or ``formulas``' process) meanwhile; then it is computed.  Each book
+    is built as :func:`build` builds it alone, so the files are the same.
+    """
+
+    def others() -> None:
+        for name in TEMPLATES:
+            if name != UNIVERSE:
+                build(name, paths[name], form, namespace, rows, engine, out, lang)
+
+    with ThreadPoolExecutor(1) as pool:  # left only when the other books are done, whatever happens here
+        done = pool.submit(others)
+        _write(UNIVERSE, paths[UNIVERSE], form, namespace, rows, lang)
+        done.result()
+    _compute(UNIVERSE, paths[UNIVERSE], engine, out)
 
 
 def cells(path: Path) -> dict:
@@ -134,9 +177,9 @@ def write_all(
     directory.mkdir(parents=True, exist_ok=True)
     refused = 0
     with tempfile.TemporaryDirectory() as tmp:
+        _build_all({name: Path(tmp) / name for name in TEMPLATES}, form, namespace, rows, engine, out, lang)
         for name in TEMPLATES:
             fresh, target = Path(tmp) / name, directory / name
-            build(name, fresh, form, namespace, rows, engine, out, lang)
             if not target.exists():
                 status = "written"
             elif _same_workbook(target, fresh):

@@ -24,7 +24,7 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from ...runtimes.libreoffice import build, office
+from ...runtimes.libreoffice import office
 from ...runtimes.libreoffice.office import TIMEOUT, LibreOfficeError, executable
 from ...xlsx.refs import cells, column_letters
 from ...xlsx.sheet import formula_cells
@@ -114,6 +114,8 @@ def _prepared() -> Path:
     target = office.cache_root() / _addin_key()
     if target.is_dir():
         return target
+    from ...runtimes.libreoffice import build  # once per add-in version: the kernels load only here
+
     target.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=".prepare-", dir=target.parent))
     try:
@@ -233,6 +235,7 @@ def compute(
     errors_in_ranges: bool = True,
     timeout: float = TIMEOUT,
     office_instance: instances.Instance | None = None,
+    max_memory: int | None = None,
 ) -> tuple[Values, Problems]:
     """Compute every formula of the workbook at ``path`` in headless LibreOffice with the add-in.
 
@@ -245,7 +248,9 @@ def compute(
     LibreOffice runs in an instance of its own (:mod:`~xlfuncs.calc.libreoffice.instances`),
     ``office_instance`` from :func:`started` or else one started while this copy is made (or kept from
     an earlier run); it hands back the exact value of every formula cell (numbers to the last bit, not
-    the 15 digits it writes to .xlsx).
+    the 15 digits it writes to .xlsx).  A job that takes longer than ``timeout`` seconds, or during
+    which LibreOffice holds more than ``max_memory`` bytes of resident memory, has its LibreOffice
+    killed (:class:`~xlfuncs.calc.libreoffice.instances.JobLimitError`).
     """
     path = Path(path)
     if rewrite is None:
@@ -263,7 +268,12 @@ def compute(
         book, values_file = Path(tmp) / ("book" + path.suffix.lower()), Path(tmp) / "values.json"
         engine_copy(path, book, rewrite, errors_in_ranges)
         listing = pool.submit(formula_cells, path, booleans, tables, (logical_formula, logical))
-        office_instance.run({"src": str(book), "values": str(values_file)}, timeout, f"computing {path.name}")
+        office_instance.run(
+            {"src": str(book), "values": str(values_file)},
+            timeout,
+            f"computing {path.name}",
+            max_memory=max_memory,
+        )
         computed = _read_values(values_file, circular)
         formulas = listing.result()
     values: Values = {}

@@ -30,6 +30,7 @@ from pathlib import Path
 from ...runtimes.libreoffice import office
 from ...runtimes.libreoffice.addin import IMPLEMENTATION
 from ...runtimes.libreoffice.office import LibreOfficeError
+from ..limits import MEMORY, TIME, watched
 from . import headless, service
 
 try:
@@ -57,6 +58,14 @@ START_TIMEOUT = 60.0
 _MAX_SOCKET_PATH = 100
 #: The LibreOffice processes this process started (kept so that they are reaped, not warned about).
 _STARTED: list[subprocess.Popen[bytes]] = []
+
+
+class JobLimitError(LibreOfficeError):
+    """A job passed its time or memory limit, and its LibreOffice was killed."""
+
+    def __init__(self, message: str, limit: str) -> None:
+        super().__init__(message)
+        self.limit = limit  #: :data:`~xlfuncs.calc.limits.TIME` or :data:`~xlfuncs.calc.limits.MEMORY`
 
 
 def keep_seconds() -> float:
@@ -213,11 +222,15 @@ class Instance:
                 raise LibreOfficeError(f"LibreOffice did not start within {START_TIMEOUT:g} s")
             time.sleep(0.005)
 
-    def run(self, job: dict, timeout: float, what: str, start: bool = True) -> dict:
+    def run(
+        self, job: dict, timeout: float, what: str, start: bool = True, max_memory: int | None = None
+    ) -> dict:
         """Send ``job`` (see :mod:`.service`) and wait for its result; a LibreOffice that ended before
         taking the job is replaced once (with ``start``; without, a LibreOffice not running is left so and
-        ``{}`` returned).  Raises :class:`LibreOfficeError` when the job fails, LibreOffice stops during
-        it, or it takes longer than ``timeout`` seconds (the instance is then killed).
+        ``{}`` returned).  Raises :class:`LibreOfficeError` when the job fails or LibreOffice stops during
+        it, and :class:`JobLimitError` when it takes longer than ``timeout`` seconds or LibreOffice, with
+        the processes it started, holds more than ``max_memory`` bytes of resident memory during it (the
+        instance is then killed).
         """
         for attempt in range(2):
             conn = self._ready(time.monotonic() + START_TIMEOUT, start)
@@ -238,15 +251,20 @@ class Instance:
                         raise LibreOfficeError(f"LibreOffice did not take the job {what}: {self._log_tail()}")
                     continue
                 conn.settimeout(timeout)
-                try:
-                    line = stream.readline()
-                except TimeoutError:
-                    self.kill()
-                    raise LibreOfficeError(
-                        f"LibreOffice did not finish {what} within {timeout:g} s"
-                    ) from None
-                except OSError:  # reset: it ended during the job
-                    line = b""
+                group = self._proc.pid if self._proc is not None else self.pid()
+                with watched(group if max_memory else None, max_memory or 0, self._kill_group) as watch:
+                    try:
+                        line = stream.readline()
+                    except TimeoutError:
+                        self.kill()
+                        raise JobLimitError(
+                            f"LibreOffice did not finish {what} within {timeout:g} s", TIME
+                        ) from None
+                    except OSError:  # reset: it ended during the job
+                        line = b""
+            if watch.exceeded:
+                self.kill()
+                raise JobLimitError(f"LibreOffice held more than {max_memory:,} bytes {what}", MEMORY)
             if not line:
                 self._forget()
                 raise LibreOfficeError(f"LibreOffice stopped while {what}: {self._log_tail()}")
@@ -272,11 +290,14 @@ class Instance:
 
     def kill(self) -> None:
         """Kill this slot's LibreOffice and everything it started."""
+        self._kill_group()
+        self.wait()
+
+    def _kill_group(self) -> None:
         pid = self._proc.pid if self._proc is not None else self.pid()
         if pid is not None:
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(pid, signal.SIGKILL)
-        self.wait()
 
     def _log_tail(self) -> str:
         try:
