@@ -102,11 +102,13 @@ def _write(name: str, path: Path, form: str, namespace: str | None, rows: int | 
 
 def _compute(name: str, path: Path, engine: str, out: Callable[[str], object] | None) -> None:
     """Every formula's value of the written template at ``path``, stored in it."""
+    from ..calc.limits import Limits
     from ..calc.workbook import calc
 
     # the largest template (MAX_ROWS companies) holds 1.33 million cells, over the formulas engine's
     # default limit for a workbook from elsewhere
-    summary = calc(path, path, engine, fallback=True, max_cells=TEMPLATE_CELLS)
+    limits = Limits(TEMPLATE_SECONDS, TEMPLATE_MEMORY)
+    summary = calc(path, path, engine, fallback=True, max_cells=TEMPLATE_CELLS, limits=limits)
     if out is not None and summary.engine != engine and engine != "auto":  # LibreOffice's fallback
         out(f"{name}: computed with {summary.engine}")
 
