@@ -15,8 +15,6 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
-
 from ..i18n.messages import marked, msg
 from ..xlsx.refs import REF
 from ..xlsx.sheet import escape_text
@@ -86,6 +84,8 @@ def encode(value: object) -> tuple[str | None, str | None]:
         return None, None
     if isinstance(value, ExcelError) or type(value).__name__ == "XlError":
         return "e", str(value)
+    import numpy as np  # for its scalar types (the formulas engine's values), past the fast cases
+
     if isinstance(value, (bool, np.bool_)):
         return "b", "1" if value else "0"
     if isinstance(value, str):

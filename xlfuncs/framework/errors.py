@@ -8,8 +8,6 @@ matching error value into the cell instead.
 
 from __future__ import annotations
 
-import numpy as np
-
 OK = 0
 BLANK = 1  # an empty cell / None; each argument's rule decides what it means
 NA, VALUE, NUM, DIV0, REF, NAME, NULL = 2, 3, 4, 5, 6, 7, 8
@@ -42,8 +40,6 @@ ERROR_TEXT = {
 }
 #: Excel error text (upper case) -> code, for error values arriving as input.
 ERROR_CODE = {text: code for code, text in ERROR_TEXT.items()}
-
-CODE_DTYPE = np.uint8
 
 
 class InputError(ValueError):

@@ -16,8 +16,9 @@ from typing import Any, Protocol
 import numpy as np
 import numpy.typing as npt
 
-from .errors import BLANK, CODE_DTYPE, ERROR_CODE, NA, NUM, OK, VALUE
+from .errors import BLANK, ERROR_CODE, NA, NUM, OK, VALUE
 from .values import (
+    CODE_DTYPE,
     Classified,
     Codes,
     Floats,

@@ -17,9 +17,9 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from .errors import CODE_DTYPE, ERROR_CODE, ERROR_TEXT, NA, NUM, OK, VALUE, InputError
+from .errors import ERROR_CODE, ERROR_TEXT, NA, NUM, OK, VALUE, InputError
 from .spec import FunctionSpec, read_arg
-from .values import Codes, Ragged
+from .values import CODE_DTYPE, Codes, Ragged
 
 #: The cells a worksheet function returns: numbers, labels, booleans and Excel error text.
 Cells = list[list[Any]]

@@ -21,9 +21,9 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from .errors import CODE_DTYPE, NA, InputError
+from .errors import NA, InputError
 from .rules import Number, Rule
-from .values import Codes, Ragged, classify, same_index
+from .values import CODE_DTYPE, Codes, Ragged, classify, same_index
 
 #: Every registered function, in declaration order.
 REGISTRY: dict[str, FunctionSpec] = {}

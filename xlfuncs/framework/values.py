@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from .errors import BLANK, CODE_DTYPE, ERROR_CODE, NUM, OK, VALUE, InputError
+from .errors import BLANK, ERROR_CODE, NUM, OK, VALUE, InputError
 
 _NUMERIC_TEXT = re.compile(
     r"\s*[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?\s*\Z"
@@ -31,6 +31,7 @@ _MISSING_TYPES = ("NAType", "NaTType", "JsNull")
 #: The arrays the kernels compute on, and the per-element codes (:mod:`xlfuncs.framework.errors`).
 Floats = npt.NDArray[np.float64]
 Codes = npt.NDArray[np.uint8]
+CODE_DTYPE = np.uint8
 
 
 class Ragged(ValueError):

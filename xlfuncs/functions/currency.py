@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..framework.errors import BLANK, CODE_DTYPE, ERROR_CODE, NA, OK, VALUE
+from ..framework.errors import BLANK, ERROR_CODE, NA, OK, VALUE
 from ..framework.rules import SIGNED
 from ..framework.spec import udf
-from ..framework.values import Floats, as_array, cell_value, describe
+from ..framework.values import CODE_DTYPE, Floats, as_array, cell_value, describe
 from .iso4217 import CODES
 
 #: Minor-unit market conventions and how many of them make one major unit.

@@ -23,12 +23,14 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from babel.messages.catalog import Catalog
-from babel.messages.pofile import read_po
-
-from ..framework.spec import FunctionSpec
 from ..settings import setting
+
+if TYPE_CHECKING:  # annotations only: English messages need neither Babel nor numpy
+    from babel.messages.catalog import Catalog
+
+    from ..framework.spec import FunctionSpec
 
 DOMAIN = "xlfuncs"
 LOCALE_DIR = Path(__file__).with_name("locale")
@@ -59,6 +61,9 @@ def choose(requested: str | None = None) -> str:
 @functools.cache
 def catalogue(lang: str) -> Catalog:
     """The catalogue of ``lang`` as Babel reads it (English: empty, texts stay as written)."""
+    from babel.messages.catalog import Catalog
+    from babel.messages.pofile import read_po
+
     if lang == ENGLISH:
         return Catalog(locale="en", domain=DOMAIN)
     path = LOCALE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
@@ -91,6 +96,8 @@ def function_texts(spec: FunctionSpec, lang: str) -> tuple[str, dict[str, str]]:
 
 def template(specs: Iterable[FunctionSpec]) -> Catalog:
     """The catalogue template of the function help: every summary and argument description."""
+    from babel.messages.catalog import Catalog
+
     pot = Catalog(domain=DOMAIN, project="xlfuncs", msgid_bugs_address="", fuzzy=False)
     for spec in specs:
         pot.add(spec.summary, context=spec.excel_name)

@@ -48,8 +48,9 @@ try:  # an extra: the core imports xlfuncs.sql without it, registering asks for 
 except ImportError:
     pa = pc = None
 
-from ..framework.errors import CODE_DTYPE, ERROR_CODE, NA, OK, InputError
+from ..framework.errors import ERROR_CODE, NA, OK, InputError
 from ..framework.spec import Arg
+from ..framework.values import CODE_DTYPE
 from ..functions.tranches import OMISSIBLE, PAD
 from .signatures import Param, Signature
 

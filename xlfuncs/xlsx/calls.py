@@ -36,12 +36,15 @@ import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape, quoteattr
 
-from ..functions import REGISTRY
 from .package import read_part, relationships, sheet_parts
 from .sheet import DEFINED_NAME_TEXT, FORMULA_TEXT, unescape_text
 from .writes import replacing
+
+if TYPE_CHECKING:
+    from ..framework.spec import FunctionSpec
 
 FORMS = ("classic", "lite", "server")
 DEFAULT_NAMESPACE = "XLWINGS"
@@ -88,12 +91,22 @@ def note(form: str, namespace: str | None = None) -> str:
     return NOTES[form].format(ns=(namespace or DEFAULT_NAMESPACE).upper())
 
 
+def _registry() -> dict[str, FunctionSpec]:
+    """Our functions by Excel name, loaded when a workbook is first read: ``xlfuncs calc`` starts
+    LibreOffice before the kernels (and numpy) are imported.
+    """
+    from ..functions import REGISTRY
+
+    return REGISTRY
+
+
 def _ours(token: str) -> tuple[str, str] | None:
     """(function, namespace) of a stored ``_xldudf_`` token of ours, else None."""
     upper = token.upper()
-    if upper in REGISTRY:
+    registry = _registry()
+    if upper in registry:
         return upper, ""
-    for name in sorted(REGISTRY, key=len, reverse=True):
+    for name in sorted(registry, key=len, reverse=True):
         if upper.endswith("_" + name):
             return name, upper[: -len(name) - 1]
     return None
@@ -118,7 +131,7 @@ def _rewrite(formula: str, new: Callable[[str], str], found: _Calls) -> str:
                 return m.group(0)
             function, namespace = hit
             found.kinds.add(("server", namespace) if namespace else ("lite", ""))
-        elif name.upper() in REGISTRY:
+        elif name.upper() in _registry():
             function = name.upper()
             found.kinds.add(("classic", ""))
         else:
@@ -285,7 +298,8 @@ def write_form(src: Path, dst: Path, form: str, namespace: str | None = None) ->
 def plain_copy(path: Path) -> Iterator[Path]:
     """``path`` itself when it stores plain names, else a temporary copy (same file name) that does."""
     path = Path(path)
-    if all(token in REGISTRY for token in inspect(path).tokens):  # plain names only (or none)
+    registry = _registry()
+    if all(token in registry for token in inspect(path).tokens):  # plain names only (or none)
         yield path
         return
     with tempfile.TemporaryDirectory(prefix="xlfuncs_plain_") as tmp:
@@ -367,6 +381,7 @@ def inspect(path: Path) -> StoredForm:
 def _stored_tokens(path: Path) -> set[str]:
     """Our function calls exactly as spelled in the file (``MARKETCAP``, ``_xldudf_EV``, ...)."""
     tokens: set[str] = set()
+    registry = _registry()
     with zipfile.ZipFile(path) as z:
         for part, pattern in _formula_parts(z).items():
             for m in pattern.finditer(z.read(part).decode("utf-8")):
@@ -374,7 +389,7 @@ def _stored_tokens(path: Path) -> set[str]:
                 for call in _CALL.finditer(text):
                     prefix, name = call.group(1) or "", call.group(2)
                     if (prefix == "_xldudf_" and _ours(name)) or (
-                        prefix != "_xldudf_" and name.upper() in REGISTRY
+                        prefix != "_xldudf_" and name.upper() in registry
                     ):
                         tokens.add(prefix + (name if prefix == "_xldudf_" else name.upper()))
     return tokens

@@ -19,11 +19,12 @@ from __future__ import annotations
 import math
 import struct
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from ...framework.errors import DIV0, ERROR_TEXT, NA, NAME, NULL, NUM, REF, VALUE
-from ...framework.sheet import call
-from ...framework.spec import FunctionSpec
-from ...functions import REGISTRY
+
+if TYPE_CHECKING:  # the kernels load with the class: xlfuncs calc reads the names here before they do
+    from ...framework.spec import FunctionSpec
 
 #: The UNO implementation name of the add-in; Calc's internal name of a function is this name, a dot
 #: and the method name, upper case (``ORG.XLFUNCS.CALC.FUNCTIONS.MARKETCAP``).
@@ -98,6 +99,7 @@ def to_calc(cells: list[list[object]]) -> tuple[tuple[object, ...], ...]:
 
 def worksheet_method(spec: FunctionSpec) -> Callable[..., tuple[tuple[object, ...], ...]]:
     """The UNO method computing ``spec`` for Calc's arguments."""
+    from ...framework.sheet import call
 
     def method(self: object, *args: object) -> tuple[tuple[object, ...], ...]:
         return to_calc(call(spec, *args))
@@ -109,4 +111,6 @@ def worksheet_method(spec: FunctionSpec) -> Callable[..., tuple[tuple[object, ..
 
 def addin_class(*bases: type) -> type:
     """The add-in's implementation class: ``bases`` are ``unohelper.Base`` and the generated interface."""
+    from ...functions import REGISTRY
+
     return type("Functions", bases, {method_name(s): worksheet_method(s) for s in REGISTRY.values()})

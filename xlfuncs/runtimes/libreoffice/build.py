@@ -46,6 +46,7 @@ from ...i18n import argument_context, languages, text
 from .. import fetching, lite
 from . import office
 from .addin import IMPLEMENTATION, INTERFACE, MODULE, method_name, parameter_name
+from .office import BuildError
 
 #: The extension's identifier (unopkg's name for it).
 IDENTIFIER = "org.xlfuncs.calc"
@@ -59,10 +60,6 @@ ADDIN_MODULES = ("xlfuncs.runtimes.libreoffice", "xlfuncs.runtimes.libreoffice.a
 #: Imported by the core only inside the Python API (a schedule as a DataFrame), never in a worksheet call.
 OPTIONAL = {"pandas"}
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)
-
-
-class BuildError(RuntimeError):
-    """The extension cannot be built here (no LibreOffice, no unoidl-write, a bad module)."""
 
 
 def idl() -> str:

@@ -30,6 +30,12 @@ class LibreOfficeError(RuntimeError):
     """LibreOffice is missing, failed or timed out."""
 
 
+class BuildError(RuntimeError):
+    """The extension cannot be built here (no LibreOffice, no unoidl-write, a bad module); here, not in
+    :mod:`.build`, so that catching it loads none of what building needs.
+    """
+
+
 def executable() -> str | None:
     """Path of the LibreOffice executable, or None when it is not installed."""
     override = os.environ.get("XLFUNCS_SOFFICE")
