@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -18,7 +19,7 @@ from ...xlsx.calls import LITERAL
 from ...xlsx.package import copy_part, read_part, sheet_parts
 from ...xlsx.sheet import FORMULA, attr, unescape_text
 
-__all__ = ["WRAP", "calls_our_function", "engine_copy", "engine_formula"]
+__all__ = ["WRAP", "calls_our_function", "engine_copy", "engine_formula", "leap_day"]
 
 _INTERNAL = IMPLEMENTATION.upper() + "."
 
@@ -83,6 +84,33 @@ def _arguments(text: str, start: int) -> tuple[list[str], int] | None:
             begin = i + 1
         i += 1
     return None
+
+
+def _calls(
+    formula: str,
+    call: re.Pattern[str],
+    rewrite: Callable[[re.Match[str], list[str]], str | None],
+) -> str:
+    """``formula`` with each call that ``call`` matches (up to its ``(``) outside literals replaced by
+    ``rewrite(match, arguments)``; a call it answers None for stays, and is searched inside.
+    """
+    out, i = [], 0
+    while i < len(formula):
+        if formula[i] in "\"'":
+            end = _literal_end(formula, i)
+            out.append(formula[i:end])
+            i = end
+            continue
+        m = call.match(formula, i)
+        found = _arguments(formula, m.end()) if m else None
+        text = rewrite(m, found[0]) if m is not None and found is not None else None
+        if text is None or found is None:
+            out.append(formula[i])
+            i += 1
+            continue
+        out.append(text)
+        i = found[1]
+    return "".join(out)
 
 
 #: Functions whose result is always TRUE or FALSE.
@@ -191,20 +219,9 @@ def engine_formula(formula: str, names: bool, wrap: bool) -> str:
     >>> engine_formula("MCAPCLASS(G2)", False, False)
     '(MCAPCLASS(G2)&"")'
     """
-    call, labels, mixed, out, i = _our_call(), _label_functions(), _mixed_functions(), [], 0
-    while i < len(formula):
-        if formula[i] in "\"'":
-            end = _literal_end(formula, i)
-            out.append(formula[i:end])
-            i = end
-            continue
-        m = call.match(formula, i)
-        found = _arguments(formula, m.end()) if m else None
-        if m is None or found is None:
-            out.append(formula[i])
-            i += 1
-            continue
-        args, i = found
+    labels, mixed = _label_functions(), _mixed_functions()
+
+    def rewrite(m: re.Match[str], args: list[str]) -> str:
         args = [engine_formula(a, names, wrap) for a in args]
         if wrap:
             args = [WRAP.format(a) if a.strip() else a for a in args]
@@ -219,8 +236,43 @@ def engine_formula(formula: str, names: bool, wrap: bool) -> str:
             text = f'_xlfn.LET(_xlpm.r,{text},IF(ISTEXT(_xlpm.r),_xlpm.r&"",_xlpm.r))'
         elif base in mixed:  # LET is 24.8+; the versions that get the names rewritten are older
             text = f'IF(ISTEXT({text}),{text}&"",{text})'
-        out.append(text)
-    return "".join(out)
+        return text
+
+    return _calls(formula, _our_call(), rewrite)
+
+
+#: DAY, MONTH and YEAR, with what Excel gives for a serial in [0, 1) (0 January 1900) and in [60, 61) (its
+#: 29 February 1900, a day Calc's calendar does not have).
+_DATE_PARTS = {"DAY": ("0", "29"), "MONTH": ("1", "2"), "YEAR": ("1900", "1900")}
+_DATE_PART = re.compile(r"(?<![\w.])(DAY|MONTH|YEAR)\s*\(", re.I)
+
+
+def leap_day(formula: str) -> str:
+    """``formula`` with DAY, MONTH and YEAR computed on Excel's 1900 calendar.  Excel counts a 29 February
+    1900 (serial 60) and a 0 January (serial 0, an empty cell's date), so below serial 61 its dates are
+    one day later than Calc's, and a negative serial is #NUM!; from serial 61 on both agree.  Each call
+    becomes ``LET(d, x, ...)`` choosing by the serial (a text argument goes to the function as it is, to
+    be read as a date text).
+
+    >>> leap_day('YEAR(A1)&"DAY("')[:73]
+    '_xlfn.LET(_xlpm.d,A1,IF(ISTEXT(_xlpm.d),YEAR(_xlpm.d),IF(_xlpm.d<0,#NUM!,'
+    >>> leap_day('YEAR(A1)&"DAY("')[73:]
+    'IF(_xlpm.d<1,1900,IF(_xlpm.d<60,YEAR(_xlpm.d+1),IF(_xlpm.d<61,1900,YEAR(_xlpm.d)))))))&"DAY("'
+    >>> leap_day("WEEKDAY(A1)+_xlfn.DAYS(A1,B1)")
+    'WEEKDAY(A1)+_xlfn.DAYS(A1,B1)'
+    """
+
+    def rewrite(m: re.Match[str], args: list[str]) -> str | None:
+        if len(args) != 1:
+            return None
+        name, d = m[1].upper(), "_xlpm.d"
+        start, feb29 = _DATE_PARTS[name]
+        return (
+            f"_xlfn.LET({d},{leap_day(args[0])},IF(ISTEXT({d}),{name}({d}),IF({d}<0,#NUM!,IF({d}<1,{start},"
+            f"IF({d}<60,{name}({d}+1),IF({d}<61,{feb29},{name}({d})))))))"
+        )
+
+    return _calls(formula, _DATE_PART, rewrite)
 
 
 #: ``_xlfn.ANCHORARRAY(X)``, Excel's spill reference ``X#``: groups the sheet (with its ``!``), the
@@ -270,7 +322,8 @@ def spill_references(formula: str, sheet: str, ranges: dict[tuple[str, str], str
 def engine_copy(src: Path, dst: Path, names: bool, wrap: bool) -> None:
     """Copy the workbook with :func:`engine_formula` applied to the formulas that call our functions
     (those that need it: every one with ``names``, array formulas with ``wrap``, label functions),
-    and with spill references written as ranges (:func:`spill_references`).  What-if data tables
+    with spill references written as ranges (:func:`spill_references`) and, without ``names``,
+    DAY, MONTH and YEAR on Excel's 1900 calendar (:func:`leap_day`).  What-if data tables
     stay: Calc computes them as MULTIPLE.OPERATIONS.
     """
     call = _our_call()
@@ -286,11 +339,14 @@ def engine_copy(src: Path, dst: Path, names: bool, wrap: bool) -> None:
         spill = "ANCHORARRAY" in text
         array = attr(m["attrs"], "t") == "array"
         ours = call.search(text) and (names or (wrap and array) or label.search(text))
-        if not ours and not spill:
+        dates = not names and _DATE_PART.search(text)  # LET came with 24.8, after the versions given names
+        if not ours and not spill and not dates:
             return m.group()
         formula = unescape_text(text)
         if spill:
             formula = spill_references(formula, sheet, ranges)
+        if dates:
+            formula = leap_day(formula)
         if ours:
             formula = engine_formula(formula, names, wrap and array)
         return f"<f{m['attrs']}>{escape(formula)}</f>"
