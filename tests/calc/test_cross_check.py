@@ -1,7 +1,6 @@
 """``xlfuncs calc --cross-check``: both engines compute the book, and the cells where they disagree
-are listed.  Excel compares numbers to 15 significant digits, so ``=0.1+0.2=0.3`` is TRUE in Excel
-(as in LibreOffice), while ``formulas`` compares the doubles and answers FALSE.  These tests need
-LibreOffice; they fail, never skip, without it.
+are listed.  A name the workbook does not define is ``#NAME?`` in LibreOffice, as in Excel, while
+``formulas`` answers ``#REF!``.  These tests need LibreOffice; they fail, never skip, without it.
 """
 
 from __future__ import annotations
@@ -41,20 +40,20 @@ def run(*args) -> tuple[int, list[str]]:
 
 
 def test_cells_where_the_engines_disagree_are_listed(tmp_path):
-    src = book(tmp_path / "differ.xlsx", {"B1": "=0.1+0.2=0.3", **AGREED})
+    src = book(tmp_path / "differ.xlsx", {"B1": "=undefined_name", **AGREED})
     code, lines = run(src, "-o", tmp_path / "out.xlsx", "--engine", "libreoffice", "--cross-check")
     assert code == 0, lines
     assert lines[-2:] == [
         "cross-check: libreoffice and formulas disagree on 1 cell",
-        "  S!B1: libreoffice TRUE, formulas FALSE",
+        "  S!B1: libreoffice #NAME?, formulas #REF!",
     ]
-    assert openpyxl.load_workbook(tmp_path / "out.xlsx", data_only=True)["S"]["B1"].value is True
+    assert openpyxl.load_workbook(tmp_path / "out.xlsx", data_only=True)["S"]["B1"].value == "#NAME?"
     code, lines = run(src, "-o", tmp_path / "out2.xlsx", "--engine", "formulas", "--cross-check", "--json")
     assert code == 0, lines
     summary = json.loads(lines[0])
     assert summary["cross_checked"] == "libreoffice"
-    assert summary["disagreements"] == [{"cell": "S!B1", "formulas": False, "libreoffice": True}]
-    assert openpyxl.load_workbook(tmp_path / "out2.xlsx", data_only=True)["S"]["B1"].value is False
+    assert summary["disagreements"] == [{"cell": "S!B1", "formulas": "#REF!", "libreoffice": "#NAME?"}]
+    assert openpyxl.load_workbook(tmp_path / "out2.xlsx", data_only=True)["S"]["B1"].value == "#REF!"
 
 
 def test_a_book_both_engines_agree_on(tmp_path):
