@@ -44,12 +44,15 @@ def test_workbooks_dir_not_writable(tmp_path):
 
 @pytest.fixture
 def quick_templates(monkeypatch, tmp_path_factory):
-    """``templates.build`` replaced by a copy of one small workbook: write_all's own checks and
+    """Building the templates replaced by copies of one small workbook: write_all's own checks and
     writes run for real, without building the real templates (18 s)."""
     small = book(tmp_path_factory.mktemp("small") / "small.xlsx")
-    monkeypatch.setattr(
-        templates, "build", lambda name, fresh, *a, **k: fresh.write_bytes(small.read_bytes())
-    )
+
+    def build_all(paths, *args):
+        for fresh in paths.values():
+            fresh.write_bytes(small.read_bytes())
+
+    monkeypatch.setattr(templates, "_build_all", build_all)
     return list(templates.TEMPLATES)
 
 

@@ -215,7 +215,8 @@ def new_book(path: Path) -> tuple[Any, Styles]:
     """An XlsxWriter workbook with fixed properties (a rebuild gives the same file)."""
     import xlsxwriter
 
-    book = xlsxwriter.Workbook(str(path), {"use_future_functions": True})
+    # in_memory: the parts are assembled in memory, not in temporary files written and read again
+    book = xlsxwriter.Workbook(str(path), {"use_future_functions": True, "in_memory": True})
     book.set_properties({"created": CREATED, "author": "xlfuncs", "company": "xlfuncs"})
     book.set_calc_mode("auto")
     add_worksheet, add_chart = book.add_worksheet, book.add_chart
