@@ -34,124 +34,26 @@ only if the results disagree or something fails.
 from __future__ import annotations
 
 import argparse
-import math
 import os
-import platform
 import signal
 import subprocess
 import sys
-import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from measuring import COLUMNS, best_of, compare, each_size, header, measured, sample_rows  # noqa: E402
+
 from xlfuncs.calc.libreoffice import engine as libreoffice  # noqa: E402
 from xlfuncs.calc.libreoffice import headless, instances  # noqa: E402
 from xlfuncs.runtimes.libreoffice import office  # noqa: E402
 from xlfuncs.workbooks import templates  # noqa: E402
-from xlfuncs.workbooks.universe_book import FIRST  # noqa: E402
 
-COLUMNS = {"G": "Market cap", "H": "EV", "I": "Size class", "J": "EV / EBITDA"}
-REL_TOL = 1e-12
-SAMPLE = 50  # rows compared, spread over the sheet (first and last included)
 #: rows -> (time ratio goal, memory ratio goal or None)
 GOALS = {100_000: (1.3, 1.5), 2_000: (1.2, None)}
-_PAGE = os.sysconf("SC_PAGE_SIZE")
-
-
-def _descendants(pid: int) -> list[int]:
-    """``pid`` and every process below it (Linux ``/proc/PID/task/TID/children``)."""
-    found, todo = [], [pid]
-    while todo:
-        p = todo.pop()
-        found.append(p)
-        try:
-            for task in os.listdir(f"/proc/{p}/task"):
-                with open(f"/proc/{p}/task/{task}/children") as f:
-                    todo.extend(int(c) for c in f.read().split())
-        except OSError:  # ended meanwhile
-            continue
-    return found
-
-
-def _tree_rss(pids: list[int]) -> int:
-    total = 0
-    for p in {d for pid in pids for d in _descendants(pid)}:
-        try:
-            with open(f"/proc/{p}/statm") as f:
-                total += int(f.read().split()[1]) * _PAGE
-        except (OSError, IndexError, ValueError):
-            continue
-    return total
-
-
-def measured(
-    cmd: list[str], env: dict[str, str] | None = None, also: tuple[int, ...] = (), timeout: float = 1800
-) -> tuple[float, int]:
-    """Run ``cmd`` to its end: (seconds, peak resident bytes of its process tree and of the processes
-    ``also``, such as the LibreOffice instance an earlier run kept loaded, which serves this one).
-    """
-    with tempfile.TemporaryFile() as log:
-        start = time.perf_counter()
-        proc = subprocess.Popen(
-            cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})}
-        )
-        peak = 0
-        while proc.poll() is None:
-            peak = max(peak, _tree_rss([proc.pid, *also]))
-            if time.perf_counter() - start > timeout:
-                proc.kill()
-                raise SystemExit(f"over {timeout:g} s: {' '.join(cmd)}")
-            time.sleep(0.02)
-        seconds = time.perf_counter() - start
-        if proc.returncode:
-            log.seek(0)
-            raise SystemExit(f"failed ({proc.returncode}): {' '.join(cmd)}\n{log.read().decode()[-2000:]}")
-    return seconds, peak
-
-
-def best_of(repeat: int, run: Callable[[], tuple[float, int]]) -> tuple[float, int]:
-    """Fastest time and highest peak memory over ``repeat`` runs."""
-    runs = [run() for _ in range(repeat)]
-    return min(t for t, _ in runs), max(m for _, m in runs)
-
-
-def sample_rows(n: int) -> list[int]:
-    """Rows of the sheet (the companies start in row FIRST), the first and last company included."""
-    return sorted({FIRST + round(i * (n - 1) / (SAMPLE - 1)) for i in range(SAMPLE)})
-
-
-def compare(ours: Path, lo: Path, n: int) -> list[str]:
-    import openpyxl
-
-    a = openpyxl.load_workbook(ours, read_only=True, data_only=True)["Universe"]
-    b = openpyxl.load_workbook(lo, read_only=True, data_only=True)["Universe"]
-    wanted = set(sample_rows(n))
-
-    def rows(ws) -> dict[int, dict[str, object]]:
-        out = {}
-        for r, row in enumerate(ws.iter_rows(min_col=7, max_col=10, values_only=True), start=1):
-            if r in wanted:
-                out[r] = dict(zip(COLUMNS, row, strict=True))
-        return out
-
-    ra, rb = rows(a), rows(b)
-    problems = []
-    for row in sorted(wanted):
-        for col, label in COLUMNS.items():
-            x, y = ra[row][col], rb[row][col]
-            same = (
-                math.isclose(x, y, rel_tol=REL_TOL)
-                if isinstance(x, (int, float)) and isinstance(y, (int, float))
-                else x == y and x is not None
-            )
-            if not same:
-                problems.append(f"{col}{row} ({label}): xlfuncs calc {x!r}, LibreOffice {y!r}")
-    return problems
 
 
 def _verdicts(label: str, n: int, seconds: float, memory: int, t_lo: float, m_lo: int) -> list[str]:
@@ -247,19 +149,11 @@ def main(argv: list[str] | None = None) -> int:
         "--formulas-max", type=int, default=20_000, help="also time the formulas engine up to this many rows"
     )
     args = parser.parse_args(argv)
-    if not libreoffice.engine_available():
-        print("the LibreOffice engine is not available here (scripts/test.sh installs it)")
+    if not header(f"best time and highest peak memory of {args.repeat} runs each"):
         return 1
-    version = subprocess.run([office.executable(), "--version"], capture_output=True, text=True)
-    print(f"Python {platform.python_version()}, {platform.platform()}; {version.stdout.strip()}")
-    print(f"{os.cpu_count()} cores; best time and highest peak memory of {args.repeat} runs each")
-    verdicts = []
-    for n in args.rows:
-        with tempfile.TemporaryDirectory(prefix="xlfuncs_bench_calc_") as tmp:
-            verdicts += size(n, args.repeat, n <= args.formulas_max, Path(tmp))
-    print()
-    print("\n".join(verdicts))
-    return 0
+    return each_size(
+        args.rows, "xlfuncs_bench_calc_", lambda n, tmp: size(n, args.repeat, n <= args.formulas_max, tmp)
+    )
 
 
 if __name__ == "__main__":

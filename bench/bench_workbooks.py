@@ -14,8 +14,8 @@ For each size, in one run:
   into an empty folder, as a whole process.
 
 Both commands start cold (no LibreOffice instance kept from an earlier run) and are timed with the
-peak memory of their whole process tree (``bench_calc.measured``).  Before timing, the universe
-sheet of both outputs must agree on a sample of rows (``bench_calc.compare``).  Goal: the
+peak memory of their whole process tree (``measuring.measured``).  Before timing, the universe
+sheet of both outputs must agree on a sample of rows (``measuring.compare``).  Goal: the
 workbooks command takes at most 1.3x the time and 1.3x the memory of ``calc`` on the same book.
 Prints PASS/MISS; exits 1 only if the results disagree or something fails.
 """
@@ -23,11 +23,7 @@ Prints PASS/MISS; exits 1 only if the results disagree or something fails.
 from __future__ import annotations
 
 import argparse
-import os
-import platform
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -36,9 +32,8 @@ for folder in (ROOT, ROOT / "bench"):
     if str(folder) not in sys.path:
         sys.path.insert(0, str(folder))
 
-from bench_calc import best_of, compare, measured, sample_rows  # noqa: E402
+from measuring import best_of, compare, each_size, header, measured, sample_rows  # noqa: E402
 
-from xlfuncs.calc.libreoffice import engine as libreoffice  # noqa: E402
 from xlfuncs.calc.libreoffice import instances  # noqa: E402
 from xlfuncs.runtimes.libreoffice import office  # noqa: E402
 from xlfuncs.workbooks import templates  # noqa: E402
@@ -93,19 +88,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rows", type=int, nargs="+", default=[100_000])
     parser.add_argument("--repeat", type=int, default=1, help="best of this many runs (default 1)")
     args = parser.parse_args(argv)
-    if not libreoffice.engine_available():
-        print("the LibreOffice engine is not available here (scripts/test.sh installs it)")
+    if not header(f"best of {args.repeat} run(s) each"):
         return 1
-    version = subprocess.run([office.executable(), "--version"], capture_output=True, text=True)
-    print(f"Python {platform.python_version()}, {platform.platform()}; {version.stdout.strip()}")
-    print(f"{os.cpu_count()} cores; load average {os.getloadavg()[0]:.2f}; best of {args.repeat} run(s) each")
-    verdicts = []
-    for n in args.rows:
-        with tempfile.TemporaryDirectory(prefix="xlfuncs_bench_workbooks_") as tmp:
-            verdicts += size(n, args.repeat, Path(tmp))
-    print()
-    print("\n".join(verdicts))
-    return 0
+    return each_size(args.rows, "xlfuncs_bench_workbooks_", lambda n, tmp: size(n, args.repeat, tmp))
 
 
 if __name__ == "__main__":
