@@ -12,6 +12,9 @@ limit, so a crash or a hang is counted, not fatal::
 
 A cell agrees when its value equals Excel's: numbers to a relative 1e-9, text, booleans and
 error values exactly, an empty text matching an empty cell (the corpus README's rules).
+``truth.json`` keeps a text as Excel stored it in the XML, where a character XML cannot hold
+(a control character) is written ``_xHHHH_``: Excel's value is that character, so the escape
+is undone before comparing (:func:`excel_text`).
 Prints, per file and engine, the agreement in percent, the seconds and the failure if
 any; then the totals, over all files and over the files both engines computed.
 Goals: LibreOffice agrees on at least 95 % of the scored cells and crashes on
@@ -122,8 +125,23 @@ def worker(engine: str, path: str, stripped: bool = False) -> None:
     json.dump(out, sys.stdout)
 
 
+_XSTRING_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+
+
+def excel_text(stored: str) -> str:
+    r"""The text Excel means by ``stored`` (OOXML's ``ST_Xstring``): each ``_xHHHH_`` is the
+    character U+HHHH, and ``_x005F_`` escapes the underscore of a literal ``_xHHHH_``.
+
+    >>> excel_text("_x0001_"), excel_text("a_x005F_x0041_b")
+    ('\x01', 'a_x0041_b')
+    """
+    return _XSTRING_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), stored)
+
+
 def agrees(truth: list, got: list | None) -> bool:
     kind, value = truth
+    if kind == "s" and isinstance(value, str):
+        value = excel_text(value)
     if got is None:
         return False
     gkind, gvalue = got
