@@ -105,15 +105,19 @@ def test_formulas_is_stopped_at_its_timeout(tmp_path):
     assert seconds < 60 and not out.exists()
 
 
-def test_formulas_is_stopped_over_its_memory_limit(tmp_path):
+@pytest.mark.parametrize(
+    ("engine", "size", "shown"),
+    # formulas and numpy alone take more than 50 MiB, LibreOffice alone more than 100 MiB
+    [
+        ("formulas", "50M", "formulas held more than 50 MiB"),
+        ("libreoffice", "100M", "LibreOffice held more than 100 MiB"),
+    ],
+)
+def test_each_engine_is_stopped_over_its_memory_limit(tmp_path, engine, size, shown):
     out = tmp_path / "out.xlsx"
-    # formulas and numpy alone take more than 50 MiB
-    code, lines, _ = run(
-        small(tmp_path / "small.xlsx"), "-o", out, "--engine", "formulas", "--max-memory", "50M"
-    )
+    code, lines, _ = run(small(tmp_path / "small.xlsx"), "-o", out, "--engine", engine, "--max-memory", size)
     assert code == 2 and lines == [
-        "xlfuncs calc: error: small.xlsx: formulas held more than 50 MiB of memory "
-        "(--max-memory raises the limit)"
+        f"xlfuncs calc: error: small.xlsx: {shown} of memory (--max-memory raises the limit)"
     ]
     assert not out.exists()
 
@@ -161,19 +165,6 @@ def test_libreoffice_is_stopped_at_its_timeout(tmp_path):
         "xlfuncs calc: error: slow.xlsx: LibreOffice stopped after 3 s (--timeout raises the limit)"
     ]
     assert seconds < 3 + 120 and not out.exists()  # LibreOffice may take a minute to start
-
-
-def test_libreoffice_is_stopped_over_its_memory_limit(tmp_path):
-    out = tmp_path / "out.xlsx"
-    # LibreOffice alone takes more than 100 MiB
-    code, lines, _ = run(
-        small(tmp_path / "small.xlsx"), "-o", out, "--engine", "libreoffice", "--max-memory", "100M"
-    )
-    assert code == 2 and lines == [
-        "xlfuncs calc: error: small.xlsx: LibreOffice held more than 100 MiB of memory "
-        "(--max-memory raises the limit)"
-    ]
-    assert not out.exists()
 
 
 def test_auto_says_which_limit_libreoffice_passed(tmp_path):
