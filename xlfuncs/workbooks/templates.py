@@ -20,6 +20,7 @@ numbers show without the add-in.
 
 from __future__ import annotations
 
+import contextvars
 import re
 import tempfile
 import zipfile
@@ -134,7 +135,8 @@ def _build_all(
                 build(name, paths[name], form, namespace, rows, engine, out, lang)
 
     with ThreadPoolExecutor(1) as pool:  # left only when the other books are done, whatever happens here
-        done = pool.submit(others)
+        # in this thread's context: the language its messages (a refusal, say) are written in
+        done = pool.submit(contextvars.copy_context().run, others)
         _write(UNIVERSE, paths[UNIVERSE], form, namespace, rows, lang)
         done.result()
     _compute(UNIVERSE, paths[UNIVERSE], engine, out)
