@@ -408,14 +408,8 @@ def _row_groups(
     for first, second in sig.pairs:
         if second not in OMISSIBLE or lists[second].length.any():
             lined_up &= lists[first].length == lists[second].length
-    if lined_up.all():
-        yield (
-            slice(None),
-            {name: _padded(part.elements, part.start, part.length) for name, part in lists.items()},
-        )
-        return
-    index = np.flatnonzero(lined_up)
-    if index.size:
+    if lined_up.any():
+        index = slice(None) if lined_up.all() else np.flatnonzero(lined_up)
         yield (
             index,
             {
@@ -424,6 +418,8 @@ def _row_groups(
             },
         )
     rest = np.flatnonzero(~lined_up)
+    if not rest.size:
+        return
     for same in _split(np.stack([part.length[rest] for part in lists.values()], axis=1)):
         group = rest[same]
         yield (
