@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 import zipfile
-from collections.abc import Callable
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -18,8 +17,10 @@ from ...runtimes.libreoffice.addin import IMPLEMENTATION
 from ...xlsx.calls import LITERAL
 from ...xlsx.package import copy_part, read_part, sheet_parts
 from ...xlsx.sheet import FORMULA, attr, unescape_text
+from .excel_compat import EXCEL_SEMANTICS
+from .formula_text import arguments, calls, literal_end
 
-__all__ = ["WRAP", "calls_our_function", "engine_copy", "engine_formula", "leap_day"]
+__all__ = ["WRAP", "calls_our_function", "engine_copy", "engine_formula"]
 
 _INTERNAL = IMPLEMENTATION.upper() + "."
 
@@ -51,68 +52,6 @@ def calls_our_function(formula: str) -> bool:
 WRAP = 'IFERROR(_xlfn.IFNA({},"#N/A"),"#VALUE!")'
 
 
-def _literal_end(text: str, i: int) -> int:
-    """The index after the string literal or quoted sheet name that starts at ``text[i]``."""
-    quote, j = text[i], i + 1
-    while j < len(text):
-        if text[j] == quote:
-            if j + 1 < len(text) and text[j + 1] == quote:  # a doubled quote inside
-                j += 2
-                continue
-            return j + 1
-        j += 1
-    return j
-
-
-def _arguments(text: str, start: int) -> tuple[list[str], int] | None:
-    """The arguments of the call whose ``(`` ends at ``start``, and the index after its ``)``."""
-    args, depth, i, begin = [], 0, start, start
-    while i < len(text):
-        ch = text[i]
-        if ch in "\"'":
-            i = _literal_end(text, i)
-            continue
-        if ch in "({":
-            depth += 1
-        elif ch in ")}":
-            if depth == 0:
-                args.append(text[begin:i])
-                return args, i + 1
-            depth -= 1
-        elif ch == "," and depth == 0:
-            args.append(text[begin:i])
-            begin = i + 1
-        i += 1
-    return None
-
-
-def _calls(
-    formula: str,
-    call: re.Pattern[str],
-    rewrite: Callable[[re.Match[str], list[str]], str | None],
-) -> str:
-    """``formula`` with each call that ``call`` matches (up to its ``(``) outside literals replaced by
-    ``rewrite(match, arguments)``; a call it answers None for stays, and is searched inside.
-    """
-    out, i = [], 0
-    while i < len(formula):
-        if formula[i] in "\"'":
-            end = _literal_end(formula, i)
-            out.append(formula[i:end])
-            i = end
-            continue
-        m = call.match(formula, i)
-        found = _arguments(formula, m.end()) if m else None
-        text = rewrite(m, found[0]) if m is not None and found is not None else None
-        if text is None or found is None:
-            out.append(formula[i])
-            i += 1
-            continue
-        out.append(text)
-        i = found[1]
-    return "".join(out)
-
-
 #: Functions whose result is always TRUE or FALSE.
 _LOGICAL_FUNCTIONS = frozenset(
     "AND OR NOT XOR TRUE FALSE EXACT ISBLANK ISERR ISERROR ISEVEN ISODD ISFORMULA ISLOGICAL ISNA "
@@ -137,7 +76,7 @@ def logical_formula(formula: str) -> bool:
     while i < len(formula):
         ch = formula[i]
         if ch in "\"'":
-            i = _literal_end(formula, i)
+            i = literal_end(formula, i)
             continue
         if ch in "({":
             depth += 1
@@ -149,7 +88,7 @@ def logical_formula(formula: str) -> bool:
     if top:
         return True
     if formula.startswith("("):
-        inner = _arguments(formula, 1)
+        inner = arguments(formula, 1)
         return (
             inner is not None
             and inner[1] == len(formula)
@@ -157,7 +96,7 @@ def logical_formula(formula: str) -> bool:
             and logical_formula(inner[0][0])
         )
     m = _CALL.match(formula)
-    found = _arguments(formula, m.end()) if m else None
+    found = arguments(formula, m.end()) if m else None
     if m is None or found is None or found[1] != len(formula):
         return False
     name, args = m[1].upper(), found[0]
@@ -238,41 +177,7 @@ def engine_formula(formula: str, names: bool, wrap: bool) -> str:
             text = f'IF(ISTEXT({text}),{text}&"",{text})'
         return text
 
-    return _calls(formula, _our_call(), rewrite)
-
-
-#: DAY, MONTH and YEAR, with what Excel gives for a serial in [0, 1) (0 January 1900) and in [60, 61) (its
-#: 29 February 1900, a day Calc's calendar does not have).
-_DATE_PARTS = {"DAY": ("0", "29"), "MONTH": ("1", "2"), "YEAR": ("1900", "1900")}
-_DATE_PART = re.compile(r"(?<![\w.])(DAY|MONTH|YEAR)\s*\(", re.I)
-
-
-def leap_day(formula: str) -> str:
-    """``formula`` with DAY, MONTH and YEAR computed on Excel's 1900 calendar.  Excel counts a 29 February
-    1900 (serial 60) and a 0 January (serial 0, an empty cell's date), so below serial 61 its dates are
-    one day later than Calc's, and a negative serial is #NUM!; from serial 61 on both agree.  Each call
-    becomes ``LET(d, x, ...)`` choosing by the serial (a text argument goes to the function as it is, to
-    be read as a date text).
-
-    >>> leap_day('YEAR(A1)&"DAY("')[:73]
-    '_xlfn.LET(_xlpm.d,A1,IF(ISTEXT(_xlpm.d),YEAR(_xlpm.d),IF(_xlpm.d<0,#NUM!,'
-    >>> leap_day('YEAR(A1)&"DAY("')[73:]
-    'IF(_xlpm.d<1,1900,IF(_xlpm.d<60,YEAR(_xlpm.d+1),IF(_xlpm.d<61,1900,YEAR(_xlpm.d)))))))&"DAY("'
-    >>> leap_day("WEEKDAY(A1)+_xlfn.DAYS(A1,B1)")
-    'WEEKDAY(A1)+_xlfn.DAYS(A1,B1)'
-    """
-
-    def rewrite(m: re.Match[str], args: list[str]) -> str | None:
-        if len(args) != 1:
-            return None
-        name, d = m[1].upper(), "_xlpm.d"
-        start, feb29 = _DATE_PARTS[name]
-        return (
-            f"_xlfn.LET({d},{leap_day(args[0])},IF(ISTEXT({d}),{name}({d}),IF({d}<0,#NUM!,IF({d}<1,{start},"
-            f"IF({d}<60,{name}({d}+1),IF({d}<61,{feb29},{name}({d})))))))"
-        )
-
-    return _calls(formula, _DATE_PART, rewrite)
+    return calls(formula, _our_call(), rewrite)
 
 
 #: ``_xlfn.ANCHORARRAY(X)``, Excel's spill reference ``X#``: groups the sheet (with its ``!``), the
@@ -323,8 +228,9 @@ def engine_copy(src: Path, dst: Path, names: bool, wrap: bool) -> None:
     """Copy the workbook with :func:`engine_formula` applied to the formulas that call our functions
     (those that need it: every one with ``names``, array formulas with ``wrap``, label functions),
     with spill references written as ranges (:func:`spill_references`) and, without ``names``,
-    DAY, MONTH and YEAR on Excel's 1900 calendar (:func:`leap_day`).  What-if data tables
-    stay: Calc computes them as MULTIPLE.OPERATIONS.
+    Excel's own functions that Calc computes differently given Excel's results
+    (:data:`~.excel_compat.EXCEL_SEMANTICS`).  What-if data tables stay: Calc computes them as
+    MULTIPLE.OPERATIONS.
     """
     call = _our_call()
     texts = _label_functions() | _mixed_functions()
@@ -339,14 +245,15 @@ def engine_copy(src: Path, dst: Path, names: bool, wrap: bool) -> None:
         spill = "ANCHORARRAY" in text
         array = attr(m["attrs"], "t") == "array"
         ours = call.search(text) and (names or (wrap and array) or label.search(text))
-        dates = not names and _DATE_PART.search(text)  # LET came with 24.8, after the versions given names
-        if not ours and not spill and not dates:
+        # LET came with 24.8, after the versions given names
+        excel = [] if names else [f for p, f in EXCEL_SEMANTICS if p.search(text)]
+        if not ours and not spill and not excel:
             return m.group()
         formula = unescape_text(text)
         if spill:
             formula = spill_references(formula, sheet, ranges)
-        if dates:
-            formula = leap_day(formula)
+        for rewrite in excel:
+            formula = rewrite(formula)
         if ours:
             formula = engine_formula(formula, names, wrap and array)
         return f"<f{m['attrs']}>{escape(formula)}</f>"

@@ -1,0 +1,18 @@
+"""Excel's own functions where Calc computes them differently, rewritten in the engine's copy.
+
+Each entry of :data:`EXCEL_SEMANTICS` is a pattern that finds a call in a formula's text and the
+rewrite of the whole formula that gives that call Excel's result.  The rewrites use ``LET``, which
+came with LibreOffice 24.8, so the engine applies them only on the versions that bind our Excel
+names (25.2 on); the older ones compute Calc's own results.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from .excel_dates import DATE_PART, leap_day
+
+__all__ = ["EXCEL_SEMANTICS"]
+
+EXCEL_SEMANTICS: tuple[tuple[re.Pattern[str], Callable[[str], str]], ...] = ((DATE_PART, leap_day),)
