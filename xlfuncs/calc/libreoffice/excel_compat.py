@@ -11,8 +11,15 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from .excel_dates import DATE_PART, leap_day
+from .excel_dates import DATE_PART, SERIAL_FUNCTION, leap_day, serial_range
+from .excel_information import PARITY_OR_NUMBER, logical_cells
+from .excel_rounding import ROUNDING, rounding_errors
 
 __all__ = ["EXCEL_SEMANTICS"]
 
-EXCEL_SEMANTICS: tuple[tuple[re.Pattern[str], Callable[[str], str]], ...] = ((DATE_PART, leap_day),)
+EXCEL_SEMANTICS: tuple[tuple[re.Pattern[str], Callable[[str], str]], ...] = (
+    (DATE_PART, leap_day),
+    (SERIAL_FUNCTION, serial_range),
+    (ROUNDING, rounding_errors),
+    (PARITY_OR_NUMBER, logical_cells),
+)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
-from .formula_text import calls
+from .formula_text import calls, logical_cell
 
-__all__ = ["DATE_PART", "leap_day"]
+__all__ = ["DATE_PART", "SERIAL_FUNCTION", "leap_day", "serial_range"]
 
 #: DAY, MONTH and YEAR, with what Excel gives for a serial in [0, 1) (0 January 1900) and in [60, 61) (its
 #: 29 February 1900, a day Calc's calendar does not have).
@@ -40,3 +40,41 @@ def leap_day(formula: str) -> str:
         )
 
     return calls(formula, DATE_PART, rewrite)
+
+
+#: Functions of a date or time serial whose negative serial is #NUM! in Excel (every date function's
+#: "serial number out of range"); Calc reads it as a date before 1900 and answers.  EDATE and EOMONTH
+#: (Analysis ToolPak functions in Excel) also refuse TRUE and FALSE with #VALUE!, where Calc counts 1
+#: and 0.
+SERIAL_FUNCTION = re.compile(
+    r"(?<![\w.])(HOUR|MINUTE|SECOND|WEEKDAY|WEEKNUM|_xlfn\.ISOWEEKNUM|EDATE|EOMONTH)\s*\(", re.I
+)
+_NO_LOGICAL = ("EDATE", "EOMONTH")
+
+
+def serial_range(formula: str) -> str:
+    """``formula`` with the functions of :data:`SERIAL_FUNCTION` giving Excel's #NUM! for a negative serial
+    and, for EDATE and EOMONTH, #VALUE! for a TRUE or FALSE held in a cell argument.  The serial is
+    computed once (``LET``); text goes to the function as it is, to be read as a date.
+
+    >>> serial_range("HOUR(A1)")
+    '_xlfn.LET(_xlpm.s,A1,IF(IF(ISNUMBER(_xlpm.s),_xlpm.s<0,FALSE),#NUM!,HOUR(_xlpm.s)))'
+    >>> serial_range("EDATE(B1,C1)")[21:]
+    'IF(OR(ISLOGICAL(B1),ISLOGICAL(C1)),#VALUE!,IF(IF(ISNUMBER(_xlpm.s),_xlpm.s<0,FALSE),#NUM!,EDATE(_xlpm.s,C1))))'
+    >>> serial_range('WEEKDAY(A1,2)&"HOUR("')[-8:]
+    '&"HOUR("'
+    """
+
+    def rewrite(m: re.Match[str], args: list[str]) -> str | None:
+        if not args or not args[0].strip():
+            return None
+        name, s = m[1], "_xlpm.s"
+        args = [serial_range(a) for a in args]
+        call = f"{name}({','.join([s, *args[1:]])})"
+        text = f"IF(IF(ISNUMBER({s}),{s}<0,FALSE),#NUM!,{call})"
+        cells = [a for a in args if logical_cell(a)] if name.upper() in _NO_LOGICAL else []
+        if cells:
+            text = f"IF(OR({','.join(f'ISLOGICAL({a})' for a in cells)}),#VALUE!,{text})"
+        return f"_xlfn.LET({s},{args[0]},{text})"
+
+    return calls(formula, SERIAL_FUNCTION, rewrite)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-__all__ = ["arguments", "calls", "literal_end"]
+__all__ = ["CELL", "arguments", "calls", "literal_end", "logical_cell"]
 
 
 def literal_end(text: str, i: int) -> int:
@@ -68,3 +68,18 @@ def calls(
         out.append(text)
         i = found[1]
     return "".join(out)
+
+
+#: One cell reference, maybe on another sheet, as a whole argument: what Calc's ISLOGICAL can tell a
+#: TRUE or FALSE in (Calc keeps logical values as numbers that carry a logical format; a value
+#: computed inside a formula loses it).
+CELL = re.compile(r"\s*(?:(?:'(?:[^']|'')+'|[A-Za-z_][\w.]*)!)?\$?[A-Za-z]{1,3}\$?\d+\s*")
+
+
+def logical_cell(arg: str) -> bool:
+    """Whether an argument is one cell reference, which may hold TRUE or FALSE.
+
+    >>> [logical_cell(a) for a in ("A1", " $B$2 ", "'My S'!C3", "A1:A2", "A1+0", "TRUE")]
+    [True, True, True, False, False, False]
+    """
+    return CELL.fullmatch(arg) is not None
