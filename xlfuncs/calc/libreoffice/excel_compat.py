@@ -12,8 +12,11 @@ import re
 from collections.abc import Callable
 
 from .excel_dates import DATE_PART, SERIAL_FUNCTION, leap_day, serial_range
+from .excel_errors import FIRST_ERROR, first_error
 from .excel_information import PARITY_OR_NUMBER, logical_cells
+from .excel_logical import CONDITION, excel_conditions
 from .excel_rounding import ROUNDING, rounding_errors
+from .excel_yearfrac import YEARFRAC, excel_yearfrac
 
 __all__ = ["EXCEL_SEMANTICS"]
 
@@ -22,4 +25,7 @@ EXCEL_SEMANTICS: tuple[tuple[re.Pattern[str], Callable[[str], str]], ...] = (
     (SERIAL_FUNCTION, serial_range),
     (ROUNDING, rounding_errors),
     (PARITY_OR_NUMBER, logical_cells),
+    (FIRST_ERROR, first_error),
+    (CONDITION, excel_conditions),
+    (YEARFRAC, excel_yearfrac),
 )
