@@ -224,13 +224,33 @@ def spill_references(formula: str, sheet: str, ranges: dict[tuple[str, str], str
     return _ANCHOR.sub(fix, formula)
 
 
+#: A sheet's relationship to a pivot table, as the sheet's relationships part holds it.
+_PIVOT_TABLE = re.compile(r"<(?:\w+:)?Relationship\b[^>]*Type=\"[^\"]*/pivotTable\"[^>]*/>")
+
+
+def _relationships_part(part: str) -> str:
+    """The relationships part of a package part: ``xl/_rels/a.xml.rels`` for ``xl/a.xml``."""
+    folder, _, name = part.rpartition("/")
+    return f"{folder}/_rels/{name}.rels" if folder else f"_rels/{name}.rels"
+
+
+def _pivot_outputs_stay(book: zipfile.ZipFile, sheets: list[str]) -> bool:
+    """Whether the copy keeps its pivot tables: when it has none, or a formula reads one (GETPIVOTDATA)."""
+    if not any("pivotTable" in name for name in book.namelist()):
+        return True
+    return any(b"GETPIVOTDATA" in read_part(book, part).upper() for part in sheets)
+
+
 def engine_copy(src: Path, dst: Path, names: bool, wrap: bool) -> None:
     """Copy the workbook with :func:`engine_formula` applied to the formulas that call our functions
     (those that need it: every one with ``names``, array formulas with ``wrap``, label functions),
     with spill references written as ranges (:func:`spill_references`) and, without ``names``,
     Excel's own functions that Calc computes differently given Excel's results
     (:data:`~.excel_compat.EXCEL_SEMANTICS`).  What-if data tables stay: Calc computes them as
-    MULTIPLE.OPERATIONS.
+    MULTIPLE.OPERATIONS.  Pivot tables go (the sheets' relationships to them), unless a formula reads
+    one with GETPIVOTDATA: Excel does not refresh a pivot table when it recalculates, so its cells
+    keep the values stored with the book, where Calc would lay the table out again from its cache
+    (and label an empty item "(empty)", not Excel's "(blank)").
     """
     call = _our_call()
     texts = _label_functions() | _mixed_functions()
@@ -266,7 +286,12 @@ def engine_copy(src: Path, dst: Path, names: bool, wrap: bool) -> None:
     ):
         named = sheet_parts(book)
         parts = {part: name for name, part in named.items()}
+        pivots = set() if _pivot_outputs_stay(book, list(parts)) else {_relationships_part(p) for p in parts}
         for info in book.infolist():
+            if info.filename in pivots:
+                rels = read_part(book, info.filename).decode("utf-8")
+                out.writestr(info.filename, _PIVOT_TABLE.sub("", rels).encode("utf-8"))
+                continue
             if info.filename not in parts:
                 copy_part(book, info, out)
                 continue
