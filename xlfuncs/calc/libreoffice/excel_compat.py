@@ -17,6 +17,8 @@ from .excel_information import PARITY_OR_NUMBER, logical_cells
 from .excel_logical import CONDITION, excel_conditions
 from .excel_logical_text import TEXT_FUNCTION, logical_text
 from .excel_rounding import ROUNDING, rounding_errors
+from .excel_stats import REGRESSION, regression
+from .excel_text import TEXT_CALL, decimal_point
 from .excel_yearfrac import YEARFRAC, excel_yearfrac
 
 __all__ = ["EXCEL_SEMANTICS"]
@@ -30,4 +32,6 @@ EXCEL_SEMANTICS: tuple[tuple[re.Pattern[str], Callable[[str], str]], ...] = (
     (CONDITION, excel_conditions),
     (YEARFRAC, excel_yearfrac),
     (TEXT_FUNCTION, logical_text),
+    (REGRESSION, regression),
+    (TEXT_CALL, decimal_point),
 )
