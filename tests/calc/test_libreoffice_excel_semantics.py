@@ -98,3 +98,33 @@ def test_pivot_tables_stay_in_the_copy_when_a_formula_reads_one(tmp_path):
             zout.writestr(info, data)
     engine_copy(reads, copy, names=False, wrap=False)
     assert pivot_relationships(copy) == 14
+
+
+#: Formulas that combine rewritten calls, with A1 = 45000 (15 March 2023, a Wednesday) and their values
+#: by hand: LibreOffice 25.2 computes a LET inside another, or LETs of one formula binding different
+#: names, wrongly, so the rewrites must not produce such formulas.
+COMBINED = {
+    "DAY(EOMONTH(A1,0))": 31,
+    "MONTH(DATE(YEAR(A1),1,1))": 1,
+    "YEAR(A1)+HOUR(A1)": 2023,
+    "DAY(A1+1)+HOUR(A1*1+0.5)": 16 + 12,
+    "YEAR(DAY(A1+1)+1)": 1900,  # serial 17 is 17 January 1900
+    'YEAR(A1+1)&"/"&MONTH(A1+1)': "2023/3",
+    "FLOOR(A1*2,DAY(A1+1))+CEILING(-A1,-1)": 90000 - 45000,
+    "_xlfn.LET(_xlpm.rate,0.5,YEAR(A1+1)*_xlpm.rate)": 1011.5,
+}
+
+
+def test_rewritten_calls_combine(tmp_path):
+    import openpyxl
+
+    book, out = tmp_path / "combined.xlsx", tmp_path / "out.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws["A1"] = 45000
+    for row, formula in enumerate(COMBINED, start=2):
+        ws.cell(row, 1, "=" + formula)
+    wb.save(book)
+    workbook.calc(book, out, "libreoffice")
+    got = openpyxl.load_workbook(out, data_only=True).active
+    assert {f: got.cell(row, 1).value for row, f in enumerate(COMBINED, start=2)} == COMBINED

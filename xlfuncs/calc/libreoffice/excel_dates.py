@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from .formula_text import calls, logical_cell
+from .formula_text import bind, calls, logical_cell
 
 __all__ = ["DATE_PART", "SERIAL_FUNCTION", "leap_day", "serial_range"]
 
@@ -18,13 +18,15 @@ def leap_day(formula: str) -> str:
     """``formula`` with DAY, MONTH and YEAR computed on Excel's 1900 calendar.  Excel counts a 29 February
     1900 (serial 60) and a 0 January (serial 0, an empty cell's date), so below serial 61 its dates are
     one day later than Calc's, and a negative serial is #NUM!; from serial 61 on both agree.  Each call
-    becomes ``LET(d, x, ...)`` choosing by the serial (a text argument goes to the function as it is, to
-    be read as a date text).
+    chooses by the serial, computed once (:func:`~.formula_text.bind`); a text argument goes to the
+    function as it is, to be read as a date text.
 
-    >>> leap_day('YEAR(A1)&"DAY("')[:73]
-    '_xlfn.LET(_xlpm.d,A1,IF(ISTEXT(_xlpm.d),YEAR(_xlpm.d),IF(_xlpm.d<0,#NUM!,'
-    >>> leap_day('YEAR(A1)&"DAY("')[73:]
-    'IF(_xlpm.d<1,1900,IF(_xlpm.d<60,YEAR(_xlpm.d+1),IF(_xlpm.d<61,1900,YEAR(_xlpm.d)))))))&"DAY("'
+    >>> leap_day('YEAR(A1)&"DAY("')[:53]
+    'IF(ISTEXT(A1),YEAR(A1),IF(A1<0,#NUM!,IF(A1<1,1900,IF('
+    >>> leap_day('YEAR(A1)&"DAY("')[53:]
+    'A1<60,YEAR(A1+1),IF(A1<61,1900,YEAR(A1))))))&"DAY("'
+    >>> leap_day("DAY(A1+1)")[:45]
+    '_xlfn.LET(_xlpm.x,A1+1,IF(ISTEXT(_xlpm.x),DAY'
     >>> leap_day("WEEKDAY(A1)+_xlfn.DAYS(A1,B1)")
     'WEEKDAY(A1)+_xlfn.DAYS(A1,B1)'
     """
@@ -32,11 +34,14 @@ def leap_day(formula: str) -> str:
     def rewrite(m: re.Match[str], args: list[str]) -> str | None:
         if len(args) != 1:
             return None
-        name, d = m[1].upper(), "_xlpm.d"
+        name = m[1].upper()
         start, feb29 = _DATE_PARTS[name]
-        return (
-            f"_xlfn.LET({d},{leap_day(args[0])},IF(ISTEXT({d}),{name}({d}),IF({d}<0,#NUM!,IF({d}<1,{start},"
-            f"IF({d}<60,{name}({d}+1),IF({d}<61,{feb29},{name}({d})))))))"
+        return bind(
+            [leap_day(args[0])],
+            lambda d: (
+                f"IF(ISTEXT({d}),{name}({d}),IF({d}<0,#NUM!,IF({d}<1,{start},"
+                f"IF({d}<60,{name}({d}+1),IF({d}<61,{feb29},{name}({d}))))))"
+            ),
         )
 
     return calls(formula, DATE_PART, rewrite)
@@ -55,12 +60,15 @@ _NO_LOGICAL = ("EDATE", "EOMONTH")
 def serial_range(formula: str) -> str:
     """``formula`` with the functions of :data:`SERIAL_FUNCTION` giving Excel's #NUM! for a negative serial
     and, for EDATE and EOMONTH, #VALUE! for a TRUE or FALSE held in a cell argument.  The serial is
-    computed once (``LET``); text goes to the function as it is, to be read as a date.
+    computed once (:func:`~.formula_text.bind`); text goes to the function as it is, to be read as a
+    date.
 
     >>> serial_range("HOUR(A1)")
-    '_xlfn.LET(_xlpm.s,A1,IF(IF(ISNUMBER(_xlpm.s),_xlpm.s<0,FALSE),#NUM!,HOUR(_xlpm.s)))'
-    >>> serial_range("EDATE(B1,C1)")[21:]
-    'IF(OR(ISLOGICAL(B1),ISLOGICAL(C1)),#VALUE!,IF(IF(ISNUMBER(_xlpm.s),_xlpm.s<0,FALSE),#NUM!,EDATE(_xlpm.s,C1))))'
+    'IF(IF(ISNUMBER(A1),A1<0,FALSE),#NUM!,HOUR(A1))'
+    >>> serial_range("EDATE(B1,C1)")
+    'IF(OR(ISLOGICAL(B1),ISLOGICAL(C1)),#VALUE!,IF(IF(ISNUMBER(B1),B1<0,FALSE),#NUM!,EDATE(B1,C1)))'
+    >>> serial_range("HOUR(NOW())")
+    '_xlfn.LET(_xlpm.x,NOW(),IF(IF(ISNUMBER(_xlpm.x),_xlpm.x<0,FALSE),#NUM!,HOUR(_xlpm.x)))'
     >>> serial_range('WEEKDAY(A1,2)&"HOUR("')[-8:]
     '&"HOUR("'
     """
@@ -68,13 +76,16 @@ def serial_range(formula: str) -> str:
     def rewrite(m: re.Match[str], args: list[str]) -> str | None:
         if not args or not args[0].strip():
             return None
-        name, s = m[1], "_xlpm.s"
+        name = m[1]
         args = [serial_range(a) for a in args]
-        call = f"{name}({','.join([s, *args[1:]])})"
-        text = f"IF(IF(ISNUMBER({s}),{s}<0,FALSE),#NUM!,{call})"
-        cells = [a for a in args if logical_cell(a)] if name.upper() in _NO_LOGICAL else []
-        if cells:
-            text = f"IF(OR({','.join(f'ISLOGICAL({a})' for a in cells)}),#VALUE!,{text})"
-        return f"_xlfn.LET({s},{args[0]},{text})"
+        cells = [a.strip() for a in args if logical_cell(a)] if name.upper() in _NO_LOGICAL else []
+
+        def checked(s: str) -> str:
+            text = f"IF(IF(ISNUMBER({s}),{s}<0,FALSE),#NUM!,{name}({','.join([s, *args[1:]])}))"
+            if cells:
+                text = f"IF(OR({','.join(f'ISLOGICAL({a})' for a in cells)}),#VALUE!,{text})"
+            return text
+
+        return bind([args[0]], checked)
 
     return calls(formula, SERIAL_FUNCTION, rewrite)

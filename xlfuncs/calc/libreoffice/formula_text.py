@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-__all__ = ["CELL", "arguments", "calls", "literal_end", "logical_cell"]
+__all__ = ["CELL", "arguments", "bind", "calls", "lets_sound", "literal_end", "logical_cell"]
 
 
 def literal_end(text: str, i: int) -> int:
@@ -83,3 +83,63 @@ def logical_cell(arg: str) -> bool:
     [True, True, True, False, False, False]
     """
     return CELL.fullmatch(arg) is not None
+
+
+_LET = re.compile(r"(?<![\w.])_xlfn\.LET\s*\(", re.I)
+
+
+def lets_sound(formula: str) -> bool:
+    """Whether LibreOffice computes a formula's ``LET`` calls as Excel does.  Calc 25.2 reads only some:
+    a LET inside another LET's arguments is #NAME? or silently wrong (``LET(a,1,a+LET(a,3,a))`` gives
+    2), and so are two LETs of one formula that bind different names (``LET(a,1,a)+LET(b,2,b)``, #NAME?);
+    LETs side by side that bind the same names compute.  A formula without LET is sound.
+
+    >>> L = "_xlfn.LET"
+    >>> lets_sound(f"{L}(_xlpm.x,A1,_xlpm.x+1)+{L}(_xlpm.x,B1,_xlpm.x)"), lets_sound("SUM(A1)")
+    (True, True)
+    >>> lets_sound(f"{L}(_xlpm.x,A1,_xlpm.x+1)+{L}(_xlpm.y,B1,_xlpm.y)")
+    False
+    >>> lets_sound(f"{L}(_xlpm.x,{L}(_xlpm.x,A1,_xlpm.x),_xlpm.x)"), lets_sound(f'{L}(_xlpm.x,"LET(",_xlpm.x)')
+    (False, True)
+    """
+    spans: list[tuple[int, int]] = []
+    bound: set[frozenset[str]] = set()
+
+    def note(m: re.Match[str], args: list[str]) -> None:
+        found = arguments(formula, m.end())
+        if found is not None:
+            spans.append((m.start(), found[1]))
+        bound.add(frozenset(a.strip().lower() for a in args[:-1:2]))
+
+    calls(formula, _LET, lambda m, args: note(m, args))
+    nested = any(a < b < a_end for a, a_end in spans for b, _ in spans)
+    return not nested and len(bound) <= 1
+
+
+#: A number written out, as a whole argument.
+_NUMBER = re.compile(r"\s*[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?\s*")
+_NAMES = ("_xlpm.x", "_xlpm.y")
+
+
+def bind(values: list[str], body: Callable[..., str]) -> str:
+    """``body`` of the values, each computed once: a cell reference or a number goes in as it is, any
+    other value is bound by one ``LET`` (to ``_xlpm.x``, then ``_xlpm.y``), so that formulas of few
+    LETs, each binding the same names, stay :func:`lets_sound`.
+
+    >>> bind(["A1", "2"], lambda a, b: f"F({a},{b})")
+    'F(A1,2)'
+    >>> bind(["A1+1", "B2"], lambda a, b: f"F({a},{b})")
+    '_xlfn.LET(_xlpm.x,A1+1,F(_xlpm.x,B2))'
+    """
+    if len(values) > len(_NAMES):
+        raise ValueError(f"at most {len(_NAMES)} values are bound, not {len(values)}")
+    names, lets = [], []
+    for value in values:
+        if CELL.fullmatch(value) or _NUMBER.fullmatch(value):
+            names.append(value.strip())
+            continue
+        name = _NAMES[len(lets) // 2]
+        names.append(name)
+        lets += [name, value]
+    text = body(*names)
+    return f"_xlfn.LET({','.join(lets)},{text})" if lets else text

@@ -18,7 +18,7 @@ from ...xlsx.calls import LITERAL
 from ...xlsx.package import copy_part, read_part, sheet_parts
 from ...xlsx.sheet import FORMULA, attr, unescape_text
 from .excel_compat import EXCEL_SEMANTICS
-from .formula_text import arguments, calls, literal_end
+from .formula_text import arguments, calls, lets_sound, literal_end
 
 __all__ = ["WRAP", "calls_our_function", "engine_copy", "engine_formula"]
 
@@ -136,7 +136,7 @@ def _mixed_functions() -> frozenset[str]:
     )
 
 
-def engine_formula(formula: str, names: bool, wrap: bool) -> str:
+def engine_formula(formula: str, names: bool, wrap: bool, let: bool = True) -> str:
     """A formula as the engine's copy stores it: with ``names``, our functions under the add-in's
     internal names, which every LibreOffice binds (7.4 does not bind the Excel names); with ``wrap``,
     each of their arguments wrapped in :data:`WRAP` (for array formulas).  Literals stay as they are.
@@ -149,7 +149,8 @@ def engine_formula(formula: str, names: bool, wrap: bool) -> str:
     in IF's branches Calc would call the add-in once per element.
     LET came with LibreOffice 24.8, so with ``names`` (the versions before 25.2) the call is written
     out three times, ``IF(ISTEXT(f),f&"",f)``: slower, but MATCH over FDBRIDGE's labels finds them on
-    7.4 too (tests/calc/test_libreoffice_older.py).
+    7.4 too (tests/calc/test_libreoffice_older.py).  Without ``let`` the same is written where LET would
+    not compute (:func:`~.formula_text.lets_sound`).
 
     >>> engine_formula('MARKETCAP(A1,B1)&"MARKETCAP("&_xludf.ev(1,2,3)', True, False)
     'ORG.XLFUNCS.CALC.FUNCTIONS.MARKETCAP(A1,B1)&"MARKETCAP("&ORG.XLFUNCS.CALC.FUNCTIONS.EV(1,2,3)'
@@ -161,7 +162,7 @@ def engine_formula(formula: str, names: bool, wrap: bool) -> str:
     labels, mixed = _label_functions(), _mixed_functions()
 
     def rewrite(m: re.Match[str], args: list[str]) -> str:
-        args = [engine_formula(a, names, wrap) for a in args]
+        args = [engine_formula(a, names, wrap, let) for a in args]
         if wrap:
             args = [WRAP.format(a) if a.strip() else a for a in args]
         name = m.group()[:-1].strip()
@@ -171,7 +172,7 @@ def engine_formula(formula: str, names: bool, wrap: bool) -> str:
         text = f"{name}({','.join(args)})"
         if base in labels:
             text = f'({text}&"")'
-        elif base in mixed and not names:
+        elif base in mixed and let and not names:
             text = f'_xlfn.LET(_xlpm.r,{text},IF(ISTEXT(_xlpm.r),_xlpm.r&"",_xlpm.r))'
         elif base in mixed:  # LET is 24.8+; the versions that get the names rewritten are older
             text = f'IF(ISTEXT({text}),{text}&"",{text})'
@@ -273,9 +274,13 @@ def engine_copy(src: Path, dst: Path, names: bool, wrap: bool) -> None:
         if spill:
             formula = spill_references(formula, sheet, ranges)
         for rewrite in excel:
-            formula = rewrite(formula)
+            # a rewrite whose LET Calc would not compute beside the formula's others is left out
+            done = rewrite(formula)
+            if lets_sound(done) or not lets_sound(formula):
+                formula = done
         if ours:
-            formula = engine_formula(formula, names, wrap and array)
+            done = engine_formula(formula, names, wrap and array)
+            formula = done if lets_sound(done) else engine_formula(formula, names, wrap and array, let=False)
         return f"<f{m['attrs']}>{escape(formula)}</f>"
 
     # a temporary file LibreOffice reads once: parts it need not change are copied as they are,
