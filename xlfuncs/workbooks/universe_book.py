@@ -25,6 +25,7 @@ import random
 from pathlib import Path
 from typing import Any
 
+from .rows_xml import Numbers, Spill, Strings, add_rows
 from .style import GRIDLINES, Styles, Translated, new_book, number_format, page_setup, tr
 
 UNIVERSE_ROWS = 2000
@@ -160,10 +161,6 @@ def _universe(book: Any, st: Styles, rows: list[tuple], native_twin: bool, note:
     for col, text in enumerate(HEADER):
         align = "plain" if col == 0 else "center" if col == 8 else "right"
         sheet.write(FIRST - 2, col, text, st("header", align))
-    # a column at a time, one format each: no per-cell call of ours (the cells and their order of
-    # shared strings are those of writing row by row)
-    for col, (values, num) in enumerate(zip(zip(*rows, strict=True), _INPUT_FORMATS, strict=True)):
-        sheet.write_column(FIRST - 1, col, values, st("input", num=num))
     for name, letter in NAMES.items():  # Excel 2019 has no FILTER: there the names are the rows written
         rows_with_ticker = f'_xlfn._xlws.FILTER({column(letter, n)},{column("A", n)}<>"")'
         written = f"Universe!${letter}${FIRST}:${letter}${FIRST + n - 1}"
@@ -175,25 +172,39 @@ def _universe(book: Any, st: Styles, rows: list[tuple], native_twin: bool, note:
         (9, "MULTIPLE(EntValue,EBITDA)", _MULT, "right"),
     )
     last = FIRST - 2 + n
-    for col, formula, num, align in results:
-        if native_twin:
-            for r in range(FIRST, FIRST + n):
-                sheet.write_formula(
-                    r - 1, col, "=" + _NATIVE_TWIN[col].format(r=r), st("result", align, num=num)
-                )
-        else:
-            sheet.write_dynamic_array_formula(
-                FIRST - 1, col, last, col, "=" + formula, st("result", align, num=num)
-            )
-    sheet.write(FIRST - 2, 10, "Passes screen: market cap", st("header", "right"))
     fixed = {c: f"${c}${FIRST}:${c}${last + 1}" for c in "GIJ"}
     passes = (
         f"({fixed['G']}>=Screen!$B$4)*ISNUMBER(MATCH({fixed['I']},Screen!$C$8:$C$13,0))*"
         f"ISNUMBER({fixed['J']})*(IF(ISNUMBER({fixed['J']}),{fixed['J']},0)<=Screen!$B$5)"
     )
-    sheet.write_array_formula(
-        FIRST - 1, 10, last, 10, f'{{=IF({passes},{fixed["G"]},"")}}', st("native", "right", num=_USD_M)
-    )
+    screen_cap = f'IF({passes},{fixed["G"]},"")'
+    inputs = [st("input", num=num) for num in _INPUT_FORMATS]
+    if native_twin:
+        for col, (values, fmt) in enumerate(zip(zip(*rows, strict=True), inputs, strict=True)):
+            sheet.write_column(FIRST - 1, col, values, fmt)
+        for col, _, num, align in results:
+            for r in range(FIRST, FIRST + n):
+                sheet.write_formula(
+                    r - 1, col, "=" + _NATIVE_TWIN[col].format(r=r), st("result", align, num=num)
+                )
+        sheet.write_array_formula(
+            FIRST - 1, 10, last, 10, "{=" + screen_cap + "}", st("native", "right", num=_USD_M)
+        )
+    else:  # 11 cells a company: written as XML when the book is closed (rows_xml), the same bytes
+        columns = zip(*rows, strict=True)
+        add_rows(
+            sheet,
+            FIRST - 1,
+            0,
+            n,
+            [
+                Strings(next(columns), inputs[0]),
+                *(Numbers(values, fmt) for values, fmt in zip(columns, inputs[1:], strict=True)),
+                *(Spill(formula, st("result", align, num=num)) for _, formula, num, align in results),
+                Spill(screen_cap, st("native", "right", num=_USD_M), dynamic=False),
+            ],
+        )
+    sheet.write(FIRST - 2, 10, "Passes screen: market cap", st("header", "right"))
     sheet.freeze_panes(FIRST - 1, 1)
     sheet.autofilter(FIRST - 2, 0, last, len(HEADER) - 1)
     page_setup(sheet, header_rows=FIRST - 1)
@@ -242,18 +253,28 @@ def _screen(book: Any, st: Styles, rows: list[tuple]) -> None:
     for i, text in enumerate(HEADER):
         sheet.write(2, 11 + i, text, st("header", "plain" if i == 0 else "center" if i == 8 else "right"))
     count = len(passing(rows, *SCREEN_DEFAULTS))
-    formats = ("@", "$#,##0.00", "#,##0", _USD_M, _USD_M, _USD_M, _USD_M, _USD_M, "@", _MULT)
-    sheet.write_dynamic_array_formula(
+    formats = ("$#,##0.00", "#,##0", _USD_M, _USD_M, _USD_M, _USD_M, _USD_M, "@", _MULT)
+    spilled = max(count, 1)  # rows the formula covers as written (one when no company passes)
+    if count:  # the formats of the spilled cells
+        fmts = [
+            st("result", "center" if i == 8 else "plain", num=num) for i, num in enumerate(formats, start=1)
+        ]
+    else:
+        fmts = [st("result")] * len(formats)
+    add_rows(  # written as XML when the book is closed (rows_xml), beside this sheet's own cells
+        sheet,
         3,
         11,
-        2 + max(count, 1),
-        11 + len(HEADER) - 1,
-        f'=_xlfn._xlws.SORT(_xlfn._xlws.FILTER({block},{passes},"none"),7,-1)',
-        st("result"),
+        spilled,
+        [
+            Spill(
+                f'_xlfn._xlws.SORT(_xlfn._xlws.FILTER({block},{passes},"none"),7,-1)',
+                st("result"),
+                columns=len(HEADER),
+            ),
+            *(Numbers([0] * spilled, fmt) for fmt in fmts),
+        ],
     )
-    for r in range(3, 3 + count):  # the formats of the spilled cells
-        for i, num in enumerate(formats[1:], start=1):
-            sheet.write_number(r, 11 + i, 0, st("result", "center" if i == 8 else "plain", num=num))
     # Excel 2019 and LibreOffice: fixed range
     top = 19
     for i, text in enumerate(("Rank", "Ticker", "Market cap ($)", "EV ($)", "Size class", "EV / EBITDA")):
@@ -356,6 +377,10 @@ def _charts(book: Any, summary: Any, total: int, n: int) -> None:
             "name": "Companies",
             "categories": f"=Universe!$G${FIRST}:$G${last}",
             "values": f"=Universe!$J${FIRST}:$J${last}",
+            # the points cached in the chart: the cells' values as written, before they are computed
+            # (XlsxWriter would read them from its own cells, and the universe's are not among them)
+            "categories_data": [0] * n,
+            "values_data": [0] * n,
             "marker": {"type": "circle", "size": 3, "fill": {"color": "#4472C4"}, "border": {"none": True}},
         }
     )
