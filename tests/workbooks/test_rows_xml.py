@@ -8,7 +8,7 @@ import pytest
 import xlsxwriter
 
 from xlfuncs.workbooks import universe_book
-from xlfuncs.workbooks.rows_xml import Numbers, Spill, Strings, add_rows
+from xlfuncs.workbooks.rows_xml import Numbers, Spill, Strings, add_rows, cache_points_fast
 
 
 def by_xlsxwriter(sheet, first_row, first_col, n, columns):
@@ -30,11 +30,12 @@ def parts(path: Path) -> dict[str, bytes]:
 
 @pytest.mark.parametrize(("n", "note"), [(1, ""), (12, "a note"), (13, ""), (2000, "a note"), (10_050, "")])
 def test_the_universe_is_the_file_xlsxwriter_writes_cell_by_cell(n, note, tmp_path, monkeypatch):
-    """Every part, byte for byte: the sheet's rows, spans and dimension, the shared strings, the styles,
+    """Every part, byte for byte: the sheets' rows, spans and dimension, the shared strings, the styles,
     the chart's cached points and the dynamic-array metadata.
     """
     universe_book.build_universe_screen(tmp_path / "fast.xlsx", n=n, note=note)
     monkeypatch.setattr(universe_book, "add_rows", by_xlsxwriter)
+    monkeypatch.setattr(universe_book, "cache_points_fast", lambda chart: None)
     universe_book.build_universe_screen(tmp_path / "cells.xlsx", n=n, note=note)
     fast, cells = parts(tmp_path / "fast.xlsx"), parts(tmp_path / "cells.xlsx")
     assert list(fast) == list(cells)
@@ -107,3 +108,28 @@ def test_a_column_of_another_length_is_refused(tmp_path):
     with pytest.raises(ValueError, match="a column of 2 cells in a block of 3 rows"):
         add_rows(sheet, 0, 0, 3, [Numbers([1, 2], None)])
     book.close()
+
+
+def _chart_book(path: Path, fast: bool) -> None:
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet("S")
+    sheet.write_column(0, 0, [1, 2.5, None, -0.125, 1e-300, 3])
+    sheet.write_column(0, 1, ["a", 2, 3, 4, 5, 6])  # a text point: XlsxWriter's own path
+    chart = book.add_chart({"type": "scatter"})
+    if fast:
+        cache_points_fast(chart)
+    chart.add_series({"categories": "=S!$A$1:$A$6", "values": "=S!$B$1:$B$6"})
+    chart.add_series(
+        {"categories": "=S!$A$1:$A$6", "values": "=S!$A$1:$A$6", "values_data": [0, 1.5, None, 2, 3, 4]}
+    )
+    sheet.insert_chart(0, 3, chart)
+    book.close()
+
+
+def test_a_charts_cached_points_are_those_xlsxwriter_writes(tmp_path):
+    _chart_book(tmp_path / "fast.xlsx", True)
+    _chart_book(tmp_path / "own.xlsx", False)
+    fast, own = parts(tmp_path / "fast.xlsx"), parts(tmp_path / "own.xlsx")
+    # A's 5 numbers (twice), B's 6 points as text (a text cell makes a string cache), the 5 given
+    assert fast["xl/charts/chart1.xml"].count(b"<c:pt ") == 5 + 6 + 5 + 5
+    assert fast == own

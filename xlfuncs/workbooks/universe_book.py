@@ -25,7 +25,7 @@ import random
 from pathlib import Path
 from typing import Any
 
-from .rows_xml import Numbers, Spill, Strings, add_rows
+from .rows_xml import Numbers, Spill, Strings, add_rows, cache_points_fast
 from .style import GRIDLINES, Styles, Translated, new_book, number_format, page_setup, tr
 
 UNIVERSE_ROWS = 2000
@@ -371,6 +371,7 @@ def _charts(book: Any, summary: Any, total: int, n: int) -> None:
     bars.set_y_axis({"name": "Companies", "major_gridlines": GRIDLINES})
     summary.insert_chart(total + 2, 0, bars, {"x_scale": 1.1, "y_scale": 1.0})
     scatter = book.add_chart({"type": "scatter"})
+    cache_points_fast(scatter)
     last = FIRST + n - 1
     scatter.add_series(
         {
