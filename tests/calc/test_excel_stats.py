@@ -43,6 +43,12 @@ CASES = [
     ("P7", "LINEST(J3:N4,J5:N7)", "P7", [["#REF!"]]),
     ("R7", "LINEST(J3:N3,K4:N4)", "R7", [["#REF!"]]),
     ("B31", "TREND(D31:D33,E31:F33)", "B31:B33", [[2], [2], [2]]),
+    # the same data as expressions, whose sizes are known only when computed
+    ("R3", "SLOPE(J3:N3,J4:N5*1)", None, [["#N/A"]]),
+    ("G9", "LINEST(J5:N5,J6:N6*1)", "G9:H9", [[0, 6.2]]),
+    ("E9", "TREND(J5:N5,J6:N6*1,E2:F2)", "E9:F9", [[6.2, 6.2]]),
+    ("Q7", "LINEST(J3:N4,J5:N5*1)", "Q7", [["#REF!"]]),
+    ("C31", "TREND(D31:D33,E31:F33*1)", "C31:C33", [[2], [2], [2]]),
     ("C28", "LINEST(B39:B51,A39:A51^{1,2})", "C28", [["#VALUE!"]]),
     ("C29", "LINEST(B39:B51,A39:A50^{1,2})", "C29", [["#REF!"]]),
 ]

@@ -60,7 +60,7 @@ def test_text_ends_in_the_decimal_point_as_excel_does(tmp_path):
         ws.cell(row, 4, value)
         ws.cell(row, 5, fmt)
         ws.cell(row, 6, f"=TEXT(D{row},E{row})")
-    ws["H1"] = '=TEXT(A4,"#.###")&" TEXT(A4,""#.###"")"'  # literals stay as they are
+    ws["H1"] = '=TEXT(A4,"#.###")&" TEXT(A4,""#.###"")"&TEXT(D3,E3)'  # literals stay; LETs side by side
     wb.save(book)
     proc = calc_cli(book, "-o", out, "--engine", "libreoffice")
     assert proc.returncode == 0, proc.stdout + proc.stderr
@@ -77,4 +77,4 @@ def test_text_ends_in_the_decimal_point_as_excel_does(tmp_path):
         if (got.cell(row, 6).value or "") != want
     }
     assert wrong == {}
-    assert got["H1"].value == '1. TEXT(A4,"#.###")'
+    assert got["H1"].value == '1. TEXT(A4,"#.###")1.'

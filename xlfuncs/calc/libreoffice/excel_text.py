@@ -25,7 +25,7 @@ _LET = re.compile(r"(?<![\w.])_xlfn\.LET\s*\(", re.I)
 
 _V, _F, _T = "_xlpm.tv", "_xlpm.tf", "_xlpm.tt"
 #: Which TEXT's value is a number (or a text Calc reads as one): the text section takes anything else.
-_NUMBER = f'TEXT({_V},"""n"";""n"";""n"";""t""")="n"'
+_NUMBER = f'IF(ISNUMBER({_V}),1,TEXT({_V},"""n"";""n"";""n"";""t""")="n")'
 #: The shape of :data:`_SHAPE` tested in the formula, for a format that is not a literal.
 _SHAPED = (
     f'IF(ISNUMBER(FIND(".",{_F})),(LEN({_F})-LEN(SUBSTITUTE({_F},".",""))=1)'
@@ -40,9 +40,9 @@ def decimal_point(formula: str) -> str:
     does.  A literal of another shape leaves the call as it is.
 
     >>> f = decimal_point('TEXT(A1,"#.###")')
-    >>> print(f[:84], f[84:], sep="\n")
-    _xlfn.LET(_xlpm.tv,A1,_xlpm.tt,TEXT(_xlpm.tv,"#.###"),IF(ISERROR(_xlpm.tt),_xlpm.tt,
-    IF(ISERROR(FIND(".",_xlpm.tt))*(TEXT(_xlpm.tv,"""n"";""n"";""n"";""t""")="n"),_xlpm.tt&".",_xlpm.tt)))
+    >>> print(f[:103], f[103:], sep="\n")
+    _xlfn.LET(_xlpm.tv,A1,_xlpm.tf,"#.###",_xlpm.tt,TEXT(_xlpm.tv,_xlpm.tf),IF(ISERROR(FIND(".",_xlpm.tt)),
+    IF(ISERROR(_xlpm.tt),_xlpm.tt,IF(IF(ISNUMBER(_xlpm.tv),1,TEXT(_xlpm.tv,"""n"";""n"";""n"";""t""")="n"),_xlpm.tt&".",_xlpm.tt)),_xlpm.tt))
     >>> decimal_point('TEXT(A1,"0.00")&TEXT(A1,"#.#%")&"TEXT(A1,"')
     'TEXT(A1,"0.00")&TEXT(A1,"#.#%")&"TEXT(A1,"'
     >>> decimal_point("TEXT(A1,B1)")[:56]
@@ -58,12 +58,12 @@ def decimal_point(formula: str) -> str:
         if fmt[:1] == '"' and fmt[-1:] == '"' and len(fmt) >= 2:
             if not _SHAPE.fullmatch(fmt[1:-1]):
                 return None
-            bound, shaped = f"{_V},{value},{_T},TEXT({_V},{fmt})", ""
+            point = f'IF({_NUMBER},{_T}&".",{_T})'
         else:
-            bound, shaped = f"{_V},{value},{_F},{fmt},{_T},TEXT({_V},{_F})", f"{_SHAPED}*"
-        return (
-            f"_xlfn.LET({bound},IF(ISERROR({_T}),{_T},"
-            f'IF({shaped}ISERROR(FIND(".",{_T}))*({_NUMBER}),{_T}&".",{_T})))'
-        )
+            point = f'IF({_SHAPED},IF({_NUMBER},{_T}&".",{_T}),{_T})'
+        # the same names for every call, as Calc computes LETs side by side only then (lets_sound); a
+        # text with its decimal point (the most) is answered after one FIND
+        bound = f"{_V},{value},{_F},{fmt},{_T},TEXT({_V},{_F})"
+        return f'_xlfn.LET({bound},IF(ISERROR(FIND(".",{_T})),IF(ISERROR({_T}),{_T},{point}),{_T}))'
 
     return calls(formula, TEXT_CALL, rewrite)

@@ -102,6 +102,8 @@ def lets_sound(formula: str) -> bool:
     >>> lets_sound(f"{L}(_xlpm.x,{L}(_xlpm.x,A1,_xlpm.x),_xlpm.x)"), lets_sound(f'{L}(_xlpm.x,"LET(",_xlpm.x)')
     (False, True)
     """
+    if len(_LET.findall(formula)) <= 1:  # one LET neither nests nor binds other names
+        return True
     spans: list[tuple[int, int]] = []
     bound: set[frozenset[str]] = set()
 
