@@ -147,8 +147,10 @@ def _dilute(
     method = np.asarray(method)
     instruments, proceeds = table.counted(table.below(price), method == ALL)
     tsm = method == TSM
-    repurchased = np.where(tsm & (price > 0), proceeds / np.where(price > 0, price, 1.0), 0.0)
     added_cash = np.where(tsm, 0.0, proceeds)
+    if not tsm.any():  # the zeros the line below gives (proceeds spans price's shape)
+        return instruments, proceeds, np.zeros(added_cash.shape), added_cash
+    repurchased = np.where(tsm & (price > 0), proceeds / np.where(price > 0, price, 1.0), 0.0)
     return instruments, proceeds, repurchased, added_cash
 
 

@@ -16,6 +16,7 @@ with neutral tranches: a count of 0 struck at 0 (a convertible: principal 0, con
 
 from __future__ import annotations
 
+import functools
 import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -36,6 +37,8 @@ PAIRS = (("counts", "strikes"), ("conv_principal", "conv_price"))
 OMISSIBLE = frozenset({"strikes"})
 #: A neutral tranche's every element: no instruments, no strike (no principal, no conversion price).
 PAD = 0.0
+#: One table of at most this many tranches is kept once sorted (:meth:`Table.of`).
+_KEPT = 64
 
 #: The kernels whose table arguments may be row tables, with the pairs of :data:`PAIRS` they take.
 ROW_TABLE_KERNELS: dict[Callable[..., object], tuple[tuple[str, str], ...]] = {}
@@ -100,15 +103,31 @@ class Table:
 
     @classmethod
     def of(cls, counts: Floats, strikes: Floats) -> Table:
+        """The table of ``counts`` struck at ``strikes`` (arrays of one shape).
+
+        One small table is sorted once and kept, read-only: a query hands the same one over
+        with every batch of rows, a sheet with every recalculation.
+        """
+        if (
+            counts.ndim == strikes.ndim == 1
+            and strikes.size <= _KEPT
+            and counts.dtype == strikes.dtype == np.float64
+        ):
+            return _kept(counts.tobytes(), strikes.tobytes())
+        return cls.sorted(counts, strikes)
+
+    @classmethod
+    def sorted(cls, counts: Floats, strikes: Floats) -> Table:
+        """The table of ``counts`` struck at ``strikes``, sorted here."""
         order = np.argsort(strikes, axis=-1, kind="stable")
-        s, c = np.take_along_axis(strikes, order, -1), np.take_along_axis(counts, order, -1)
-        zero = np.zeros((*s.shape[:-1], 1))
-        return cls(
-            s,
-            np.concatenate([zero, np.cumsum(c, axis=-1)], axis=-1),
-            np.concatenate([zero, np.cumsum(c * s, axis=-1)], axis=-1),
-            np.count_nonzero(s == 0, axis=-1),
-        )
+        if counts.ndim == strikes.ndim == 1:  # one table: plain indexing, the elements along the axis
+            s, c = strikes[order], counts[order]
+        else:
+            s, c = np.take_along_axis(strikes, order, -1), np.take_along_axis(counts, order, -1)
+        totals = np.zeros((2, *s.shape[:-1], s.shape[-1] + 1))  # each from a leading 0
+        np.cumsum(c, axis=-1, out=totals[0, ..., 1:])
+        np.cumsum(c * s, axis=-1, out=totals[1, ..., 1:])
+        return cls(s, totals[0], totals[1], np.count_nonzero(s == 0, axis=-1))
 
     def below(self, price: npt.ArrayLike) -> npt.NDArray[np.intp]:
         """Per price, how many tranches are in the money: struck below it, or with no strike.
@@ -129,10 +148,22 @@ class Table:
 
     def counted(self, below: npt.NDArray[np.intp], every: npt.ArrayLike) -> tuple[Floats, Floats]:
         """(instruments, Σ count × strike) of the tranches counted: those ``below``, or all where ``every``."""
+        counts, values = self.at(self.total_counts, below), self.at(self.total_values, below)
+        if not np.ndim(every) and not every:  # the totals at ``below`` have the shape np.where gives
+            return counts, values
         return (
-            np.where(every, self.total_counts[..., -1], self.at(self.total_counts, below)),
-            np.where(every, self.total_values[..., -1], self.at(self.total_values, below)),
+            np.where(every, self.total_counts[..., -1], counts),
+            np.where(every, self.total_values[..., -1], values),
         )
+
+
+@functools.lru_cache(maxsize=256)
+def _kept(counts: bytes, strikes: bytes) -> Table:
+    """:meth:`Table.sorted` of one table given by its elements' bytes (float64), read-only."""
+    table = Table.sorted(np.frombuffer(counts), np.frombuffer(strikes))
+    for values in (table.strikes, table.total_counts, table.total_values):
+        values.flags.writeable = False
+    return table
 
 
 def convertibles(principal: Floats | None, conv_price: Floats | None) -> tuple[Floats, Floats]:
@@ -146,6 +177,8 @@ def convertibles(principal: Floats | None, conv_price: Floats | None) -> tuple[F
             "give one conversion price per convertible",
             code=VALUE,
         )
+    if not principal.size:  # no convertible: nothing to check or divide
+        return np.zeros(principal.shape), conv_price
     if ((conv_price == 0) & (principal > 0)).any():
         raise InputError("conv_price", "a convertible with principal needs a conversion price > 0", code=NUM)
     shares = np.divide(principal, conv_price, out=np.zeros(principal.shape), where=principal > 0)
