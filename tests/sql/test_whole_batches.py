@@ -120,3 +120,54 @@ def test_one_call_equals_the_grouped_rows(universe, sig, monkeypatch):
     together = function(columns)
     monkeypatch.setattr(BatchFunction, "_whole", lambda self, arrays, rows: None)
     assert together.equals(function(columns))
+
+
+def gross(price: np.ndarray, shares: np.ndarray, counts: list[float], strikes: list[float]) -> np.ndarray:
+    """FD market cap by the gross method, by hand: a tranche counts when its strike is 0 or below the price."""
+    c, s = np.array(counts), np.array(strikes)
+    counted = np.where((s == 0) | (s < price[:, None]), c, 0.0).sum(axis=1)
+    return price * (shares + counted)
+
+
+#: One function over every batch below: it keeps the last list that every row shared.
+FDMCAP = BatchFunction(next(s for s in SIGNATURES if s.name == "FDMCAP"))
+
+
+def fdmcap_batch(
+    price: np.ndarray, shares: np.ndarray, counts: list[list[float]], strikes: list[list[float]]
+) -> Any:
+    lists = pa.list_(pa.float64())
+    columns = [pa.array(price), pa.array(shares), pa.array(counts, lists), pa.array(strikes, lists)]
+    return np.array(FDMCAP(columns).to_pylist(), dtype=float)
+
+
+def test_a_constant_list_that_changes_between_batches():
+    rng = np.random.default_rng(5)
+    price, shares = rng.uniform(1, 500, 2048), rng.uniform(1e6, 1e9, 2048)
+    tables = [
+        ([2e6, 5e6, 3e6], [0.0, 50.0, 300.0]),
+        ([1e6, 4e6], [100.0, 250.0]),
+        ([2e6, 5e6, 3e6], [0.0, 60.0, 300.0]),
+    ]
+    for counts, strikes in tables + tables[:1]:  # the first again after the others
+        got = fdmcap_batch(price, shares, [counts] * 2048, [strikes] * 2048)
+        np.testing.assert_allclose(got, gross(price, shares, [counts], [strikes]), rtol=1e-13)
+
+
+def test_rows_sharing_a_list_but_one():
+    rng = np.random.default_rng(6)
+    price, shares = rng.uniform(1, 500, 2048), rng.uniform(1e6, 1e9, 2048)
+    price[1500] = 400.0  # its options struck at 600, not 50: out of the money, unlike every other row's
+    counts, strikes = [[2e6, 5e6, 3e6]] * 2048, [[0.0, 50.0, 300.0]] * 2048
+    strikes = [*strikes[:1500], [0.0, 600.0, 300.0], *strikes[1501:]]
+    got = fdmcap_batch(price, shares, counts, strikes)
+    np.testing.assert_allclose(got, gross(price, shares, counts, strikes), rtol=1e-13)
+
+
+def test_a_result_beyond_the_float_range_is_null_alone():
+    function = BatchFunction(next(s for s in SIGNATURES if s.name == "MARKETCAP"))
+    price = np.full(2048, 10.0)
+    price[7] = 1e300  # 1e300 × 1e10 shares: beyond the largest double, #NUM! in Excel
+    got = function([pa.array(price), pa.array(np.full(2048, 1e10))]).to_pylist()
+    assert got[7] is None
+    assert got[:7] + got[8:] == [1e11] * 2047

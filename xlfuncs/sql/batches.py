@@ -29,12 +29,18 @@ as many tranches.  Such a batch goes to the kernel in one call without the group
 keys, the tables reshaped from the lists' elements, which is what the grouping would
 hand over for it.
 An engine calls the function once per batch (DuckDB: 2,048 rows), so what each call
-costs apart from the arithmetic, worked out once per function in :class:`BatchFunction`,
-bounds the speed of every query.
+costs apart from the arithmetic bounds the speed of every query.  What does not depend
+on the rows is worked out once per function in :class:`BatchFunction`; a list that every
+row shares (a constant in the query, which the engine hands over again with every batch,
+once per row) is compared byte for byte with the last one and read with its rule only
+when it changed; an argument left off, or NULL in every row, goes to the kernel once as
+its blank (0-d), as the Python API passes a default.
 """
 
 from __future__ import annotations
 
+import functools
+import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeAlias
@@ -54,6 +60,7 @@ from ..framework.values import CODE_DTYPE
 from ..functions.tranches import OMISSIBLE, PAD
 from .signatures import Param, Signature
 
+_DOUBLE = pa.float64() if pa is not None else None
 _FLOAT64 = pa.float64().id if pa is not None else None
 Column: TypeAlias = Any  # a pyarrow Array or ChunkedArray, as the engine hands it over
 
@@ -92,6 +99,13 @@ class Argument:
     # a NULL: a scalar's default (or a blank cell when required), a list element's blank cell
     blank: tuple[npt.NDArray[Any], int]
 
+    @property
+    def omitted(self) -> npt.NDArray[Any]:
+        """A scalar argument left off or NULL in every row: its blank as one value (0-d), as the
+        Python API passes a default, which the kernel broadcasts against the other arguments.
+        """
+        return self.blank[0].reshape(())
+
 
 class BatchFunction:
     """``sig`` over Arrow batches: one result per row, NULL where the worksheet shows an error.
@@ -107,6 +121,8 @@ class BatchFunction:
             Argument(p, a, _blank(a, None if a.required or a.table else a.default))
             for p, a in zip(sig.params, sig.spec.args, strict=True)
         )
+        # per table argument, the last list every row shared: its elements' bytes, and read
+        self._shared: dict[str, tuple[bytes, npt.NDArray[Any]]] = {}
 
     def __call__(self, columns: Sequence[Column]) -> pa.Array:
         sig = self.sig
@@ -116,13 +132,13 @@ class BatchFunction:
             raise TypeError(f"{sig.name} needs at least {sig.least} arguments, got {len(columns)}")
         rows = len(columns[0])
         arrays = [_array(c) for c in columns]
-        if len(arrays) < self.most:  # omitted trailing arguments
-            arrays += [pa.nulls(rows)] * (self.most - len(arrays))
         try:
             whole = self._whole(arrays, rows)
             if whole is not None:
-                result, codes = _compute(sig, *whole)
+                result, codes = _compute(sig, *whole, rows)
                 return _result(sig, _empty(sig, rows) if result is None else result, codes)
+            if len(arrays) < self.most:  # omitted trailing arguments
+                arrays += [pa.nulls(rows)] * (self.most - len(arrays))
             # row tables go by their lengths alone, other tables by their contents: keys
             read: dict[str, Elements | Lists] = {
                 a.param.name: _lists(a, c, keys=not sig.row_tables)
@@ -144,27 +160,30 @@ class BatchFunction:
                 else:
                     inputs[param.name], part_codes = part.values[index], part.codes[index]
                 group_codes = np.where(group_codes == OK, part_codes, group_codes)
-            result, codes[index] = _compute(sig, inputs, group_codes)
+            result, done = _compute(sig, inputs, group_codes, len(group_codes))
+            codes[index] = OK if done is None else done
             if result is not None:
                 out[index] = result
         return _result(sig, out, codes)
 
     def _whole(
         self, arrays: list[pa.Array], rows: int
-    ) -> tuple[dict[str, npt.NDArray[Any]], npt.NDArray[np.uint8]] | None:
-        """Every row's inputs for one call of the kernel and each row's code, or None when the
-        batch needs :func:`_groups`: tables of different lengths or with NULLs, or elements
-        their rule refuses.  The inputs are those :func:`_groups` would hand over for it.
+    ) -> tuple[dict[str, npt.NDArray[Any]], npt.NDArray[np.uint8] | None] | None:
+        """Every row's inputs for one call of the kernel and each row's code (None: every row
+        OK), or None when the batch needs :func:`_groups`: tables of different lengths or with
+        NULLs, or elements their rule refuses.  The inputs are those :func:`_groups` would hand
+        over for it, but for a scalar argument left off (``arrays`` may stop early) or NULL in
+        every row, which is its blank once (0-d) rather than once per row.
         """
         if not rows:
             return None
         inputs: dict[str, npt.NDArray[Any]] = {}
         codes: npt.NDArray[np.uint8] | None = None
-        tables: dict[str, tuple[npt.NDArray[Any], npt.NDArray[Any]] | None] = {}
-        for argument, column in zip(self.arguments, arrays, strict=True):
+        tables: dict[str, tuple[npt.NDArray[Any], bool] | None] = {}
+        for argument, column in zip(self.arguments, arrays, strict=False):
             name = argument.param.name
             if argument.param.table:
-                table = _whole_table(argument, column, rows)
+                table = self._whole_table(argument, column, rows)
                 if table is False:
                     return None
                 tables[name] = None if table is True else table
@@ -172,19 +191,90 @@ class BatchFunction:
             inputs[name], part = _scalar(argument, column, rows)
             if part is not None:  # the first error in argument order wins, as in the worksheet
                 codes = part if codes is None else np.where(codes == OK, part, codes).astype(CODE_DTYPE)
-        given = [keys for _, keys in filter(None, tables.values())]
-        if all(_same_rows(keys) for keys in given):  # one table for every row: 1-D
+        for argument in self.arguments[len(arrays) :]:  # left off: blank
+            if not argument.param.table:
+                inputs[argument.param.name], part = _blank_scalar(argument, rows)
+                if part is not None:
+                    codes = part if codes is None else np.where(codes == OK, part, codes).astype(CODE_DTYPE)
+        given = {name: t for name, t in tables.items() if t}
+        if all(shared for _, shared in given.values()):  # one table for every row: 1-D
             shape: tuple[int, ...] = (0,)
-            inputs.update({name: t[0][0] for name, t in tables.items() if t})
+            inputs.update({name: values for name, (values, _) in given.items()})
         elif self.sig.row_tables:
             shape = (rows, 0)
-            inputs.update({name: t[0] for name, t in tables.items() if t})
+            inputs.update(
+                {
+                    name: np.tile(values, (rows, 1)) if shared else values
+                    for name, (values, shared) in given.items()
+                }
+            )
         else:
             return None
         for argument in self.arguments:  # an omitted optional table: no rows of it
             if argument.param.name not in inputs:
                 inputs[argument.param.name] = np.zeros(shape, argument.blank[0].dtype)
-        return inputs, np.zeros(rows, CODE_DTYPE) if codes is None else codes
+        return inputs, codes
+
+    def _whole_table(
+        self, argument: Argument, column: pa.Array, rows: int
+    ) -> tuple[npt.NDArray[Any], bool] | bool:
+        """A table column's values when every row has a list of one length, no NULL in it, and
+        every element is within the rule: (the one list, True) when every row's list is the
+        first's, else ((rows, length) values, False).
+
+        True for an omitted optional table (no rows of it, as for :func:`_lists`), False when
+        the batch needs :func:`_groups`.
+        """
+        if column.null_count == rows:
+            return not argument.arg.required
+        _list_type(argument, column)
+        if column.null_count:
+            return False
+        uniform = _uniform(column, rows)
+        if uniform is None:
+            return False  # empty lists (a blank cell each), or lengths that differ
+        first, width = uniform
+        size = rows * width
+        values = column.values
+        if values.null_count and values.slice(first, size).null_count:
+            return False
+        if argument.param.text:
+            read = _read(argument, values.slice(first, size))
+            if (read.codes != OK).any():
+                return False
+            if _same_rows(read.keys[:, 0].reshape(rows, width)):
+                return read.values[:width], True
+            return read.values.reshape(rows, width), False
+        if values.type.id != _FLOAT64:
+            values = values.cast(pa.float64())
+        data, start = values.buffers()[1], (values.offset + first) * 8
+        shift = (size - width) * 8
+        if data.slice(start + width * 8, shift).equals(data.slice(start, shift)):  # each list is the next
+            shared = self._shared_list(argument, data.slice(start, width * 8).to_pybytes())
+            return False if shared is None else (shared, True)
+        table, codes = argument.arg.rule.read(np.frombuffer(data, np.float64, size, start))
+        if codes is not None:
+            return False
+        return table.reshape(rows, width), False
+
+    def _shared_list(self, argument: Argument, elements: bytes) -> npt.NDArray[Any] | None:
+        """The list every row shares (its elements' bytes) read with its rule, None when the rule
+        refuses an element.
+
+        A query passing one constant list hands it over again with every batch: the last one
+        read is kept, read-only.
+        """
+        name = argument.param.name
+        known = self._shared.get(name)
+        if known is not None and known[0] == elements:
+            return known[1]
+        values, codes = argument.arg.rule.read(np.frombuffer(elements, np.float64))
+        if codes is not None:
+            return None
+        values = np.array(values)
+        values.flags.writeable = False
+        self._shared[name] = (elements, values)
+        return values
 
 
 def _array(column: Column) -> pa.Array:
@@ -250,52 +340,44 @@ def _numbers(
 def _scalar(
     argument: Argument, column: pa.Array, rows: int
 ) -> tuple[npt.NDArray[Any], npt.NDArray[np.uint8] | None]:
-    """An argument of one element per row, as :func:`_read` reads it; codes None when all are OK."""
+    """An argument of one element per row, as :func:`_read` reads it; codes None when all are OK.
+
+    NULL in every row is the blank once (0-d), as for an argument left off.
+    """
     nulls = column.null_count
     if nulls == rows:
-        blank_values, blank_code = argument.blank
-        codes = None if blank_code == OK else np.full(rows, blank_code, CODE_DTYPE)
-        return np.repeat(blank_values, rows), codes
+        return _blank_scalar(argument, rows)
     if nulls or argument.param.text:
         read = _read(argument, column, keys=False)
         return read.values, read.codes
     return _numbers(argument, column, None)
 
 
-def _whole_table(
-    argument: Argument, column: pa.Array, rows: int
-) -> tuple[npt.NDArray[Any], npt.NDArray[Any]] | bool:
-    """A table column as (rows, length) values and keys (equal keys, equal tables), when every
-    row has a list of one length, no NULL in it, and every element is within the rule.
+def _blank_scalar(argument: Argument, rows: int) -> tuple[npt.NDArray[Any], npt.NDArray[np.uint8] | None]:
+    """A scalar argument blank in every row: its blank once (0-d), and the rows' codes."""
+    code = argument.blank[1]
+    return argument.omitted, None if code == OK else np.full(rows, code, CODE_DTYPE)
 
-    True for an omitted optional table (no rows of it, as for :func:`_lists`), False when
-    the batch needs :func:`_groups`.
+
+def _uniform(column: pa.Array, rows: int) -> tuple[int, int] | None:
+    """(where the first list starts, the length of every list) when each of the ``rows``
+    lists of ``column`` has one length, not 0; else None.
     """
-    if column.null_count == rows:
-        return not argument.arg.required
-    _list_type(argument, column)
-    if column.null_count:
-        return False
-    offsets = column.offsets.to_numpy(zero_copy_only=False)
-    first, size = int(offsets[0]), int(offsets[-1] - offsets[0])
-    width = size // rows
-    if not width or not np.array_equal(
-        offsets, np.arange(first, first + size + 1, width, dtype=offsets.dtype)
-    ):
-        return False  # empty lists (a blank cell each), or lengths that differ
-    elements = column.values.slice(first, size)
-    if elements.null_count:
-        return False
-    if argument.param.text:
-        read = _read(argument, elements)
-        if (read.codes != OK).any():
-            return False
-        return read.values.reshape(rows, width), read.keys[:, 0].reshape(rows, width)
-    values, codes = _numbers(argument, elements, None)
-    if codes is not None:
-        return False
-    table = values.reshape(rows, width)
-    return table, table.view(np.int64)
+    dtype = np.dtype(np.int64 if pa.types.is_large_list(column.type) else np.int32)
+    offsets = np.frombuffer(column.buffers()[1], dtype, rows + 1, column.offset * dtype.itemsize)
+    first = int(offsets[0])
+    width = (int(offsets[-1]) - first) // rows
+    if not width:
+        return None
+    if first:
+        offsets = offsets - first
+    return (first, width) if pa.py_buffer(offsets).equals(_steps(rows, width, dtype)) else None
+
+
+@functools.lru_cache(maxsize=64)
+def _steps(rows: int, width: int, dtype: np.dtype[Any]) -> pa.Buffer:
+    """The offsets of ``rows`` lists of ``width`` elements each, from 0, as a buffer to compare."""
+    return pa.py_buffer(np.arange(0, rows * width + 1, width, dtype=dtype))
 
 
 def _codes(codes: npt.NDArray[np.uint8] | None, size: int) -> npt.NDArray[np.uint8]:
@@ -481,32 +563,39 @@ def _one_table(
 
 
 def _compute(
-    sig: Signature, inputs: dict[str, npt.NDArray[Any]], codes: npt.NDArray[np.uint8]
-) -> tuple[npt.NDArray[Any] | None, npt.NDArray[np.uint8]]:
-    """The kernel's result for one group's rows and their codes, as the worksheet computes them."""
+    sig: Signature, inputs: dict[str, npt.NDArray[Any]], codes: npt.NDArray[np.uint8] | None, rows: int
+) -> tuple[npt.NDArray[Any] | None, npt.NDArray[np.uint8] | None]:
+    """The kernel's result for one group's rows and their codes, as the worksheet computes them.
+
+    Codes None: every row is OK (and stays None while every check passes).
+    """
     spec = sig.spec
     with np.errstate(all="ignore"):
         for check in spec.checks:
-            codes = np.where((codes == OK) & check.test(**inputs), check.code, codes).astype(CODE_DTYPE)
-        if not (codes == OK).any():
+            failed = check.test(**inputs)
+            if np.any(failed):
+                base = np.zeros(rows, CODE_DTYPE) if codes is None else codes
+                codes = np.where((base == OK) & failed, check.code, base).astype(CODE_DTYPE)
+        if codes is not None and not (codes == OK).any():
             return None, codes
         try:
             result = spec.kernel(**inputs)
         except InputError as exc:
-            if len(codes) == 1:
+            codes = np.zeros(rows, CODE_DTYPE) if codes is None else codes
+            if rows == 1:
                 return None, np.where(codes == OK, ERROR_CODE[exc.excel_error], codes).astype(CODE_DTYPE)
-            half = len(codes) // 2
+            half = rows // 2
             parts = [
-                _compute(sig, _rows(sig, inputs, part), codes[part])
+                _compute(sig, _rows(sig, inputs, part), codes[part], len(codes[part]))
                 for part in (slice(None, half), slice(half, None))
             ]
-            out = _empty(sig, len(codes))
+            out = _empty(sig, rows)
             for part, (result, _) in zip((slice(None, half), slice(half, None)), parts, strict=True):
                 if result is not None:
                     out[part] = result
             return out, np.concatenate([c for _, c in parts])
     result = np.asarray(result, object if sig.text else np.float64)
-    return (result if result.shape == codes.shape else np.broadcast_to(result, codes.shape)), codes
+    return (result if result.shape == (rows,) else np.broadcast_to(result, (rows,))), codes
 
 
 def _empty(sig: Signature, rows: int) -> npt.NDArray[Any]:
@@ -515,20 +604,28 @@ def _empty(sig: Signature, rows: int) -> npt.NDArray[Any]:
 
 
 def _rows(sig: Signature, inputs: dict[str, npt.NDArray[Any]], part: slice) -> dict[str, npt.NDArray[Any]]:
-    """The inputs of some of a group's rows (row tables are per row, a shared 1-D table is kept)."""
+    """The inputs of some of a group's rows (row tables are per row, a shared 1-D table and a
+    scalar given once are kept).
+    """
     table = {p.name for p in sig.params if p.table}
     return {
-        name: values if name in table and values.ndim == 1 else values[part]
+        name: values if not values.ndim or (name in table and values.ndim == 1) else values[part]
         for name, values in inputs.items()
     }
 
 
-def _result(sig: Signature, out: npt.NDArray[Any], codes: npt.NDArray[np.uint8]) -> pa.Array:
+def _result(sig: Signature, out: npt.NDArray[Any], codes: npt.NDArray[np.uint8] | None) -> pa.Array:
+    """The rows' results, NULL where a row's code is an error (codes None: none is) or the
+    number is not finite.
+    """
     if sig.text:
         labels = out.copy()
-        labels[(codes != OK) | (out == None)] = None  # noqa: E711 (element-wise)
+        refused = out == None  # noqa: E711 (element-wise)
+        labels[refused if codes is None else refused | (codes != OK)] = None
         return pa.array(labels, pa.string())
+    if codes is None and math.isfinite(np.add.reduce(out)):  # an inf or a nan would make the sum one
+        return pa.Array.from_buffers(_DOUBLE, len(out), [None, pa.py_buffer(np.ascontiguousarray(out))])
     invalid = ~np.isfinite(out)
-    if codes.any():
+    if codes is not None and codes.any():
         invalid |= codes != OK
     return pa.array(out, pa.float64(), mask=invalid if invalid.any() else None)
