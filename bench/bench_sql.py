@@ -23,6 +23,14 @@ its strike is 0 or below the price), summed back per company.  Printed beside it
 same rule in plain numpy straight over Arrow's offsets, the fastest hand-written path,
 not a pandas one.
 
+Then, per batch of 2,048 rows, where the time of MARKETCAP, EV and FDMCAP with one table
+goes: DuckDB's hand-over of the same arguments to a Python function returning its first
+(with the constant lists for FDMCAP), and one call of ours alone, on a batch as DuckDB
+hands it over, best of 5,000 calls per part: converting the columns (Arrow to numpy, the
+lists' checks), the arguments' rules, the kernel, the result back to Arrow (NULLs), and
+the rest (dispatch, error state).  The machine's load average is printed before and after:
+on a shared machine every figure moves with it, the ratios least.
+
 Every sum is checked against the baseline's before anything is timed.  Nothing here
 asserts on timings; the script exits 0 unless a result is wrong or something crashes.
 """
@@ -30,6 +38,7 @@ asserts on timings; the script exits 0 unless a result is wrong or something cra
 from __future__ import annotations
 
 import argparse
+import inspect
 import math
 import os
 import platform
@@ -47,6 +56,8 @@ import numpy as np  # noqa: E402
 GOAL = 2.0  # DuckDB function time / pandas time, at most
 SEED = 20261204
 REPEAT = 3  # best of
+BATCH = 2048  # rows DuckDB hands a Python function per call
+CALLS = 5000  # calls of one batch per part of the breakdown
 COUNTS, STRIKES = [2e6, 5e6, 3e6], [0.0, 50.0, 300.0]  # RSUs, options at 50, warrants at 300
 
 
@@ -103,6 +114,7 @@ def main() -> int:
     con = duckdb.connect()
     threads = con.execute("SELECT current_setting('threads')").fetchall()[0][0]
     print(f"SQL benchmark: {rows:,} rows, best of {REPEAT}; goal: DuckDB function <= {GOAL:g}x pandas")
+    print(f"  load average {load()}")
     print(
         f"  Python {platform.python_version()}, duckdb {metadata.version('duckdb')}, "
         f"pyarrow {metadata.version('pyarrow')}, pandas {metadata.version('pandas')}, "
@@ -129,6 +141,7 @@ def main() -> int:
 
     ev_columns = "market_cap, debt, cash, preferred, minority_interest, investments"
     lists = f"{COUNTS}, {STRIKES}"
+    timed: dict[str, float] = {}  # our DuckDB function's time per case
     cases = [
         (
             "MARKETCAP",
@@ -175,6 +188,7 @@ def main() -> int:
             verified = False
             continue
         t_ours, _ = best(ours)
+        timed[name] = t_ours
         t_pandas, _ = best(pulled(columns, compute))
         t_api, _ = best(lambda compute=compute, frame=frame: compute(frame))
         line = f"  {name:<26}{t_ours:>9.3f}s{t_pandas:>9.3f}s{t_ours / t_pandas:>6.1f}x{t_api:>9.3f}s{t_ours / t_api:>6.0f}x"
@@ -205,8 +219,93 @@ def main() -> int:
         print(
             "    (pandas: exploded to one row per tranche; beside it, not pandas: numpy over Arrow's offsets)"
         )
+    if verified:
+        print_breakdown(con, rows, timed, ev_columns, lists)
     print("  verified: every sum equals its baseline" if verified else "  verified: NO")
+    print(f"  load average {load()}")
     return 0 if verified else 1
+
+
+def load() -> str:
+    return ", ".join(f"{x:.1f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "unknown"
+
+
+def print_breakdown(con, rows: int, timed: dict[str, float], ev_columns: str, lists: str) -> None:
+    """Per batch: DuckDB's hand-over of the arguments, and where one call of ours goes."""
+    from xlfuncs.sql import batches
+    from xlfuncs.sql.signatures import by_name
+
+    batches_run = -(-rows // BATCH)
+    cases = [
+        ("MARKETCAP", "MARKETCAP", "price, shares", ["DOUBLE"] * 2),
+        ("EV", "EV", ev_columns, ["DOUBLE"] * 6),
+        ("FDMCAP, one table", "FDMCAP", f"price, shares, {lists}", ["DOUBLE"] * 2 + ["DOUBLE[]"] * 2),
+    ]
+    print(f"  per batch of {BATCH:,} rows, µs; one call alone: best of {CALLS:,} per part")
+    for case, name, arguments, types in cases:
+        handed: list[tuple] = []
+
+        def hand_over(*columns, handed=handed):
+            if not handed:
+                handed.append(columns)  # one batch as DuckDB hands it over, for the calls below
+            return columns[0]
+
+        # DuckDB counts the Python function's parameters against the SQL ones
+        positional = inspect.Parameter.POSITIONAL_ONLY
+        hand_over.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+            [inspect.Parameter(f"a{i}", positional) for i in range(len(types))]
+        )
+        function_name = f"hand_over_{len(types)}_{types.count('DOUBLE[]')}"
+        con.create_function(function_name, hand_over, types, "DOUBLE", type="arrow", null_handling="special")
+        t_floor, _ = best(
+            lambda q=f"SELECT sum({function_name}({arguments})) FROM u": con.execute(q).fetchall()
+        )
+        con.remove_function(function_name)
+        parts = call_parts(batches, batches.BatchFunction(by_name(name)), handed[0])
+        floor, ours = t_floor / batches_run * 1e6, timed[case] / batches_run * 1e6
+        rest = parts["call"] - sum(v for k, v in parts.items() if k != "call")
+        print(
+            f"  {case:<20} in DuckDB {ours:6.1f} = hand-over {floor:6.1f} + {ours - floor:6.1f};"
+            f" one call alone {parts['call']:5.1f}: conversion {parts['conversion']:5.1f},"
+            f" rules {parts['rules']:5.1f}, kernel {parts['kernel']:5.1f}, output {parts['output']:5.1f},"
+            f" rest {rest:5.1f}"
+        )
+
+
+def call_parts(batches, function, columns) -> dict[str, float]:
+    """µs per call of one batch, best of :data:`CALLS`: blocks of 10 calls, the parts taking turns,
+    so that a block the scheduler interrupts (a shared machine) is one of many."""
+    rows = len(columns[0])
+    arrays = [batches._array(c) for c in columns]
+    inputs, codes = function._whole(arrays, rows)
+    result, codes = batches._compute(function.sig, inputs, codes, rows)
+    numbers = [  # the columns read with their rules in the call (the lists' reading is kept)
+        (a.arg.rule, np.asarray(c.to_numpy(zero_copy_only=False)))
+        for a, c in zip(function.arguments, arrays, strict=False)
+        if not a.param.table and not a.param.text
+    ]
+    kernel = function.sig.spec.kernel
+
+    def compute_kernel():
+        with np.errstate(all="ignore"):
+            kernel(**inputs)
+
+    steps = {
+        "call": lambda: function(columns),
+        "whole": lambda: function._whole([batches._array(c) for c in columns], rows),
+        "rules": lambda: [rule.read(values) for rule, values in numbers],
+        "kernel": compute_kernel,
+        "output": lambda: batches._result(function.sig, result, codes),
+    }
+    best_us = dict.fromkeys(steps, math.inf)
+    for _ in range(CALLS // 10):
+        for name, step in steps.items():
+            start = time.perf_counter_ns()
+            for _ in range(10):
+                step()
+            best_us[name] = min(best_us[name], (time.perf_counter_ns() - start) / 10 / 1000)
+    whole = best_us.pop("whole")
+    return {**best_us, "conversion": whole - best_us["rules"]}
 
 
 def ragged_pandas(con) -> float:
