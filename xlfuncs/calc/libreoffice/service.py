@@ -1,7 +1,8 @@
 """The calculation service of ``xlfuncs calc``: a script LibreOffice runs, taking jobs on a socket.
 
 :mod:`.instances` copies this file into the engine's private profile (``user/Scripts/python``) and
-starts ``soffice --headless "vnd.sun.star.script:xlfuncs_service.py$serve?language=Python&location=user"``.
+starts LibreOffice (its own ``soffice.bin``, not the launcher) with ``--headless
+"vnd.sun.star.script:xlfuncs_service.py$serve?language=Python&location=user"``.
 Calc then runs :func:`serve` in its main thread: it listens on the UNIX socket named by
 ``XLFUNCS_SERVICE_SOCKET`` (in a folder only its user can open), and each connection sends one job
 as a line of JSON and gets two lines back, ``{"accepted": true}`` as soon as the job is read (so
@@ -11,7 +12,13 @@ and then the result::
     {"src": "/tmp/x/book.xlsx", "values": "/tmp/x/values.json"}
     {"src": "/tmp/x/book.xlsx", "store": ["/tmp/x/book.pdf", "calc_pdf_Export"]}
     {"stop": true}
-    -> {"ok": true, "seconds": {"load": 0.3, "values": 0.05, "total": 0.41}} or {"ok": false, "error": "..."}
+    -> {"ok": true, "seconds": {"load": 0.3, "values": 0.05, "total": 0.41}, "at": {...}}
+       or {"ok": false, "error": "..."}
+
+``at`` holds the wall-clock times (``time.time()``) of the service's milestones up to that job:
+``serve`` (its script started), ``listening``, ``addin`` and ``warm`` (the warm-up below done),
+``job``, ``loaded`` (opened and computed), ``values`` (written); ``bench/calc_timeline.py`` lays
+them out beside the client's.
 
 Opening a workbook computes it (the profile recalculates every formula on load).  ``values``
 writes the result of every formula cell of every sheet to that file as JSON,
@@ -78,6 +85,7 @@ def _url(path: str) -> str:
 def _values(doc) -> dict:
     """Every formula cell's result, by sheet (see the module's docstring)."""
     formats = doc.NumberFormats
+    logical: dict[int, bool] = {}  # number format key -> whether it is a logical format (UNO calls once)
     found = {}
     for sheet in doc.Sheets:
         blocks, errors, booleans = [], [], []
@@ -90,8 +98,10 @@ def _values(doc) -> dict:
             for i, row in enumerate(data):
                 for j, v in enumerate(row):
                     if (v == 1 or v == 0) and type(v) is float:
-                        cell = sheet.getCellByPosition(a.StartColumn + j, a.StartRow + i)
-                        if formats.getByKey(cell.NumberFormat).Type & _LOGICAL:
+                        key = sheet.getCellByPosition(a.StartColumn + j, a.StartRow + i).NumberFormat
+                        if key not in logical:
+                            logical[key] = bool(formats.getByKey(key).Type & _LOGICAL)
+                        if logical[key]:
                             booleans.append([a.StartColumn + j, a.StartRow + i])
         for a in sheet.queryFormulaCells(_ERROR_RESULTS).RangeAddresses:
             for row in range(a.StartRow, a.EndRow + 1):
@@ -114,17 +124,19 @@ def _converge(doc) -> None:
         doc.calculateAll()
 
 
-def _run(job: dict, desktop) -> tuple[dict, Any]:
+def _run(job: dict, desktop, at: dict[str, float]) -> tuple[dict, Any]:
     """Do one job; returns the reply and the open document (closed after the reply: closing a large
     book takes LibreOffice seconds that no client needs to wait for).
     """
     start = time.perf_counter()
+    at["job"] = time.time()
     # macros never run; the profile recalculates every formula while the book loads
     props = (_prop("Hidden", True), _prop("MacroExecutionMode", 0), _prop("FilterName", OOXML_FILTER))
     doc = desktop.loadComponentFromURL(_url(job["src"]), "_blank", 0, props)
     if doc is None:
         raise RuntimeError(f"LibreOffice could not open {os.path.basename(job['src'])}")
     _converge(doc)
+    at["loaded"] = time.time()
     seconds = {"load": time.perf_counter() - start}
     try:
         if job.get("values"):
@@ -132,6 +144,7 @@ def _run(job: dict, desktop) -> tuple[dict, Any]:
             with open(job["values"], "w", encoding="utf-8") as f:
                 f.write(text)
             seconds["values"] = time.perf_counter() - start - seconds["load"]
+            at["values"] = time.time()
         if job.get("store"):
             target, filter_name = job["store"]
             doc.storeToURL(_url(target), (_prop("FilterName", filter_name),))
@@ -139,7 +152,7 @@ def _run(job: dict, desktop) -> tuple[dict, Any]:
         doc.close(True)
         raise
     seconds["total"] = time.perf_counter() - start
-    return {"seconds": {k: round(v, 3) for k, v in seconds.items()}}, doc
+    return {"seconds": {k: round(v, 3) for k, v in seconds.items()}, "at": at}, doc
 
 
 def _resident_bytes() -> int:
@@ -150,19 +163,19 @@ def _resident_bytes() -> int:
         return 0
 
 
-def _handle(conn: socket.socket, desktop) -> str:
+def _handle(conn: socket.socket, desktop, at: dict[str, float]) -> str:
     """Serve one connection: ``"none"`` (no job came), ``"done"`` or ``"stop"``; a client that went
     away never ends the service.
     """
     try:
-        return _serve_one(conn, desktop)
+        return _serve_one(conn, desktop, at)
     except OSError:
         return "none"
     finally:
         conn.close()
 
 
-def _serve_one(conn: socket.socket, desktop) -> str:
+def _serve_one(conn: socket.socket, desktop, at: dict[str, float]) -> str:
     with conn.makefile("rwb") as stream:
         try:
             line = stream.readline(MAX_JOB_BYTES + 1)
@@ -177,7 +190,7 @@ def _serve_one(conn: socket.socket, desktop) -> str:
         doc: Any = None
         if not job.get("stop"):
             try:
-                done, doc = _run(job, desktop)
+                done, doc = _run(job, desktop, dict(at))
                 reply.update(done)
             except Exception as exc:  # a UNO error or a bad job: the client reports it
                 reply = {"ok": False, "error": f"{type(exc).__name__}: {exc}"}
@@ -193,6 +206,7 @@ def _serve_one(conn: socket.socket, desktop) -> str:
 
 def serve(*_args) -> None:
     """Take jobs until idle (runs inside LibreOffice; see the module's docstring)."""
+    at = {"serve": time.time()}  # the milestones a reply names (wall-clock), for timelines
     desktop = XSCRIPTCONTEXT.getDesktop()  # type: ignore[name-defined]  # noqa: F821  (given by LibreOffice)
     env = os.environ
     path = env["XLFUNCS_SERVICE_SOCKET"]
@@ -204,15 +218,18 @@ def serve(*_args) -> None:
             os.unlink(path)  # left by a LibreOffice that was killed
         listener.bind(path)
         listener.listen(16)
+        at["listening"] = time.time()
         if env.get("XLFUNCS_SERVICE_WARM"):
             ctx = XSCRIPTCONTEXT.getComponentContext()  # type: ignore[name-defined]  # noqa: F821
             with contextlib.suppress(Exception):  # only a head start: a job reports what fails
                 ctx.ServiceManager.createInstanceWithContext(env["XLFUNCS_SERVICE_WARM"], ctx)
+                at["addin"] = time.time()
                 # Calc's first document costs 0.1 s more than the next: one empty sheet, closed
                 blank = desktop.loadComponentFromURL(
                     "private:factory/scalc", "_blank", 0, (_prop("Hidden", True),)
                 )
                 blank.close(True)
+            at["warm"] = time.time()
         listener.settimeout(float(env.get("XLFUNCS_SERVICE_FIRST_WAIT", "60")))
         while True:
             try:
@@ -220,7 +237,7 @@ def serve(*_args) -> None:
             except TimeoutError:
                 break
             conn.settimeout(JOB_WAIT)
-            served = _handle(conn, desktop)
+            served = _handle(conn, desktop, at)
             if served == "stop" or (served == "done" and (idle <= 0 or _resident_bytes() > max_rss)):
                 break
             if served == "done":
