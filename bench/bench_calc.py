@@ -24,6 +24,11 @@ process, as a user runs it, and timed together with the peak memory of its whole
 * ``xlfuncs calc IN -o OUT --engine formulas`` up to ``--formulas-max`` rows (it is minutes at
   100,000 rows).
 
+``xlfuncs calc`` starts LibreOffice's own program, ``soffice.bin``, not the launcher ``soffice``
+(a script that runs ``oosplash``, which runs ``javaldx`` first); the conversion run that way is
+timed too and shown beside the yardstick, not used for it.  ``bench/calc_timeline.py`` shows
+where a cold run's time goes.
+
 Before anything is timed the outputs are read back and Market cap, EV, Size class and EV/EBITDA of
 a sample of rows must agree (numbers to 1e-12 relative; LibreOffice writes 15 significant digits).
 Goals: at 100,000 rows ours takes at most 1.3x the time and 1.5x the memory of
@@ -112,6 +117,11 @@ def size(n: int, repeat: int, formulas: bool, tmp: Path) -> list[str]:
         running.wait()
     print(f"  ... handed to a LibreOffice already running     {t_hand:7.2f} s")
     t_lo = min(t_lo, t_hand)  # the yardstick: the faster of LibreOffice's own two ways
+    binary = office.binary()
+    if binary:  # shown beside it: xlfuncs calc starts this program, not the launcher soffice is
+        lo_bin = [binary, *lo[1:]]
+        t_bin, _ = best_of(repeat, lambda: measured(lo_bin, office.LAUNCHER_ENVIRONMENT))
+        print(f"  ... soffice.bin itself, without the launcher    {t_bin:7.2f} s   (not the yardstick)")
 
     def cold_run() -> tuple[float, int]:
         instances.stop_all(office.cache_root())  # the last run's LibreOffice may still be ending

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import argparse
-import importlib
+import gc
 import os
 import sys
 
@@ -80,11 +79,41 @@ def main(argv: list[str] | None = None) -> int:
     2: unusable input or a refused write (a link, a read-only file, a folder that is a file...);
     1: anything unexpected (``XLFUNCS_DEBUG=1`` shows its traceback); 130: Ctrl+C; a closed
     output pipe (``xlfuncs calc BOOK | head -1``) ends quietly with 141, as the shell's own tools do.
+    Run as the program (``argv`` None) it leaves its objects to the end of the process, uncollected.
     """
+    args = sys.argv[1:] if argv is None else list(argv)
+    try:
+        _head_start(args)
+        return _run(args)
+    except KeyboardInterrupt:  # during the head start (the command's own run has its handling)
+        print("xlfuncs: interrupted", file=sys.stderr)
+        return 130
+    finally:
+        if argv is None:
+            # the process ends next: the collector's last pass over every object the command made (its
+            # values, the kernels) would only delay the exit
+            gc.freeze()
+
+
+def _head_start(argv: list[str]) -> None:
+    """``xlfuncs calc``: the LibreOffice a run computes with starts before anything else is imported, as
+    a cold run waits for it (:mod:`xlfuncs.calc.libreoffice.headstart`).  It is only a head start:
+    whatever fails here, the run starts LibreOffice its usual way and reports what fails there.
+    """
+    if argv[:1] == ["calc"]:
+        try:
+            from .calc.libreoffice import headstart
+
+            headstart.start(argv[1:])
+        except Exception:  # only a head start (see the docstring)
+            pass
+
+
+def _run(argv: list[str]) -> int:
     from .xlsx.writes import WriteRefused
 
     try:
-        return _main(sys.argv[1:] if argv is None else list(argv))
+        return _main(argv)
     except BrokenPipeError:
         devnull = os.open(os.devnull, os.O_WRONLY)  # Python's own recipe: no second error at exit
         os.dup2(devnull, sys.stdout.fileno())
@@ -112,11 +141,14 @@ def _one_line(exc: BaseException) -> str:
 
 
 def _main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="xlfuncs", description=__doc__)
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    import argparse  # here, not on top: xlfuncs calc starts LibreOffice before (_head_start)
+    import importlib
+
     # The top level has no option but --help, so the first word that is not an option names the
     # subcommand; only that one's module is imported to add its arguments.
     chosen = next((word for word in argv if not word.startswith("-")), None)
+    parser = argparse.ArgumentParser(prog="xlfuncs", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     modules = {}
     for name, path, help in COMMANDS:
         command = sub.add_parser(name, help=help)

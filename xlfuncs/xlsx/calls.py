@@ -73,6 +73,8 @@ NOTES = {
 #: A string literal or quoted sheet name in a formula's text: calls inside one are not calls.
 LITERAL = re.compile(r'"(?:[^"]|"")*"|\'(?:[^\']|\'\')*\'')
 _CALL = re.compile(r"(?<![\w.!\]])((?:\[\d+\]!)|(?:_xludf\.)|(?:_xldudf_))?([A-Za-z_][\w.]*)(?=\()")
+#: Bytes that each of _CALL's prefixes contains, as the file stores them.
+_PREFIXES = (b"]!", b"_xludf.", b"_xldudf_")
 
 
 def stored_name(name: str, form: str, namespace: str | None = None) -> str:
@@ -298,8 +300,9 @@ def write_form(src: Path, dst: Path, form: str, namespace: str | None = None) ->
 def plain_copy(path: Path) -> Iterator[Path]:
     """``path`` itself when it stores plain names, else a temporary copy (same file name) that does."""
     path = Path(path)
-    registry = _registry()
-    if all(token in registry for token in inspect(path).tokens):  # plain names only (or none)
+    with zipfile.ZipFile(path) as z:  # a book without them stores plain names: no kernel needed
+        marked = any(mark in xml for xml in map(z.read, _formula_parts(z)) for mark in _PREFIXES)
+    if not marked or all(token in _registry() for token in inspect(path).tokens):  # plain names (or none)
         yield path
         return
     with tempfile.TemporaryDirectory(prefix="xlfuncs_plain_") as tmp:

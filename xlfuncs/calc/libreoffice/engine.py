@@ -16,8 +16,6 @@ from __future__ import annotations
 
 import concurrent.futures
 import contextlib
-import functools
-import hashlib
 import json
 import shutil
 import tempfile
@@ -30,6 +28,7 @@ from ...xlsx.refs import cells, column_letters
 from ...xlsx.sheet import formula_cells
 from ..results import CIRCULAR, DATA_TABLE, NOT_COMPUTED, ExcelError, Problems, Values
 from . import headless, instances, service
+from .headstart import addin_key as _addin_key
 from .rewrite import engine_copy, logical_formula
 
 __all__ = ["compute", "engine_available", "recalculate", "render_pdf", "started"]
@@ -76,18 +75,6 @@ def recalculate(src, out_dir, timeout: float = TIMEOUT) -> Path:
 
 
 # --- the LibreOffice engine of ``xlfuncs calc`` -----------------------------------------------
-
-
-@functools.lru_cache(maxsize=1)
-def _addin_key() -> str:
-    """What the prepared add-in depends on: the LibreOffice version and every module of xlfuncs (the
-    extension is generated from them; a superset of what it packs, read in milliseconds).
-    """
-    digest = hashlib.sha256(repr(office.version()).encode())
-    package = Path(__file__).resolve().parents[2]
-    for module in sorted(package.rglob("*.py")):
-        digest.update(module.relative_to(package).as_posix().encode() + b"\0" + module.read_bytes())
-    return digest.hexdigest()[:16]
 
 
 def engine_available() -> bool:

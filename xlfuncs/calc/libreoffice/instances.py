@@ -7,13 +7,16 @@ default 120 s; 0 ends it after each run) and hands it jobs through :mod:`.servic
 Each instance has a *slot*: a folder with its own copy of the prepared profile and extensions, its
 socket and a lock (one per core, :data:`SLOTS`).  A run takes the first slot whose lock is free and
 holds it until its job is done, so concurrent runs each have their own LibreOffice and profile;
-when every slot is taken, the run gets a one-off instance in a temporary folder.  An instance ends
-itself when idle, after a job that left it larger than :data:`MAX_RESIDENT` bytes, or on
-:func:`stop_all` (``xlfuncs libreoffice stop``).  The folders are private to the user (mode 0700).
+when every slot is taken, the run gets a one-off instance in a temporary folder.  ``xlfuncs calc``
+takes its slot and starts its LibreOffice from its first lines (:func:`start_ahead`,
+:mod:`.headstart`).  An instance ends itself when idle, after a job that left it larger than
+:data:`MAX_RESIDENT` bytes, or on :func:`stop_all` (``xlfuncs libreoffice stop``).  The folders are
+private to the user (mode 0700).
 """
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import json
 import os
@@ -26,11 +29,11 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 from ...runtimes.libreoffice import office
 from ...runtimes.libreoffice.addin import IMPLEMENTATION
 from ...runtimes.libreoffice.office import LibreOfficeError
-from ..limits import MEMORY, TIME, watched
 from . import headless, service
 
 try:
@@ -58,6 +61,9 @@ START_TIMEOUT = 60.0
 _MAX_SOCKET_PATH = 100
 #: The LibreOffice processes this process started (kept so that they are reaped, not warned about).
 _STARTED: list[subprocess.Popen[bytes]] = []
+#: Slots taken, and their LibreOffice started, before the command read its arguments
+#: (:func:`start_ahead`): the prepared folder, the slot's lock (held open) and its instance.
+_AHEAD: list[tuple[Path, IO[bytes], Instance]] = []
 
 
 class JobLimitError(LibreOfficeError):
@@ -164,10 +170,13 @@ class Instance:
         for part in ("profile", "packages"):
             if not (self.folder / part).is_dir():
                 shutil.copytree(self.prepared / part, self.folder / part, symlinks=True)
-        soffice = office.executable()
+        # LibreOffice itself, not its launcher (:func:`~xlfuncs.runtimes.libreoffice.office.binary`):
+        # :meth:`_ready` starts it again when it asks, as the launcher would
+        soffice = office.binary() or office.executable()
         if soffice is None:
             raise LibreOfficeError("LibreOffice (soffice) is not installed")
         env = office.environment(
+            **office.LAUNCHER_ENVIRONMENT,
             XLFUNCS_SERVICE_SOCKET=str(self.socket_path),
             XLFUNCS_SERVICE_IDLE=repr(self.keep),
             XLFUNCS_SERVICE_MAX_RSS=str(MAX_RESIDENT),
@@ -212,7 +221,9 @@ class Instance:
             if conn is not None:
                 return conn
             if self._proc is not None and self._proc.poll() is not None:
-                raise LibreOfficeError(f"LibreOffice ended while starting: {self._log_tail()}")
+                if self._proc.returncode not in office.RESTART_CODES:
+                    raise LibreOfficeError(f"LibreOffice ended while starting: {self._log_tail()}")
+                self._proc = None  # it asks to be started again
             if self._proc is None:
                 if not start:
                     return None
@@ -232,6 +243,8 @@ class Instance:
         the processes it started, holds more than ``max_memory`` bytes of resident memory during it (the
         instance is then killed).
         """
+        from ..limits import MEMORY, TIME, watched  # not before LibreOffice starts (headstart)
+
         for attempt in range(2):
             conn = self._ready(time.monotonic() + START_TIMEOUT, start)
             if conn is None:
@@ -313,26 +326,74 @@ def slots_folder(prepared: Path) -> Path:
     return prepared / "slots"
 
 
+def _take_slot(prepared: Path, keep: float) -> tuple[IO[bytes], Instance] | None:
+    """The first free slot of ``prepared`` (its lock taken, held while the file stays open), or None."""
+    root = _private(slots_folder(prepared))
+    for number in range(SLOTS):
+        folder = _private(root / str(number))
+        lock = open(folder / "lock", "a+b")  # noqa: SIM115  (held open: the slot is this run's while it is)
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            lock.close()
+            continue
+        return lock, Instance(folder, prepared, keep)
+    return None
+
+
+def start_ahead(prepared: Path) -> None:
+    """Take the first free slot of ``prepared`` and start (or connect to) its LibreOffice now, before the
+    run has read its arguments; :func:`instance` hands that slot to the run, and a run that exits without
+    asking for it ends the LibreOffice started here.  Nothing happens when every slot is taken.
+    """
+    if not SUPPORTED or any(ahead == prepared for ahead, _, _ in _AHEAD):
+        return
+    taken = _take_slot(prepared, keep_seconds())
+    if taken is None:
+        return
+    lock, one = taken
+    try:
+        one.start()
+    except BaseException:
+        lock.close()
+        raise
+    if not _AHEAD:
+        atexit.register(_end_unclaimed)
+    _AHEAD.append((prepared, lock, one))
+
+
+def _end_unclaimed() -> None:
+    """At exit: end what :func:`start_ahead` started for a run that never computed (its slot is freed)."""
+    while _AHEAD:
+        _, lock, one = _AHEAD.pop()
+        with lock:
+            if one._proc is not None:
+                one.kill()
+            elif one._conn is not None:  # a kept LibreOffice: the connection sends no job, it goes on
+                one._conn.close()
+
+
 @contextlib.contextmanager
 def instance(prepared: Path) -> Iterator[Instance]:
     """A LibreOffice for one run, with the add-in prepared in ``prepared`` (its ``profile`` and
-    ``packages``): the first free slot's, kept afterwards for :func:`keep_seconds`; or, when every slot
-    is taken, a one-off instance in a temporary folder.
+    ``packages``): the slot :func:`start_ahead` took for it, else the first free slot's, kept afterwards
+    for :func:`keep_seconds`; or, when every slot is taken, a one-off instance in a temporary folder.
     """
     if not SUPPORTED:
         raise LibreOfficeError("the LibreOffice engine needs POSIX file locks and UNIX sockets (not Windows)")
     keep = keep_seconds()
     _STARTED[:] = [proc for proc in _STARTED if proc.poll() is None]  # reap those that ended
-    root = _private(slots_folder(prepared))
-    for number in range(SLOTS):
-        folder = _private(root / str(number))
-        with open(folder / "lock", "a+b") as lock:
-            try:
-                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                continue
-            yield Instance(folder, prepared, keep)
+    for index, (ahead, lock, one) in enumerate(_AHEAD):
+        if ahead == prepared:
+            del _AHEAD[index]
+            with lock:
+                yield one
             return
+    taken = _take_slot(prepared, keep)
+    if taken is not None:
+        with taken[0]:
+            yield taken[1]
+        return
     with tempfile.TemporaryDirectory(prefix="xlfuncs_lo_") as tmp:
         one_off = Instance(Path(tmp), prepared, 0.0)
         try:

@@ -44,6 +44,24 @@ def executable() -> str | None:
     return next((found for name in EXECUTABLES if (found := shutil.which(name))), None)
 
 
+def binary() -> str | None:
+    """LibreOffice's own program (``program/soffice.bin``) beside :func:`executable`, which is a launcher
+    there: a script that runs ``oosplash``, which runs ``javaldx`` to find a Java runtime before it starts
+    this program (a tenth of a second and more), and starts it again when it asks
+    (:data:`RESTART_CODES`).  None where there is no separate program (``soffice`` is LibreOffice itself).
+    """
+    program = program_dir()
+    found = None if program is None else program / "soffice.bin"
+    return str(found) if found is not None and os.access(found, os.X_OK) else None
+
+
+#: The exit codes with which LibreOffice asks its launcher to start it again (``EXITHELPER_*`` in
+#: LibreOffice's desktop/inc/exithelper.h): after a crash, or after a change that needs a restart.
+RESTART_CODES = (79, 81)
+#: What the launcher script sets for LibreOffice (``program/soffice``).
+LAUNCHER_ENVIRONMENT = {"SAL_ENABLE_FILE_LOCKING": "1"}
+
+
 def available() -> bool:
     """Whether headless LibreOffice can be run here."""
     return executable() is not None
