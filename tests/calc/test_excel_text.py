@@ -15,7 +15,7 @@ from xlfuncs.calc.libreoffice import engine as libreoffice
 
 pytestmark = pytest.mark.skipif(not libreoffice.engine_available(), reason="needs the LibreOffice engine")
 
-#: All!A2:A21's values (less the errors and booleans) and Excel's ``TEXT(A, "#.###")`` of each (All!L).
+#: All!A2:A21's values (less the errors) and Excel's ``TEXT(A, "#.###")`` of each (All!L).
 LITERAL = [
     (None, "."),
     (-1, "-1."),
@@ -28,6 +28,8 @@ LITERAL = [
     (1.23, "1.23"),
     (-2.34, "-2.34"),
     (datetime.datetime(2000, 1, 1), "36526."),
+    (True, "TRUE"),
+    (False, "FALSE"),
 ]
 #: TextNumbers!A:C: a value, a format in a cell, and Excel's ``TEXT(A, B)``.
 IN_CELLS = [

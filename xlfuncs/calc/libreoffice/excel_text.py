@@ -3,7 +3,8 @@
 Excel keeps the point of ``#.###``, ``0.##`` or ``#,##0.`` where no decimal is shown: ``TEXT(1,"#.###")``
 is "1.", ``TEXT(0,"#.###")`` is "." (Excel's stored values in ``../shared/excel-oracle/17_text.xlsx``);
 Calc drops it ("1", "").  :func:`decimal_point` gives such a call Excel's result: the point is put
-back at the end where Calc's text has none and the value is a number or a text read as one.  A
+back at the end where Calc's text has none and the value is a number or a text read as one; a cell
+holding TRUE or FALSE gives "TRUE" or "FALSE", as any text passes (17_text.xlsx again).  A
 format of any other shape (sections, text, percent, exponent, dates) goes to Calc as it is.
 """
 
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from .formula_text import calls
+from .formula_text import calls, logical_cell
 
 __all__ = ["TEXT_CALL", "decimal_point"]
 
@@ -26,6 +27,8 @@ _LET = re.compile(r"(?<![\w.])_xlfn\.LET\s*\(", re.I)
 _V, _F, _T = "_xlpm.tv", "_xlpm.tf", "_xlpm.tt"
 #: Which TEXT's value is a number (or a text Calc reads as one): the text section takes anything else.
 _NUMBER = f'IF(ISNUMBER({_V}),1,TEXT({_V},"""n"";""n"";""n"";""t""")="n")'
+#: A number format gives a logical value (not a number in Excel) as its text, as it gives any other text.
+_LOGICAL = f'IF({_V},"TRUE","FALSE")'
 #: The shape of :data:`_SHAPE` tested in the formula, for a format that is not a literal.
 _SHAPED = (
     f'IF(ISNUMBER(FIND(".",{_F})),(LEN({_F})-LEN(SUBSTITUTE({_F},".",""))=1)'
@@ -39,10 +42,12 @@ def decimal_point(formula: str) -> str:
     one decimal point and only ``#`` after it ending in the point where no decimal is shown, as Excel
     does.  A literal of another shape leaves the call as it is.
 
-    >>> f = decimal_point('TEXT(A1,"#.###")')
-    >>> print(f[:103], f[103:], sep="\n")
-    _xlfn.LET(_xlpm.tv,A1,_xlpm.tf,"#.###",_xlpm.tt,TEXT(_xlpm.tv,_xlpm.tf),IF(ISERROR(FIND(".",_xlpm.tt)),
+    >>> f = decimal_point('TEXT(A1*2,"#.###")')
+    >>> print(f[:105], f[105:], sep="\n")
+    _xlfn.LET(_xlpm.tv,A1*2,_xlpm.tf,"#.###",_xlpm.tt,TEXT(_xlpm.tv,_xlpm.tf),IF(ISERROR(FIND(".",_xlpm.tt)),
     IF(ISERROR(_xlpm.tt),_xlpm.tt,IF(IF(ISNUMBER(_xlpm.tv),1,TEXT(_xlpm.tv,"""n"";""n"";""n"";""t""")="n"),_xlpm.tt&".",_xlpm.tt)),_xlpm.tt))
+    >>> decimal_point('TEXT(A1,"#.")')[69:120]
+    'IF(ISLOGICAL(_xlpm.tv),IF(_xlpm.tv,"TRUE","FALSE"),'
     >>> decimal_point('TEXT(A1,"0.00")&TEXT(A1,"#.#%")&"TEXT(A1,"')
     'TEXT(A1,"0.00")&TEXT(A1,"#.#%")&"TEXT(A1,"'
     >>> decimal_point("TEXT(A1,B1)")[:56]
@@ -58,12 +63,16 @@ def decimal_point(formula: str) -> str:
         if fmt[:1] == '"' and fmt[-1:] == '"' and len(fmt) >= 2:
             if not _SHAPE.fullmatch(fmt[1:-1]):
                 return None
-            point = f'IF({_NUMBER},{_T}&".",{_T})'
+            point, logical = f'IF({_NUMBER},{_T}&".",{_T})', _LOGICAL
         else:
             point = f'IF({_SHAPED},IF({_NUMBER},{_T}&".",{_T}),{_T})'
+            logical = f"IF({_SHAPED},{_LOGICAL},{_T})"
         # the same names for every call, as Calc computes LETs side by side only then (lets_sound); a
         # text with its decimal point (the most) is answered after one FIND
         bound = f"{_V},{value},{_F},{fmt},{_T},TEXT({_V},{_F})"
-        return f'_xlfn.LET({bound},IF(ISERROR(FIND(".",{_T})),IF(ISERROR({_T}),{_T},{point}),{_T}))'
+        body = f'IF(ISERROR(FIND(".",{_T})),IF(ISERROR({_T}),{_T},{point}),{_T})'
+        if logical_cell(value):  # Calc tells TRUE and FALSE from 1 and 0 in a cell only
+            body = f"IF(ISLOGICAL({_V}),{logical},{body})"
+        return f"_xlfn.LET({bound},{body})"
 
     return calls(formula, TEXT_CALL, rewrite)

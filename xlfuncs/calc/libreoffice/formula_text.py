@@ -135,7 +135,8 @@ def bind(values: list[str], body: Callable[..., str]) -> str:
     """
     if len(values) > len(_NAMES):
         raise ValueError(f"at most {len(_NAMES)} values are bound, not {len(values)}")
-    names, lets = [], []
+    names: list[str] = []
+    lets: list[str] = []
     for value in values:
         if CELL.fullmatch(value) or _NUMBER.fullmatch(value):
             names.append(value.strip())
