@@ -56,6 +56,8 @@ __all__ = [
 
 #: The template that takes ``--rows``.
 UNIVERSE = "universe_screen.xlsx"
+#: The template written in the least time.
+QUICKEST = "valuation_bridge.xlsx"
 
 #: file name -> builder(path, note=..., [rows=...])
 TEMPLATES: dict[str, Callable[..., None]] = {
@@ -123,16 +125,15 @@ def _build_all(
     out: Callable[[str], object],
     lang: str,
 ) -> None:
-    """Build every template into ``paths[name]``.  The universe, by far the longest to write (XlsxWriter,
-    cell by cell), is written in this thread while a second one builds and computes the others, which
-    starts the engine (LibreOffice, or ``formulas``' process) meanwhile; then it is computed.  Each book
-    is built as :func:`build` builds it alone, so the files are the same.
+    """Build every template into ``paths[name]``.  The universe, by far the longest to write, is written
+    in this thread while a second one builds and computes the others, the quickest to write first: its
+    computing starts the engine (LibreOffice, or ``formulas``' process) that the universe then finds
+    running.  Each book is built as :func:`build` builds it alone, so the files are the same.
     """
 
     def others() -> None:
-        for name in TEMPLATES:
-            if name != UNIVERSE:
-                build(name, paths[name], form, namespace, rows, engine, out, lang)
+        for name in (QUICKEST, *(n for n in TEMPLATES if n not in (UNIVERSE, QUICKEST))):
+            build(name, paths[name], form, namespace, rows, engine, out, lang)
 
     with ThreadPoolExecutor(1) as pool:  # left only when the other books are done, whatever happens here
         # in this thread's context: the language its messages (a refusal, say) are written in
