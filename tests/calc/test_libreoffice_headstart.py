@@ -6,6 +6,7 @@ never computes ends the LibreOffice it started.
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -112,3 +113,39 @@ def test_a_run_that_never_computes_ends_the_libreoffice_it_started(tmp_path, kep
     while _slot_pids() and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not _slot_pids()
+
+
+@pytest.mark.skipif(not instances.SUPPORTED, reason="instances need POSIX file locks and UNIX sockets")
+@pytest.mark.parametrize("code", office.RESTART_CODES)
+def test_a_libreoffice_that_asks_for_a_restart_is_started_again(tmp_path, code):
+    """What LibreOffice's launcher does on these exit codes, the instance does for soffice.bin."""
+    starts = []
+
+    class Restarted(instances.Instance):
+        def start(self) -> None:  # the second LibreOffice: it listens
+            starts.append(self.socket_path)
+            self._listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            self._listener.bind(str(self.socket_path))
+            self._listener.listen(1)
+            self._proc = subprocess.Popen(["sleep", "30"])
+
+    one = Restarted(tmp_path, tmp_path, 0.0)
+    one._proc = subprocess.Popen(["sh", "-c", f"exit {code}"])  # the first: it asks for a restart
+    one._proc.wait()
+    try:
+        conn = one._ready(time.monotonic() + 10, start=True)
+        assert conn is not None and starts == [one.socket_path]
+        conn.close()
+    finally:
+        one._proc.kill()
+        one._proc.wait()
+        one._listener.close()
+
+
+@pytest.mark.skipif(not instances.SUPPORTED, reason="instances need POSIX file locks and UNIX sockets")
+def test_a_libreoffice_that_fails_to_start_is_reported(tmp_path):
+    one = instances.Instance(tmp_path, tmp_path, 0.0)
+    one._proc = subprocess.Popen(["sh", "-c", "exit 1"])
+    one._proc.wait()
+    with pytest.raises(office.LibreOfficeError, match="LibreOffice ended while starting"):
+        one._ready(time.monotonic() + 10, start=True)
