@@ -1,6 +1,7 @@
 """TEXT in the LibreOffice engine against the values Excel stored for the same formulas in
-``../shared/excel-oracle/17_text.xlsx`` (sheets All and TextNumbers): a format whose decimals are all
-optional ends in the decimal point where none is shown, which Calc by itself drops.
+``../shared/excel-oracle/17_text.xlsx`` (sheets All, TextNumbers and TextDates): a format whose decimals
+are all optional ends in the decimal point where none is shown, which Calc by itself drops, and a date
+or time format of a number outside Excel's calendar is #VALUE!.
 """
 
 from __future__ import annotations
@@ -48,6 +49,20 @@ IN_CELLS = [
     (1234.56, ".##0", "1234.560"),
     (0, "w;x;z@", "w"),
     (-1, '##.00;##.0;"ZERO";->@<-', "1.0"),
+    # TextDates!A:C: Excel's calendar has no date before 0 January 1900 nor from the year 10000 on
+    (-1, "[h]", "-24"),
+    (-1, "[h]:m", "#VALUE!"),
+    (0, "[h]:m", "0:0"),
+    (-1, "h", "#VALUE!"),
+    (-1, "[m]", "-1440"),
+    (-1, "[m]:s", "#VALUE!"),
+    (-1, "m", "#VALUE!"),
+    (-1, "[s]", "-86400"),
+    (0, "[s].000", "0.000"),
+    (-1, "s", "#VALUE!"),
+    (2958466, "h", "#VALUE!"),
+    (2958466, "yy", "#VALUE!"),
+    (2958465, "h", "0"),
 ]
 
 
@@ -63,6 +78,7 @@ def test_text_ends_in_the_decimal_point_as_excel_does(tmp_path):
         ws.cell(row, 5, fmt)
         ws.cell(row, 6, f"=TEXT(D{row},E{row})")
     ws["H1"] = '=TEXT(A4,"#.###")&" TEXT(A4,""#.###"")"&TEXT(D3,E3)'  # literals stay; LETs side by side
+    ws["H2"], ws["H3"] = '=TEXT(-1,"h")', '=TEXT(A2*1,"[h]:m")'  # TextDates!C21 and C19, the formats written
     wb.save(book)
     proc = calc_cli(book, "-o", out, "--engine", "libreoffice")
     assert proc.returncode == 0, proc.stdout + proc.stderr
@@ -80,3 +96,4 @@ def test_text_ends_in_the_decimal_point_as_excel_does(tmp_path):
     }
     assert wrong == {}
     assert got["H1"].value == '1. TEXT(A4,"#.###")1.'
+    assert (got["H2"].value, got["H3"].value) == ("#VALUE!", "#VALUE!")
