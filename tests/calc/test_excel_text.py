@@ -32,7 +32,7 @@ LITERAL = [
     (True, "TRUE"),
     (False, "FALSE"),
 ]
-#: TextNumbers!A:C: a value, a format in a cell, and Excel's ``TEXT(A, B)``.
+#: TextNumbers!A:C: a value, a format (in a cell there; written out here), and Excel's ``TEXT(A, B)``.
 IN_CELLS = [
     (1, "#", "1"),
     (1, "#.", "1."),
@@ -75,9 +75,9 @@ def test_text_ends_in_the_decimal_point_as_excel_does(tmp_path):
         ws.cell(row, 2, f'=TEXT(A{row}, "#.###")')
     for row, (value, fmt, _) in enumerate(IN_CELLS, start=1):
         ws.cell(row, 4, value)
-        ws.cell(row, 5, fmt)
-        ws.cell(row, 6, f"=TEXT(D{row},E{row})")
-    ws["H1"] = '=TEXT(A4,"#.###")&" TEXT(A4,""#.###"")"&TEXT(D3,E3)'  # literals stay; LETs side by side
+        quoted = fmt.replace('"', '""')
+        ws.cell(row, 6, f'=TEXT(D{row},"{quoted}")')
+    ws["H1"] = '=TEXT(A4,"#.###")&" TEXT(A4,""#.###"")"&TEXT(D3,"#.##")'  # literals stay; LETs side by side
     ws["H2"], ws["H3"] = '=TEXT(-1,"h")', '=TEXT(A2*1,"[h]:m")'  # TextDates!C21 and C19, the formats written
     wb.save(book)
     proc = calc_cli(book, "-o", out, "--engine", "libreoffice")
