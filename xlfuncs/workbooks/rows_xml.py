@@ -24,9 +24,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
-from xml.sax.saxutils import escape
-
-from xlsxwriter.utility import xl_col_to_name
 
 __all__ = ["Numbers", "Spill", "Strings", "add_rows", "cache_points_fast"]
 
@@ -83,6 +80,8 @@ def add_rows(sheet: Any, first_row: int, first_col: int, n: int, columns: Sequen
     from ``first_col`` on, written when the workbook is closed.  The sheet's own cells in these rows
     must lie outside the block's columns.
     """
+    from xlsxwriter.utility import xl_col_to_name  # when a book is written: --help imports none of it
+
     last_row, last_col = first_row + n - 1, first_col + len(columns) - 1
     for column in columns:
         if not isinstance(column, Spill) and len(column.values) != n:
@@ -166,7 +165,9 @@ def _write_chunk(sheet: Any, block: _Block, start: int, stop: int) -> None:
         after = []
         for col in sorted(theirs or ()):
             if block.first_col <= col <= last_col:
-                raise ValueError(f"cell {xl_col_to_name(col)}{r + 1} is both the sheet's and the block's")
+                from xlsxwriter.utility import xl_rowcol_to_cell
+
+                raise ValueError(f"cell {xl_rowcol_to_cell(r, col)} is both the sheet's and the block's")
             if col < block.first_col:
                 sheet._write_cell(r, col, theirs[col])
             else:
@@ -180,6 +181,11 @@ def _write_chunk(sheet: Any, block: _Block, start: int, stop: int) -> None:
             sheet._write_cell(r, col, theirs[col])
         sheet.fh.write("</row>")
     sheet.fh.write("".join(pending))
+
+
+def _escaped(text: str) -> str:
+    """``text`` as XML character data, escaped as XlsxWriter escapes a formula."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _style(fmt: Any) -> str:
@@ -216,7 +222,7 @@ def _cells(block: _Block, start: int, stop: int) -> list[list[str]]:
                 dynamic = ' cm="1"' if column.dynamic else ""
                 zeros[0] = (
                     f'<c r="{letter}{start + 1}"{style}{dynamic}><f t="array" ref="{ref}">'
-                    f"{escape(column.formula)}</f><v>0</v></c>"
+                    f"{_escaped(column.formula)}</f><v>0</v></c>"
                 )
             out.append(zeros)
     return out
