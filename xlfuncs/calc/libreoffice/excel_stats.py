@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 
-from .formula_text import calls, literal_end
+from .formula_text import calls, top_level
 
 __all__ = ["REGRESSION", "regression"]
 
@@ -90,19 +90,8 @@ def _bound(text: str) -> str:
     >>> _bound("A2:A13^{1,2}"), _bound("Data!B1:B9"), _bound('OFFSET(A1,0,0,5)'), _bound("-B1:B3")
     ('TRANSPOSE(TRANSPOSE(A2:A13^{1,2}))', 'Data!B1:B9', 'OFFSET(A1,0,0,5)', 'TRANSPOSE(TRANSPOSE(-B1:B3))')
     """
-    depth, i = 0, 0
-    while i < len(text):
-        ch = text[i]
-        if ch in "\"'":
-            i = literal_end(text, i)
-            continue
-        if ch in "({":
-            depth += 1
-        elif ch in ")}":
-            depth -= 1
-        elif depth == 0 and ch in "+-*/^&=<>% ":
-            return f"TRANSPOSE(TRANSPOSE({text}))"
-        i += 1
+    if any(ch in "+-*/^&=<>% " for ch in top_level(text)):
+        return f"TRANSPOSE(TRANSPOSE({text}))"
     return text
 
 

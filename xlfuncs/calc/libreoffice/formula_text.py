@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
-__all__ = ["CELL", "arguments", "bind", "calls", "lets_sound", "literal_end", "logical_cell"]
+__all__ = ["CELL", "arguments", "bind", "calls", "lets_sound", "literal_end", "logical_cell", "top_level"]
 
 
 def literal_end(text: str, i: int) -> int:
@@ -21,25 +21,48 @@ def literal_end(text: str, i: int) -> int:
     return j
 
 
-def arguments(text: str, start: int) -> tuple[list[str], int] | None:
-    """The arguments of the call whose ``(`` ends at ``start``, and the index after its ``)``."""
-    args, depth, i, begin = [], 0, start, start
+def _scan(text: str, start: int = 0) -> Iterator[tuple[int, str, int]]:
+    """``(index, character, depth)`` for each character from ``start`` on outside string literals and
+    quoted sheet names: the depth of parentheses and braces around it (a closing one counted out).
+    """
+    depth, i = 0, start
     while i < len(text):
         ch = text[i]
         if ch in "\"'":
             i = literal_end(text, i)
             continue
+        if ch in ")}":
+            depth -= 1
+        yield i, ch, depth
         if ch in "({":
             depth += 1
-        elif ch in ")}":
-            if depth == 0:
-                args.append(text[begin:i])
-                return args, i + 1
-            depth -= 1
-        elif ch == "," and depth == 0:
+        i += 1
+
+
+def top_level(text: str) -> Iterator[str]:
+    """The characters of a formula's text outside string literals, quoted sheet names, parentheses and
+    braces.
+
+    >>> "".join(top_level('A1+SUM(B1,C1)&"x+y"&{1,2}'))
+    'A1+SUM&&'
+    """
+    return (ch for _, ch, depth in _scan(text) if depth == 0 and ch not in "(){}")
+
+
+def arguments(text: str, start: int) -> tuple[list[str], int] | None:
+    """The arguments of the call whose ``(`` ends at ``start``, and the index after its ``)``.
+
+    >>> arguments('F(A1,"a,b",G(1,2))+1', 2)
+    (['A1', '"a,b"', 'G(1,2)'], 18)
+    """
+    args, begin = [], start
+    for i, ch, depth in _scan(text, start):
+        if depth < 0:
+            args.append(text[begin:i])
+            return args, i + 1
+        if ch == "," and depth == 0:
             args.append(text[begin:i])
             begin = i + 1
-        i += 1
     return None
 
 

@@ -18,7 +18,7 @@ from ...xlsx.calls import LITERAL
 from ...xlsx.package import copy_part, read_part, sheet_parts
 from ...xlsx.sheet import FORMULA, attr, unescape_text
 from .excel_compat import EXCEL_SEMANTICS
-from .formula_text import arguments, calls, lets_sound, literal_end
+from .formula_text import arguments, calls, lets_sound, top_level
 
 __all__ = ["WRAP", "calls_our_function", "engine_copy", "engine_formula"]
 
@@ -72,20 +72,7 @@ def logical_formula(formula: str) -> bool:
     (True, False)
     """
     formula = formula.strip()
-    depth, i, top = 0, 0, False
-    while i < len(formula):
-        ch = formula[i]
-        if ch in "\"'":
-            i = literal_end(formula, i)
-            continue
-        if ch in "({":
-            depth += 1
-        elif ch in ")}":
-            depth -= 1
-        elif depth == 0 and ch in "=<>":
-            top = True
-        i += 1
-    if top:
+    if any(ch in "=<>" for ch in top_level(formula)):
         return True
     if formula.startswith("("):
         inner = arguments(formula, 1)
