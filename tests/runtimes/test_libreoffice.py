@@ -338,3 +338,21 @@ def test_without_posix_locks_the_engine_steps_aside_and_the_command_line_still_w
     assert proc.stdout.splitlines()[0] == "ended 0 LibreOffice instances kept by xlfuncs calc"
     assert "with formulas" in proc.stdout
     assert openpyxl.load_workbook(book, data_only=True).active["C1"].value == 10000
+
+
+@pytest.mark.parametrize("ooenv", [False, True])
+def test_libreoffice_itself_is_started_unless_its_launcher_sets_an_environment(tmp_path, monkeypatch, ooenv):
+    """``program/soffice.bin`` is started without its launcher script, except where the launcher reads
+    ``program/ooenv`` (an unpacked LibreOffice whose libraries are found through the path set there:
+    started alone, 7.4 unpacked on a machine without its liborcus ended at once, exit 127).
+    """
+    program = tmp_path / "program"
+    program.mkdir()
+    for name in ("soffice", "soffice.bin"):
+        (program / name).write_text("#!/bin/sh\n")
+        (program / name).chmod(0o755)
+    if ooenv:
+        (program / "ooenv").write_text('LD_LIBRARY_PATH="$sd_prog"\nexport LD_LIBRARY_PATH\n')
+    monkeypatch.setenv("XLFUNCS_SOFFICE", str(program / "soffice"))
+    assert office.executable() == str(program / "soffice")
+    assert office.binary() == (None if ooenv else str(program / "soffice.bin"))

@@ -48,9 +48,14 @@ def binary() -> str | None:
     """LibreOffice's own program (``program/soffice.bin``) beside :func:`executable`, which is a launcher
     there: a script that runs ``oosplash``, which runs ``javaldx`` to find a Java runtime before it starts
     this program (a tenth of a second and more), and starts it again when it asks
-    (:data:`RESTART_CODES`).  None where there is no separate program (``soffice`` is LibreOffice itself).
+    (:data:`RESTART_CODES`).  None where there is no separate program (``soffice`` is LibreOffice itself),
+    and where the launcher reads ``program/ooenv``: a shell snippet (LibreOffice's development builds,
+    an unpacked copy that carries its own libraries) setting an environment, such as the library path,
+    without which the program alone does not start.
     """
     program = program_dir()
+    if program is not None and (program / "ooenv").exists():
+        return None
     found = None if program is None else program / "soffice.bin"
     return str(found) if found is not None and os.access(found, os.X_OK) else None
 
