@@ -282,3 +282,41 @@ def _parts(path: Path) -> dict[str, bytes]:
 
     with zipfile.ZipFile(path) as z:
         return {n: z.read(n) for n in z.namelist()}
+
+
+def test_our_functions_are_kept_beside_the_prepared_addin(soffice):
+    """The prepared folder holds our functions' names as the engine's copy needs them, equal to what
+    the registry gives; the kept file read back is the same, and a file of another shape is refused.
+    """
+    kept = rewrite.Ours.loads((libreoffice._prepared() / libreoffice.OURS).read_text(encoding="utf-8"))
+    from xlfuncs import REGISTRY
+
+    assert set(kept.names) == {s.excel_name for s in REGISTRY.values()}
+    assert kept == rewrite.ours()
+    assert "MCAPCLASS" in kept.labels and "FDBRIDGE" in kept.mixed and "MARKETCAP" not in kept.labels
+    for text in ("[]", '{"names": ["EV"]}', '{"names": [1], "labels": [], "mixed": []}', "{"):
+        with pytest.raises(ValueError):
+            rewrite.Ours.loads(text)
+
+
+def test_a_run_with_libreoffice_imports_neither_numpy_nor_the_kernels(soffice, tmp_path):
+    """``xlfuncs calc --engine libreoffice`` on the article examples, in a fresh interpreter once the
+    add-in is prepared: the values come from LibreOffice, so the command itself needs no kernels.
+    """
+    import json
+    import subprocess
+    import sys
+
+    libreoffice._prepared()
+    book = Path(__file__).resolve().parents[2] / "workbooks" / "article_examples.xlsx"
+    code = (
+        "import json, sys\n"
+        "from xlfuncs.cli import main\n"
+        f"code = main(['calc', {str(book)!r}, '-o', {str(tmp_path / 'out.xlsx')!r}, '--engine', 'libreoffice'])\n"
+        "print(json.dumps([code, sorted(m for m in sys.modules if m.split('.')[0] == 'numpy'"
+        " or m.startswith('xlfuncs.functions'))]))\n"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert json.loads(run.stdout.strip().splitlines()[-1]) == [0, []]
+    assert openpyxl.load_workbook(tmp_path / "out.xlsx", data_only=True)  # values were written

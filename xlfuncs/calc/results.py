@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import re
+import sys
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -84,13 +85,16 @@ def encode(value: object) -> tuple[str | None, str | None]:
         return None, None
     if isinstance(value, ExcelError) or type(value).__name__ == "XlError":
         return "e", str(value)
-    import numpy as np  # for its scalar types (the formulas engine's values), past the fast cases
-
-    if isinstance(value, (bool, np.bool_)):
+    if type(value) is bool:
+        return "b", "1" if value else "0"
+    # numpy's scalar types (the formulas engine's values) exist only where numpy is loaded: the
+    # LibreOffice engine's runs do not import it
+    np = sys.modules.get("numpy")
+    if np is not None and isinstance(value, np.bool_):
         return "b", "1" if value else "0"
     if isinstance(value, str):
         return "str", escape_text(value)
-    if isinstance(value, (int, np.integer)):
+    if isinstance(value, int) or (np is not None and isinstance(value, np.integer)):
         return encode(int(value))
     return encode(float(value))  # type: ignore[arg-type]  # (what float() refuses is an error)
 

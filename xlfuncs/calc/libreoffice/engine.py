@@ -29,11 +29,13 @@ from ...xlsx.sheet import formula_cells
 from ..results import CIRCULAR, DATA_TABLE, NOT_COMPUTED, ExcelError, Problems, Values
 from . import headless, instances, service
 from .headstart import addin_key as _addin_key
-from .rewrite import engine_copy, logical_formula
+from .rewrite import Ours, engine_copy, logical_formula, ours
 
 __all__ = ["compute", "engine_available", "recalculate", "render_pdf", "started"]
 
 XLSX_FILTER = "xlsx:Calc MS Excel 2007 XML"
+#: Our functions' names as the engine's copy needs them (:class:`.rewrite.Ours`), in the prepared folder.
+OURS = "functions.json"
 PDF_FILTER = "pdf:calc_pdf_Export"
 
 
@@ -111,6 +113,7 @@ def _prepared() -> Path:
         scripts = work / "profile" / "user" / "Scripts" / "python"
         scripts.mkdir(parents=True)
         (scripts / service.SCRIPT).write_text(_service(), encoding="utf-8")
+        (work / OURS).write_text(ours().dumps(), encoding="utf-8")
         office.install(oxt, work / "profile", work / "packages")
         warm = work / "warm"
         warm.mkdir()
@@ -122,6 +125,15 @@ def _prepared() -> Path:
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return target
+
+
+def _known() -> Ours | None:
+    """Our functions as kept in the prepared folder (:data:`OURS`), read in a millisecond where the
+    registry would import the kernels and numpy; None when unreadable (the registry answers then).
+    """
+    with contextlib.suppress(OSError, ValueError):
+        return Ours.loads((office.cache_root() / _addin_key() / OURS).read_text(encoding="utf-8"))
+    return None
 
 
 #: The Excel error LibreOffice writes to .xlsx for each of its error codes (``XclTools::GetXclErrorCode``
@@ -197,7 +209,7 @@ def render_pdf(src: Path, out_dir: Path, timeout: float = TIMEOUT) -> Path:
     target = out_dir / (src.stem + ".pdf")
     with started() as office_instance, tempfile.TemporaryDirectory(prefix="xlfuncs_render_lo_") as tmp:
         book = Path(tmp) / ("book" + src.suffix.lower())
-        engine_copy(src, book, not office.binds_excel_names(), True)
+        engine_copy(src, book, not office.binds_excel_names(), True, _known())
         office_instance.run(
             {"src": str(book), "store": [str(target.resolve()), PDF_FILTER.split(":", 1)[1]]},
             timeout,
@@ -253,7 +265,7 @@ def compute(
         tempfile.TemporaryDirectory(prefix="xlfuncs_calc_lo_") as tmp,
     ):
         book, values_file = Path(tmp) / ("book" + path.suffix.lower()), Path(tmp) / "values.json"
-        engine_copy(path, book, rewrite, errors_in_ranges)
+        engine_copy(path, book, rewrite, errors_in_ranges, _known())
         listing = pool.submit(formula_cells, path, booleans, tables, (logical_formula, logical))
         office_instance.run(
             {"src": str(book), "values": str(values_file)},

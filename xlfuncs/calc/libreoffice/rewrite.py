@@ -8,9 +8,12 @@ LibreOffice computes from it go back into the original file.
 
 from __future__ import annotations
 
+import functools
+import json
 import re
 import zipfile
 from pathlib import Path
+from typing import NamedTuple
 from xml.sax.saxutils import escape
 
 from ...runtimes.libreoffice.addin import IMPLEMENTATION
@@ -20,17 +23,53 @@ from ...xlsx.sheet import FORMULA, attr, unescape_text
 from .excel_compat import EXCEL_SEMANTICS
 from .formula_text import arguments, calls, lets_sound, top_level
 
-__all__ = ["WRAP", "calls_our_function", "engine_copy", "engine_formula"]
+__all__ = ["WRAP", "Ours", "calls_our_function", "engine_copy", "engine_formula", "ours"]
 
 _INTERNAL = IMPLEMENTATION.upper() + "."
 
 
-def _our_call():
+class Ours(NamedTuple):
+    """What the rewrite needs to know of our functions: every Excel name, those whose results are labels
+    (:func:`_label_functions`) and those whose results mix labels and numbers (:func:`_mixed_functions`).
+    Kept as JSON (:meth:`dumps`, :meth:`loads`) beside the prepared add-in, whose key covers every module
+    of xlfuncs, so that a run with LibreOffice reads the names without importing the kernels and numpy.
+    """
+
+    names: tuple[str, ...]
+    labels: frozenset[str]
+    mixed: frozenset[str]
+
+    def dumps(self) -> str:
+        return json.dumps(
+            {"names": list(self.names), "labels": sorted(self.labels), "mixed": sorted(self.mixed)}
+        )
+
+    @classmethod
+    def loads(cls, text: str) -> Ours:
+        """Raises ValueError (also for JSON of another shape)."""
+        kept = json.loads(text)
+        try:
+            parts = [kept[key] for key in cls._fields]
+        except (TypeError, KeyError) as exc:
+            raise ValueError(f"not a list of our functions: {exc}") from None
+        if not all(isinstance(p, list) and all(isinstance(x, str) for x in p) for p in parts):
+            raise ValueError("not a list of our functions")
+        return cls(tuple(parts[0]), frozenset(parts[1]), frozenset(parts[2]))
+
+
+@functools.lru_cache(maxsize=1)
+def ours() -> Ours:
+    """:class:`Ours` from :data:`xlfuncs.REGISTRY` (which imports the kernels)."""
     from ...functions import REGISTRY
 
-    names = "|".join(sorted((re.escape(s.excel_name) for s in REGISTRY.values()), key=len, reverse=True))
-    # a call of one of our names, plain or as Excel stores unresolved add-in names
-    return re.compile(rf"(?<![\w.])(?:_xludf\.)?(?:{names})\s*\(", re.I)
+    return Ours(tuple(s.excel_name for s in REGISTRY.values()), _label_functions(), _mixed_functions())
+
+
+@functools.lru_cache(maxsize=4)
+def _our_call(names: tuple[str, ...] | None = None) -> re.Pattern[str]:
+    """A call of one of our names (default: :func:`ours`'), plain or as Excel stores unresolved add-in names."""
+    alternatives = "|".join(sorted((re.escape(n) for n in names or ours().names), key=len, reverse=True))
+    return re.compile(rf"(?<![\w.])(?:_xludf\.)?(?:{alternatives})\s*\(", re.I)
 
 
 def calls_our_function(formula: str) -> bool:
@@ -123,7 +162,7 @@ def _mixed_functions() -> frozenset[str]:
     )
 
 
-def engine_formula(formula: str, names: bool, wrap: bool, let: bool = True) -> str:
+def engine_formula(formula: str, names: bool, wrap: bool, let: bool = True, known: Ours | None = None) -> str:
     """A formula as the engine's copy stores it: with ``names``, our functions under the add-in's
     internal names, which every LibreOffice binds (7.4 does not bind the Excel names); with ``wrap``,
     each of their arguments wrapped in :data:`WRAP` (for array formulas).  Literals stay as they are.
@@ -146,10 +185,11 @@ def engine_formula(formula: str, names: bool, wrap: bool, let: bool = True) -> s
     >>> engine_formula("MCAPCLASS(G2)", False, False)
     '(MCAPCLASS(G2)&"")'
     """
-    labels, mixed = _label_functions(), _mixed_functions()
+    known = known or ours()
+    labels, mixed = known.labels, known.mixed
 
     def rewrite(m: re.Match[str], args: list[str]) -> str:
-        args = [engine_formula(a, names, wrap, let) for a in args]
+        args = [engine_formula(a, names, wrap, let, known) for a in args]
         if wrap:
             args = [WRAP.format(a) if a.strip() else a for a in args]
         name = m.group()[:-1].strip()
@@ -165,7 +205,7 @@ def engine_formula(formula: str, names: bool, wrap: bool, let: bool = True) -> s
             text = f'IF(ISTEXT({text}),{text}&"",{text})'
         return text
 
-    return calls(formula, _our_call(), rewrite)
+    return calls(formula, _our_call(known.names), rewrite)
 
 
 #: ``_xlfn.ANCHORARRAY(X)``, Excel's spill reference ``X#``: groups the sheet (with its ``!``), the
@@ -229,7 +269,7 @@ def _pivot_outputs_stay(book: zipfile.ZipFile, sheets: list[str]) -> bool:
     return any(b"GETPIVOTDATA" in read_part(book, part).upper() for part in sheets)
 
 
-def engine_copy(src: Path, dst: Path, names: bool, wrap: bool) -> None:
+def engine_copy(src: Path, dst: Path, names: bool, wrap: bool, known: Ours | None = None) -> None:
     """Copy the workbook with :func:`engine_formula` applied to the formulas that call our functions
     (those that need it: every one with ``names``, array formulas with ``wrap``, label functions),
     with spill references written as ranges (:func:`spill_references`) and, without ``names``,
@@ -238,10 +278,12 @@ def engine_copy(src: Path, dst: Path, names: bool, wrap: bool) -> None:
     MULTIPLE.OPERATIONS.  Pivot tables go (the sheets' relationships to them), unless a formula reads
     one with GETPIVOTDATA: Excel does not refresh a pivot table when it recalculates, so its cells
     keep the values stored with the book, where Calc would lay the table out again from its cache
-    (and label an empty item "(empty)", not Excel's "(blank)").
+    (and label an empty item "(empty)", not Excel's "(blank)").  ``known``: our functions
+    (default :func:`ours`).
     """
-    call = _our_call()
-    texts = _label_functions() | _mixed_functions()
+    known = known or ours()
+    call = _our_call(known.names)
+    texts = known.labels | known.mixed
     label = re.compile(rf"(?<![\w.])(?:_xludf\.)?(?:{'|'.join(texts)})\s*\(", re.I)
     ranges: dict[tuple[str, str], str] = {}
     sheet = ""
@@ -266,8 +308,10 @@ def engine_copy(src: Path, dst: Path, names: bool, wrap: bool) -> None:
             if lets_sound(done) or not lets_sound(formula):
                 formula = done
         if ours:
-            done = engine_formula(formula, names, wrap and array)
-            formula = done if lets_sound(done) else engine_formula(formula, names, wrap and array, let=False)
+            done = engine_formula(formula, names, wrap and array, known=known)
+            formula = (
+                done if lets_sound(done) else engine_formula(formula, names, wrap and array, False, known)
+            )
         return f"<f{m['attrs']}>{escape(formula)}</f>"
 
     # a temporary file LibreOffice reads once: parts it need not change are copied as they are,
