@@ -212,6 +212,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     sys.path.insert(0, ROOT)
+    sys.path.insert(0, os.path.join(ROOT, "bench"))
+    from measuring import bytecode
+
     from xlfuncs.calc.libreoffice import instances
     from xlfuncs.runtimes.libreoffice import office
 
@@ -229,6 +232,7 @@ def main(argv: list[str] | None = None) -> int:
             templates.build_universe_screen(book, n=args.rows)
         for extra in variants.values():
             run_once(book, tmp, {**env, **extra})  # prepares the add-in once, warms the disk cache
+        print(bytecode())
         print("ms after start: " + " ".join(f"{column:>7}" for column, _ in MILESTONES) + "   total  load")
         for _ in range(args.repeat):
             for variant, extra in variants.items():

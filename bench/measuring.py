@@ -8,6 +8,7 @@ on ``sys.path`` first).
 
 from __future__ import annotations
 
+import compileall
 import math
 import os
 import platform
@@ -38,7 +39,19 @@ def header(runs: str) -> bool:
     version = subprocess.run([office.executable() or "soffice", "--version"], capture_output=True, text=True)
     print(f"Python {platform.python_version()}, {platform.platform()}; {version.stdout.strip()}")
     print(f"{os.cpu_count()} cores; load average {os.getloadavg()[0]:.2f}; {runs}")
+    print(bytecode())
     return True
+
+
+def bytecode() -> str:
+    """Compile xlfuncs' modules to bytecode, as ``pip install`` does and as Python does on a module's
+    first import, and say so: where ``PYTHONDONTWRITEBYTECODE`` is set (container images often set
+    it) an editable install would otherwise compile every module it imports in every timed run, a
+    cost an installed xlfuncs does not have.
+    """
+    compileall.compile_dir(ROOT / "xlfuncs", quiet=1)
+    setting = os.environ.get("PYTHONDONTWRITEBYTECODE")
+    return f"xlfuncs' bytecode compiled first (PYTHONDONTWRITEBYTECODE={setting or 'unset'})"
 
 
 def each_size(sizes: list[int], prefix: str, size: Callable[[int, Path], list[str]]) -> int:
