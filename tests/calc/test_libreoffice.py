@@ -292,7 +292,7 @@ def test_our_functions_are_kept_beside_the_prepared_addin(soffice):
     from xlfuncs import REGISTRY
 
     assert set(kept.names) == {s.excel_name for s in REGISTRY.values()}
-    assert kept == rewrite.ours()
+    assert kept == rewrite.our_functions()
     assert "MCAPCLASS" in kept.labels and "FDBRIDGE" in kept.mixed and "MARKETCAP" not in kept.labels
     for text in ("[]", '{"names": ["EV"]}', '{"names": [1], "labels": [], "mixed": []}', "{"):
         with pytest.raises(ValueError):

@@ -24,6 +24,7 @@ import pytest
 from tests.helpers.engines import same
 from xlfuncs.calc import workbook
 from xlfuncs.calc.libreoffice import engine as libreoffice
+from xlfuncs.calc.libreoffice import headstart
 from xlfuncs.calc.results import ExcelError, Summary
 from xlfuncs.runtimes.libreoffice import office
 
@@ -49,12 +50,12 @@ def _older() -> Iterator[None]:
         mp.setenv("XLFUNCS_SOFFICE", OLDER)
         mp.setenv("XLFUNCS_LIBREOFFICE_KEEP", "30")
         office._version.cache_clear()
-        libreoffice._addin_key.cache_clear()
+        headstart.addin_key.cache_clear()
         try:
             yield
         finally:
             office._version.cache_clear()
-            libreoffice._addin_key.cache_clear()
+            headstart.addin_key.cache_clear()
 
 
 @pytest.fixture(scope="module")

@@ -85,12 +85,10 @@ def encode(value: object) -> tuple[str | None, str | None]:
         return None, None
     if isinstance(value, ExcelError) or type(value).__name__ == "XlError":
         return "e", str(value)
-    if type(value) is bool:
-        return "b", "1" if value else "0"
     # numpy's scalar types (the formulas engine's values) exist only where numpy is loaded: the
     # LibreOffice engine's runs do not import it
     np = sys.modules.get("numpy")
-    if np is not None and isinstance(value, np.bool_):
+    if type(value) is bool or (np is not None and isinstance(value, np.bool_)):
         return "b", "1" if value else "0"
     if isinstance(value, str):
         return "str", escape_text(value)

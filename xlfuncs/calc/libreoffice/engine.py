@@ -28,8 +28,8 @@ from ...xlsx.refs import cells, column_letters
 from ...xlsx.sheet import formula_cells
 from ..results import CIRCULAR, DATA_TABLE, NOT_COMPUTED, ExcelError, Problems, Values
 from . import headless, instances, service
-from .headstart import addin_key as _addin_key
-from .rewrite import Ours, engine_copy, logical_formula, ours
+from .headstart import prepared_folder
+from .rewrite import Ours, engine_copy, logical_formula, our_functions
 
 __all__ = ["compute", "engine_available", "recalculate", "render_pdf", "started"]
 
@@ -87,7 +87,7 @@ def engine_available() -> bool:
     program = office.program_dir()
     if not instances.SUPPORTED or program is None or not (program / "pythonloader.py").is_file():
         return False
-    return (office.cache_root() / _addin_key()).is_dir() or office.unoidl_write() is not None
+    return prepared_folder().is_dir() or office.unoidl_write() is not None
 
 
 def _service() -> str:
@@ -100,7 +100,7 @@ def _prepared() -> Path:
     ``~/.cache/xlfuncs/libreoffice``; the instances (:mod:`~xlfuncs.calc.libreoffice.instances`)
     copy it.
     """
-    target = office.cache_root() / _addin_key()
+    target = prepared_folder()
     if target.is_dir():
         return target
     from ...runtimes.libreoffice import build  # once per add-in version: the kernels load only here
@@ -113,7 +113,7 @@ def _prepared() -> Path:
         scripts = work / "profile" / "user" / "Scripts" / "python"
         scripts.mkdir(parents=True)
         (scripts / service.SCRIPT).write_text(_service(), encoding="utf-8")
-        (work / OURS).write_text(ours().dumps(), encoding="utf-8")
+        (work / OURS).write_text(our_functions().dumps(), encoding="utf-8")
         office.install(oxt, work / "profile", work / "packages")
         warm = work / "warm"
         warm.mkdir()
@@ -132,7 +132,7 @@ def _known() -> Ours | None:
     registry would import the kernels and numpy; None when unreadable (the registry answers then).
     """
     with contextlib.suppress(OSError, ValueError):
-        return Ours.loads((office.cache_root() / _addin_key() / OURS).read_text(encoding="utf-8"))
+        return Ours.loads((prepared_folder() / OURS).read_text(encoding="utf-8"))
     return None
 
 

@@ -23,14 +23,14 @@ from ...xlsx.sheet import FORMULA, attr, unescape_text
 from .excel_compat import EXCEL_SEMANTICS
 from .formula_text import arguments, calls, lets_sound, top_level
 
-__all__ = ["WRAP", "Ours", "calls_our_function", "engine_copy", "engine_formula", "ours"]
+__all__ = ["WRAP", "Ours", "calls_our_function", "engine_copy", "engine_formula", "our_functions"]
 
 _INTERNAL = IMPLEMENTATION.upper() + "."
 
 
 class Ours(NamedTuple):
-    """What the rewrite needs to know of our functions: every Excel name, those whose results are labels
-    (:func:`_label_functions`) and those whose results mix labels and numbers (:func:`_mixed_functions`).
+    """What the rewrite needs to know of our functions: every Excel name, those whose results are always
+    labels and those whose results mix labels and numbers (:func:`_mixed_functions`).
     Kept as JSON (:meth:`dumps`, :meth:`loads`) beside the prepared add-in, whose key covers every module
     of xlfuncs, so that a run with LibreOffice reads the names without importing the kernels and numpy.
     """
@@ -58,17 +58,25 @@ class Ours(NamedTuple):
 
 
 @functools.lru_cache(maxsize=1)
-def ours() -> Ours:
+def our_functions() -> Ours:
     """:class:`Ours` from :data:`xlfuncs.REGISTRY` (which imports the kernels)."""
     from ...functions import REGISTRY
 
-    return Ours(tuple(s.excel_name for s in REGISTRY.values()), _label_functions(), _mixed_functions())
+    mixed = _mixed_functions()
+    labels = frozenset(
+        s.excel_name for s in REGISTRY.values() if s.result == "label" and s.excel_name not in mixed
+    )
+    return Ours(tuple(s.excel_name for s in REGISTRY.values()), labels, mixed)
 
 
 @functools.lru_cache(maxsize=4)
 def _our_call(names: tuple[str, ...] | None = None) -> re.Pattern[str]:
-    """A call of one of our names (default: :func:`ours`'), plain or as Excel stores unresolved add-in names."""
-    alternatives = "|".join(sorted((re.escape(n) for n in names or ours().names), key=len, reverse=True))
+    """A call of one of our names (default: :func:`our_functions`'), plain or as Excel stores unresolved
+    add-in names.
+    """
+    alternatives = "|".join(
+        sorted((re.escape(n) for n in names or our_functions().names), key=len, reverse=True)
+    )
     return re.compile(rf"(?<![\w.])(?:_xludf\.)?(?:{alternatives})\s*\(", re.I)
 
 
@@ -135,16 +143,6 @@ def logical_formula(formula: str) -> bool:
     return False
 
 
-def _label_functions() -> frozenset[str]:
-    from ...functions import REGISTRY
-
-    return frozenset(
-        s.excel_name
-        for s in REGISTRY.values()
-        if s.result == "label" and s.excel_name not in _mixed_functions()
-    )
-
-
 def _mixed_functions() -> frozenset[str]:
     """Functions whose results mix labels and numbers: FDBRIDGE's rows, FDTRANCHES' header, a
     number function that shows a label where its result is not meaningful (MULTIPLE's ``NM``), and
@@ -185,7 +183,7 @@ def engine_formula(formula: str, names: bool, wrap: bool, let: bool = True, know
     >>> engine_formula("MCAPCLASS(G2)", False, False)
     '(MCAPCLASS(G2)&"")'
     """
-    known = known or ours()
+    known = known or our_functions()
     labels, mixed = known.labels, known.mixed
 
     def rewrite(m: re.Match[str], args: list[str]) -> str:
@@ -279,9 +277,9 @@ def engine_copy(src: Path, dst: Path, names: bool, wrap: bool, known: Ours | Non
     one with GETPIVOTDATA: Excel does not refresh a pivot table when it recalculates, so its cells
     keep the values stored with the book, where Calc would lay the table out again from its cache
     (and label an empty item "(empty)", not Excel's "(blank)").  ``known``: our functions
-    (default :func:`ours`).
+    (default :func:`our_functions`).
     """
-    known = known or ours()
+    known = known or our_functions()
     call = _our_call(known.names)
     texts = known.labels | known.mixed
     label = re.compile(rf"(?<![\w.])(?:_xludf\.)?(?:{'|'.join(texts)})\s*\(", re.I)
