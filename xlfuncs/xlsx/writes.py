@@ -14,7 +14,7 @@ checked, and a write that would be unsafe is refused with one line
   the message says so;
 - a folder named like the target, and a target outside its folder (``..``), are refused.
 
-The temporary file (``.NAME-XXXX.tmp``) is removed when the write fails, on Ctrl+C
+The temporary file (``.STEM-<random>.SUFFIX.tmp`` beside the target, e.g. ``.book-k3j9_x.xlsx.tmp``) is removed when the write fails, on Ctrl+C
 (SIGINT) and on SIGTERM, which is turned into ``SystemExit(143)`` for the time of the write.
 """
 
