@@ -169,6 +169,8 @@ MILESTONES = (
     ("launch", "soffice launched"),
     ("serve", "  [service] serve"),
     ("listen", "  [service] listening"),
+    ("import", "  [service] imported"),
+    ("blank", "  [service] blank"),
     ("addin", "  [service] addin"),
     ("warm", "  [service] warm"),
     ("ready", "instances.Instance.run >"),

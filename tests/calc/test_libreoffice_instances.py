@@ -252,3 +252,41 @@ def test_the_engine_runs_from_a_cache_too_deep_for_a_socket_path(tmp_path, monke
     monkeypatch.setenv(instances.KEEP_VARIABLE, "0")
     values, problems = libreoffice.compute(_book(tmp_path / "probe.xlsx"))
     assert problems == {CIRCULAR: [("Probe", "A9")]} and values[("Probe", "A15")] == 12500
+
+
+def test_the_addins_modules_are_imported_in_a_thread_while_calc_starts(tmp_path, keep):
+    keep(0)
+    book = _book(tmp_path / "probe.xlsx")
+    with libreoffice.started() as office_instance:
+        reply = office_instance.run({"src": str(book), "values": str(tmp_path / "values.json")}, 120, "probe")
+    at = reply["at"]
+    # imported in LibreOffice's Python from the slot's copy of the extension, before Calc created the add-in
+    assert at["serve"] <= at["imported"] <= at["addin"] <= at["warm"] <= at["job"]
+    assert at["blank"] <= at["addin"]
+    assert libreoffice._read_values(tmp_path / "values.json", set())[("Probe", "A15")] == 12500
+
+
+def test_the_service_imports_ahead_only_what_it_is_told_and_survives_a_failing_module(tmp_path, monkeypatch):
+    import sys
+
+    from xlfuncs.calc.libreoffice import service
+
+    monkeypatch.delenv("XLFUNCS_SERVICE_IMPORT", raising=False)
+    assert service._import_ahead({}) is None
+    (tmp_path / "xlx_ahead_probe.py").write_text("LOADED = True\n")
+    (tmp_path / "xlx_ahead_broken.py").write_text("raise RuntimeError('broken')\n")
+    monkeypatch.setattr(sys, "path", list(sys.path))
+    monkeypatch.setenv("XLFUNCS_SERVICE_PYTHONPATH", str(tmp_path))
+    try:
+        for names, imported in (("xlx_ahead_probe", True), ("xlx_ahead_broken,xlx_ahead_probe", False)):
+            monkeypatch.setenv("XLFUNCS_SERVICE_IMPORT", names)
+            at: dict[str, float] = {}
+            thread = service._import_ahead(at)
+            assert thread is not None
+            thread.join(30)
+            assert ("imported" in at) is imported
+            assert sys.modules["xlx_ahead_probe"].LOADED
+            assert str(tmp_path) in sys.path
+    finally:
+        for name in ("xlx_ahead_probe", "xlx_ahead_broken"):
+            sys.modules.pop(name, None)

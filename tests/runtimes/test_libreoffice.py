@@ -356,3 +356,36 @@ def test_libreoffice_itself_is_started_unless_its_launcher_sets_an_environment(t
     monkeypatch.setenv("XLFUNCS_SOFFICE", str(program / "soffice"))
     assert office.executable() == str(program / "soffice")
     assert office.binary() == (None if ooenv else str(program / "soffice.bin"))
+
+
+def test_the_modules_the_calculation_service_imports_ahead_are_all_the_class_needs():
+    """The service imports ``addin.IMPORTS`` in a thread while Calc starts: creating the add-in's class
+    afterwards must import no module of xlfuncs or numpy left out of them.
+    """
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, importlib\n"
+        "from xlfuncs.runtimes.libreoffice import addin\n"
+        "for name in addin.IMPORTS: importlib.import_module(name)\n"
+        "before = set(sys.modules)\n"
+        "addin.addin_class(object)\n"
+        "print(sorted(m for m in set(sys.modules) - before if m.split('.')[0] in ('xlfuncs', 'numpy')))\n"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == "[]"
+    assert (
+        "numpy"
+        not in subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                "import sys, xlfuncs.runtimes.libreoffice.addin; print(sorted(sys.modules))",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        ).stdout
+    )  # without them, the add-in's module alone stays light (the engine's client reads it)

@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import IO
 
 from ...runtimes.libreoffice import office
-from ...runtimes.libreoffice.addin import IMPLEMENTATION
+from ...runtimes.libreoffice.addin import IMPLEMENTATION, IMPORTS
 from ...runtimes.libreoffice.office import LibreOfficeError
 from . import headless, service
 
@@ -181,6 +181,8 @@ class Instance:
             XLFUNCS_SERVICE_IDLE=repr(self.keep),
             XLFUNCS_SERVICE_MAX_RSS=str(MAX_RESIDENT),
             XLFUNCS_SERVICE_WARM=IMPLEMENTATION,
+            XLFUNCS_SERVICE_IMPORT=",".join(IMPORTS),
+            XLFUNCS_SERVICE_PYTHONPATH=str(self._pythonpath()),
             # the add-in's FILING, COINPRICE... run in this process: the cache only, as in calc's own
             XLFUNCS_OFFLINE="1",
         )
@@ -202,6 +204,10 @@ class Instance:
             )
         _STARTED.append(self._proc)
         (self.folder / "pid").write_text(str(self._proc.pid))
+
+    def _pythonpath(self) -> Path | str:
+        """The folder of the add-in's modules in this slot's extensions (``""`` if there is none)."""
+        return next((self.folder / "packages").glob("uno_packages/*/*.oxt/pythonpath"), "")
 
     def _connect(self) -> socket.socket | None:
         conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)

@@ -16,9 +16,9 @@ and then the result::
        or {"ok": false, "error": "..."}
 
 ``at`` holds the wall-clock times (``time.time()``) of the service's milestones up to that job:
-``serve`` (its script started), ``listening``, ``addin`` and ``warm`` (the warm-up below done),
-``job``, ``loaded`` (opened and computed), ``values`` (written); ``bench/calc_timeline.py`` lays
-them out beside the client's.
+``serve`` (its script started), ``listening``, ``imported``, ``blank``, ``addin`` and ``warm``
+(the warm-up below done), ``job``, ``loaded`` (opened and computed), ``values`` (written);
+``bench/calc_timeline.py`` lays them out beside the client's.
 
 Opening a workbook computes it (the profile recalculates every formula on load).  ``values``
 writes the result of every formula cell of every sheet to that file as JSON,
@@ -32,10 +32,10 @@ book with a LibreOffice filter.
 Between jobs LibreOffice stays loaded for ``XLFUNCS_SERVICE_IDLE`` seconds (0: it ends after the
 first job), which is what makes a second ``xlfuncs calc`` fast; it also ends after a job that left
 it holding more than ``XLFUNCS_SERVICE_MAX_RSS`` bytes, and when no job arrives within
-``XLFUNCS_SERVICE_FIRST_WAIT`` seconds of its start.  Before the first job it creates the service
-named by ``XLFUNCS_SERVICE_WARM`` (the xlfuncs add-in) and opens and closes an empty spreadsheet,
-so the add-in's Python is imported and Calc set up while the client still prepares its copy of
-the workbook.
+``XLFUNCS_SERVICE_FIRST_WAIT`` seconds of its start.  Before the first job it opens and closes an
+empty spreadsheet and creates the service named by ``XLFUNCS_SERVICE_WARM`` (the xlfuncs add-in),
+so that Calc is set up and the add-in's Python imported while the client still prepares its copy
+of the workbook; the add-in's modules are imported meanwhile in a thread (:func:`_import_ahead`).
 
 This file runs inside LibreOffice's own Python and imports only the standard library and
 LibreOffice's ``uno``; it is not imported by the rest of xlfuncs.
@@ -44,9 +44,12 @@ LibreOffice's ``uno``; it is not imported by the rest of xlfuncs.
 from __future__ import annotations
 
 import contextlib
+import importlib
 import json
 import os
 import socket
+import sys
+import threading
 import time
 from typing import Any
 
@@ -204,9 +207,36 @@ def _serve_one(conn: socket.socket, desktop, at: dict[str, float]) -> str:
         return "stop" if job.get("stop") else "done"
 
 
+def _import_ahead(at: dict[str, float]) -> threading.Thread | None:
+    """Import the modules named by ``XLFUNCS_SERVICE_IMPORT`` (the add-in's kernels and numpy, from
+    the folder ``XLFUNCS_SERVICE_PYTHONPATH``) in a thread of their own, started as the service starts.
+
+    They are most of the add-in's start, and LibreOffice's Python bridge lets go of Python's lock
+    while Calc works, so they load on the other core while Calc sets up its first document.  A module
+    that fails here fails again, and is reported, when Calc loads the add-in.
+    """
+    names = [name for name in os.environ.get("XLFUNCS_SERVICE_IMPORT", "").split(",") if name]
+    if not names:
+        return None
+    folder = os.environ.get("XLFUNCS_SERVICE_PYTHONPATH")
+    if folder and folder not in sys.path:
+        sys.path.append(folder)
+
+    def run() -> None:
+        with contextlib.suppress(Exception):
+            for name in names:
+                importlib.import_module(name)
+            at["imported"] = time.time()
+
+    thread = threading.Thread(target=run, name="xlfuncs-import", daemon=True)
+    thread.start()
+    return thread
+
+
 def serve(*_args) -> None:
     """Take jobs until idle (runs inside LibreOffice; see the module's docstring)."""
     at = {"serve": time.time()}  # the milestones a reply names (wall-clock), for timelines
+    importing = _import_ahead(at)
     desktop = XSCRIPTCONTEXT.getDesktop()  # type: ignore[name-defined]  # noqa: F821  (given by LibreOffice)
     env = os.environ
     path = env["XLFUNCS_SERVICE_SOCKET"]
@@ -222,13 +252,16 @@ def serve(*_args) -> None:
         if env.get("XLFUNCS_SERVICE_WARM"):
             ctx = XSCRIPTCONTEXT.getComponentContext()  # type: ignore[name-defined]  # noqa: F821
             with contextlib.suppress(Exception):  # only a head start: a job reports what fails
-                ctx.ServiceManager.createInstanceWithContext(env["XLFUNCS_SERVICE_WARM"], ctx)
-                at["addin"] = time.time()
                 # Calc's first document costs 0.1 s more than the next: one empty sheet, closed
                 blank = desktop.loadComponentFromURL(
                     "private:factory/scalc", "_blank", 0, (_prop("Hidden", True),)
                 )
                 blank.close(True)
+                at["blank"] = time.time()
+                if importing is not None:  # Calc loads the add-in from the modules already imported
+                    importing.join()
+                ctx.ServiceManager.createInstanceWithContext(env["XLFUNCS_SERVICE_WARM"], ctx)
+                at["addin"] = time.time()
             at["warm"] = time.time()
         listener.settimeout(float(env.get("XLFUNCS_SERVICE_FIRST_WAIT", "60")))
         while True:

@@ -29,6 +29,9 @@ if TYPE_CHECKING:  # the kernels load with the class: xlfuncs calc reads the nam
 #: The UNO implementation name of the add-in; Calc's internal name of a function is this name, a dot
 #: and the method name, upper case (``ORG.XLFUNCS.CALC.FUNCTIONS.MARKETCAP``).
 IMPLEMENTATION = "org.xlfuncs.calc.Functions"
+#: The modules the add-in's class imports when Calc creates it (the kernels, and numpy with them),
+#: which the calculation service of ``xlfuncs calc`` imports ahead while Calc starts.
+IMPORTS = ("xlfuncs.functions", "xlfuncs.framework.sheet")
 #: The service every Calc add-in implements.
 SERVICE = "com.sun.star.sheet.AddIn"
 #: The UNO module and interface of the methods.
