@@ -1,6 +1,7 @@
 """The sheet patcher of ``xlfuncs calc``: cached values written into sheet XML, everything else kept.
 The one-pass patch (cells found by their ``r``) and the general merge write the same bytes."""
 
+import itertools
 import random
 import re
 import threading
@@ -108,6 +109,21 @@ def test_one_pass_and_general_merge_write_the_same_bytes(form, columns, piece, m
     monkeypatch.setattr(patch, "_COLUMNS", columns)
     xml, expected = form(SHEET), form(SHEET_PATCHED)
     assert both_ways(xml, SHEET_VALUES) == (expected, expected, expected)
+
+
+@pytest.mark.parametrize(("rows", "pieces"), [(10, 1), (20_000, 8), (200_000, 20)])
+def test_a_sheet_is_cut_in_eighths_between_the_smallest_piece_and_the_largest(rows, pieces):
+    """Compressing overlaps patching only from the second piece on: a small sheet is cut too."""
+    row = '<row r="{0}"><c r="A{0}" s="1"><f>B{0}*2</f><v>0</v></c><c r="B{0}"><v>{0}</v></c></row>'
+    body = "".join(row.format(r) for r in range(1, rows + 1))
+    patcher = patch.SheetPatcher(f"<worksheet><sheetData>{body}</sheetData></worksheet>", {"A1": 1}, encode)
+    cuts = patcher._cuts()
+    assert len(cuts) == pieces
+    assert cuts[0][0] == 0 and cuts[-1][1] == len(body)
+    assert all(end == start for (_, end), (start, _) in itertools.pairwise(cuts))
+    assert all(body[:end].endswith("</row>") for _, end in cuts)
+    longest = max(end - start for start, end in cuts)
+    assert longest < max(patch._SMALLEST_PIECE, min(patch._PIECE, len(body) // 8)) + len(row) + 12
 
 
 def test_a_cell_not_in_the_file_is_created_by_the_general_merge():

@@ -40,8 +40,11 @@ class _NotInFile(Exception):
 
 _ABSENT = object()
 #: Characters of ``<sheetData>`` patched at a time, cut after a ``</row>``: the writer thread
-#: compresses one piece while the next is patched.
+#: compresses one piece while the next is patched.  A sheet under eight pieces is cut in eighths
+#: (but not below :data:`_SMALLEST_PIECE`), so that compressing overlaps patching in a small sheet
+#: too; more pieces cost each piece a hand-over between the threads.
 _PIECE = 1 << 20
+_SMALLEST_PIECE = 1 << 16
 #: Columns named one by one in the one pass's expression: each costs a test per cell of the sheet
 #: (0.2 ms per 100,000 cells); more columns than this are matched by any letters.
 _COLUMNS = 64
@@ -124,12 +127,13 @@ class SheetPatcher:
         yield self.tail
 
     def _cuts(self) -> list[tuple[int, int]]:
-        """Where the pieces of the rows begin and end: after the first ``</row>`` :data:`_PIECE`
-        characters on (a cell is never cut).
+        """Where the pieces of the rows begin and end: after the first ``</row>`` a piece's length on
+        (:data:`_PIECE`; a cell is never cut).
         """
         body, end, cuts, pos = self.body, f"</{self.prefix}row>", [], 0
+        piece = min(_PIECE, max(_SMALLEST_PIECE, len(body) // 8))
         while pos < len(body):
-            cut = body.find(end, pos + _PIECE)
+            cut = body.find(end, pos + piece)
             cut = len(body) if cut < 0 else cut + len(end)
             cuts.append((pos, cut))
             pos = cut
