@@ -99,6 +99,9 @@ def close(a: float, b: float) -> bool:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", type=int, default=10_000_000)
+    parser.add_argument(
+        "--threads", type=int, help="DuckDB's threads (default: its own choice, one per core)"
+    )
     args = parser.parse_args()
     try:
         import duckdb
@@ -112,6 +115,8 @@ def main() -> int:
 
     rows = args.rows
     con = duckdb.connect()
+    if args.threads:
+        con.execute(f"SET threads = {args.threads}")
     threads = con.execute("SELECT current_setting('threads')").fetchall()[0][0]
     print(f"SQL benchmark: {rows:,} rows, best of {REPEAT}; goal: DuckDB function <= {GOAL:g}x pandas")
     print(f"  load average {load()}")

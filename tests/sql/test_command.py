@@ -55,6 +55,8 @@ def test_rows_into_a_parquet_file(files):
         (["sql", "SELECT MARKETCAP(1)"], "Binder Error"),
         (["sql", "SELECT 1", "-o", "out.xlsx"], "a .parquet or .csv file"),
         (["sql", " "], "no SQL statement given"),
+        (["sql", "SELECT 1", "--threads", "0"], "--threads must be from 1 to 256; got 0"),
+        (["sql", "SELECT 1", "--threads", "257"], "--threads must be from 1 to 256; got 257"),
     ],
 )
 def test_unusable_input_is_one_line_and_exit_2(argv, message, capsys, tmp_path, monkeypatch):
@@ -73,3 +75,10 @@ def test_functions_lists_the_sql_signatures(capsys):
         "FDMCAP(price DOUBLE, shares DOUBLE [, counts DOUBLE[], strikes DOUBLE[], method VARCHAR"
     )
     assert not any(line.startswith(("FDBRIDGE(", "FDTRANCHES(", "XLFUNCS(", "FILING(")) for line in lines)
+
+
+@pytest.mark.parametrize(("argv", "threads"), [([], "1"), (["--threads", "2"], "2")])
+def test_duckdb_runs_on_one_thread_unless_told(argv, threads, capsys):
+    """Our functions run one at a time under Python's lock: more DuckDB threads only wait for it."""
+    assert main(["sql", "SELECT current_setting('threads') AS threads", *argv]) == 0
+    assert capsys.readouterr().out.splitlines() == ["threads", threads]

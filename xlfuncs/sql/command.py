@@ -11,6 +11,12 @@ are the output).  DuckDB also reads a file named in the query itself
 (``FROM 'universe.parquet'``).  The rows go to stdout as CSV, or with ``-o`` into a
 ``.parquet`` or ``.csv`` file.  ``--functions`` lists the functions with their SQL types.
 
+DuckDB runs the query on one thread unless ``--threads N`` says otherwise.  Every DuckDB
+thread calls the Python functions, and those run one at a time under Python's global lock,
+so more threads only make them wait for each other: on 2 cores, 5,000,000 rows of Parquet, a
+screen with FDMCAP and EV took 0.74 s on one thread and 1.07 s on two, a sum of MARKETCAP
+0.24 s and 0.49 s, while a query of DuckDB's own functions alone took 0.19 s and 0.13 s.
+
 Exit codes: 0 when the query ran; 2 for unusable input (a missing file, SQL DuckDB refuses,
 DuckDB not installed): one line, no traceback.
 """
@@ -30,6 +36,8 @@ _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 _READERS = {".csv": "read_csv", ".tsv": "read_csv", ".parquet": "read_parquet"}
 _BATCH = 10_000  # rows fetched at a time for stdout
 _ROWS = {"SELECT", "EXPLAIN", "PRAGMA"}  # the statements whose rows are the output
+#: Most DuckDB threads ``--threads`` takes (each thread holds buffers of its own).
+MAX_THREADS = 256
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -44,6 +52,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "-o", "--output", metavar="OUT", help="write the rows to a .parquet or .csv file instead of stdout"
+    )
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=1,
+        metavar="N",
+        help="DuckDB's threads (default 1: our functions run one at a time under Python's lock, "
+        "and more threads wait for each other)",
     )
     parser.add_argument(
         "--functions", action="store_true", help="list the SQL functions and their arguments, then exit"
@@ -65,13 +81,17 @@ def run(args: argparse.Namespace) -> int:
         return _refuse(msg('DuckDB is not installed: pip install "xlfuncs[duckdb]"'))
     from . import duckdb as xlduck
 
+    if not 1 <= args.threads <= MAX_THREADS:
+        return _refuse(
+            msg("--threads must be from 1 to {most}; got {got}", most=MAX_THREADS, got=args.threads)
+        )
     try:
         text = _query_text(args.query)
         tables = [_table(spec) for spec in args.table]
         output = _output(args.output)
     except ValueError as exc:
         return _refuse(str(exc))
-    con = duckdb.connect()
+    con = duckdb.connect(config={"threads": args.threads})
     try:
         xlduck.register(con)
         for name, path in tables:
