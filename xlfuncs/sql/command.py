@@ -13,9 +13,7 @@ are the output).  DuckDB also reads a file named in the query itself
 
 DuckDB runs the query on one thread unless ``--threads N`` says otherwise.  Every DuckDB
 thread calls the Python functions, and those run one at a time under Python's global lock,
-so more threads only make them wait for each other: on 2 cores, 5,000,000 rows of Parquet, a
-screen with FDMCAP and EV took 0.74 s on one thread and 1.07 s on two, a sum of MARKETCAP
-0.24 s and 0.49 s, while a query of DuckDB's own functions alone took 0.19 s and 0.13 s.
+so more threads only make them wait for each other (measured in docs/sql.md).
 
 Exit codes: 0 when the query ran; 2 for unusable input (a missing file, SQL DuckDB refuses,
 DuckDB not installed): one line, no traceback.

@@ -19,8 +19,8 @@ A row whose worksheet result would be an error value is NULL.  A call DuckDB can
 unexpected failure inside the function.
 
 Every DuckDB thread calls these functions, and they run one at a time under Python's global
-lock: a query whose time goes mostly into them runs faster with ``SET threads = 1`` (on 2
-cores about twice as fast; ``xlfuncs sql`` runs on one thread unless told otherwise).
+lock: a query whose time goes mostly into them runs faster with ``SET threads = 1``, as
+``xlfuncs sql`` runs unless told otherwise (docs/sql.md measures it).
 """
 
 from __future__ import annotations

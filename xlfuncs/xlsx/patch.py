@@ -40,11 +40,12 @@ class _NotInFile(Exception):
 
 _ABSENT = object()
 #: Characters of ``<sheetData>`` patched at a time, cut after a ``</row>``: the writer thread
-#: compresses one piece while the next is patched.  A sheet under eight pieces is cut in eighths
-#: (but not below :data:`_SMALLEST_PIECE`), so that compressing overlaps patching in a small sheet
-#: too; more pieces cost each piece a hand-over between the threads.
+#: compresses one piece while the next is patched.  A sheet under :data:`_PIECES` pieces is cut
+#: in that many (but not below :data:`_SMALLEST_PIECE`), so that compressing overlaps patching in
+#: a small sheet too; more pieces cost each piece a hand-over between the threads.
 _PIECE = 1 << 20
 _SMALLEST_PIECE = 1 << 16
+_PIECES = 8
 #: Columns named one by one in the one pass's expression: each costs a test per cell of the sheet
 #: (0.2 ms per 100,000 cells); more columns than this are matched by any letters.
 _COLUMNS = 64
@@ -131,7 +132,7 @@ class SheetPatcher:
         (:data:`_PIECE`; a cell is never cut).
         """
         body, end, cuts, pos = self.body, f"</{self.prefix}row>", [], 0
-        piece = min(_PIECE, max(_SMALLEST_PIECE, len(body) // 8))
+        piece = min(_PIECE, max(_SMALLEST_PIECE, len(body) // _PIECES))
         while pos < len(body):
             cut = body.find(end, pos + piece)
             cut = len(body) if cut < 0 else cut + len(end)

@@ -182,7 +182,7 @@ class Instance:
             XLFUNCS_SERVICE_MAX_RSS=str(MAX_RESIDENT),
             XLFUNCS_SERVICE_WARM=IMPLEMENTATION,
             XLFUNCS_SERVICE_IMPORT=",".join(IMPORTS),
-            XLFUNCS_SERVICE_PYTHONPATH=str(self._pythonpath()),
+            XLFUNCS_SERVICE_PYTHONPATH=self._pythonpath(),
             # the add-in's FILING, COINPRICE... run in this process: the cache only, as in calc's own
             XLFUNCS_OFFLINE="1",
         )
@@ -205,9 +205,9 @@ class Instance:
         _STARTED.append(self._proc)
         (self.folder / "pid").write_text(str(self._proc.pid))
 
-    def _pythonpath(self) -> Path | str:
+    def _pythonpath(self) -> str:
         """The folder of the add-in's modules in this slot's extensions (``""`` if there is none)."""
-        return next((self.folder / "packages").glob("uno_packages/*/*.oxt/pythonpath"), "")
+        return str(next((self.folder / "packages").glob("uno_packages/*/*.oxt/pythonpath"), ""))
 
     def _connect(self) -> socket.socket | None:
         conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
