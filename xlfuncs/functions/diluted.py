@@ -141,15 +141,17 @@ def _parameters(method: str = "") -> Callable[[K], K]:
 
 def _dilute(
     price: Floats, counts: Floats | None, strikes: Floats | None, method: npt.ArrayLike
-) -> tuple[Floats, Floats, Floats, Floats]:
-    """Per element: instruments counted, exercise proceeds, shares repurchased, proceeds added to cash."""
+) -> tuple[Floats, Floats, Floats | None, Floats]:
+    """Per element: instruments counted, exercise proceeds, shares repurchased (None where no
+    element's method is tsm: none), proceeds added to cash.
+    """
     table = Table.of(*paired(counts, strikes))
     method = np.asarray(method)
     instruments, proceeds = table.counted(table.below(price), method == ALL)
     tsm = method == TSM
+    if not tsm.any():  # every proceed added to cash (proceeds spans price's and method's shapes)
+        return instruments, proceeds, None, proceeds
     added_cash = np.where(tsm, 0.0, proceeds)
-    if not tsm.any():  # the zeros the line below gives (proceeds spans price's shape)
-        return instruments, proceeds, np.zeros(added_cash.shape), added_cash
     repurchased = np.where(tsm & (price > 0), proceeds / np.where(price > 0, price, 1.0), 0.0)
     return instruments, proceeds, repurchased, added_cash
 
@@ -184,12 +186,24 @@ def _fd_shares(
     strikes: Floats | None,
     method: npt.ArrayLike,
     conv: tuple[Floats | None, Floats | None, npt.ArrayLike],
-) -> tuple[Floats, Floats, Floats]:
-    """Fully diluted shares, the proceeds added to cash and the debt converted."""
+) -> tuple[Floats, Floats, Floats | float]:
+    """Fully diluted shares, the proceeds added to cash and the debt converted (0.0 with no
+    convertible).  Only the terms that are there are added: a batch of rows is mostly options.
+    """
     instruments, _, repurchased, added_cash = _dilute(price, counts, strikes, method)
+    fd_shares = shares + instruments
+    if repurchased is not None:
+        fd_shares = fd_shares - repurchased
     conv_principal, conv_price, settlement = conv
+    if _empty(conv_principal) and _empty(conv_price):
+        return fd_shares, added_cash, 0.0
     conv_shares, converted = _convert(price, conv_principal, conv_price, method, settlement)
-    return shares + instruments - repurchased + conv_shares, added_cash, converted
+    return fd_shares + conv_shares, added_cash, converted
+
+
+def _empty(table: Floats | None) -> bool:
+    """An omitted table, or one of no elements."""
+    return table is None or not np.size(table)
 
 
 @udf(
@@ -429,6 +443,8 @@ def fdbridge(
     .. [1] Rosenbaum, J. and Pearl, J., *Investment Banking*, 3rd ed., Wiley 2020, ch. 1.
     """
     instruments, proceeds, repurchased, added_cash = _dilute(price, counts, strikes, method)
+    if repurchased is None:
+        repurchased = np.zeros(np.shape(added_cash))
     conv_shares, converted = _convert(price, conv_principal, conv_price, method, conv_settlement)
     fd_shares = shares + instruments - repurchased + conv_shares
     mcap, fd_mcap = price * shares, price * fd_shares

@@ -39,6 +39,10 @@ OMISSIBLE = frozenset({"strikes"})
 PAD = 0.0
 #: One table of at most this many tranches is kept once sorted (:meth:`Table.of`).
 _KEPT = 64
+#: One table of at most this many strikes, valued at this many prices or more, is compared strike by
+#: strike (:func:`_in_money`): a binary search over prices in no order mispredicts a branch at
+#: about every other step, which costs more than a pass per strike (docs/performance.md).
+_COMPARED, _MANY_PRICES = 16, 256
 
 #: The kernels whose table arguments may be row tables, with the pairs of :data:`PAIRS` they take.
 ROW_TABLE_KERNELS: dict[Callable[..., object], tuple[tuple[str, str], ...]] = {}
@@ -69,15 +73,22 @@ def total(values: Floats) -> Floats:
     return np.cumsum(values, axis=-1)[..., -1]
 
 
+def _table(values: npt.ArrayLike | None) -> Floats:
+    """A table argument as floats along at least one axis; omitted (None), no element."""
+    if values is None:
+        return np.zeros(0)
+    table = np.asarray(values, np.float64)
+    return table if table.ndim else table.reshape(1)
+
+
 def paired(counts: Floats | None, strikes: Floats | None) -> tuple[Floats, Floats]:
     """``counts`` and their strikes as two arrays of one shape; omitted strikes are all 0.
 
     One table is 1-D; row tables keep their leading axes (see the module docstring).
     """
-    counts = np.zeros(0) if counts is None else np.atleast_1d(np.asarray(counts, np.float64))
-    if strikes is None or np.size(strikes) == 0:
+    counts, strikes = _table(counts), _table(strikes)
+    if not strikes.size:
         return counts, np.zeros(counts.shape)
-    strikes = np.atleast_1d(np.asarray(strikes, np.float64))
     if strikes.shape != counts.shape:
         raise InputError(
             "strikes",
@@ -134,8 +145,12 @@ class Table:
 
         A tranche struck exactly at the price is not in the money.
         """
-        if self.strikes.ndim == 1:
-            struck_below = np.searchsorted(self.strikes, price, side="left")
+        strikes = self.strikes
+        if strikes.ndim == 1:
+            price = np.asarray(price)
+            if 0 < strikes.size <= _COMPARED and price.size >= _MANY_PRICES and strikes[0] >= 0:
+                return _in_money(strikes, price)
+            struck_below = np.searchsorted(strikes, price, side="left")
         else:  # a short table per row: comparing beats a search per row
             struck_below = np.count_nonzero(self.strikes < np.asarray(price)[..., None], axis=-1)
         return np.maximum(struck_below, self.zero_strikes)
@@ -143,7 +158,7 @@ class Table:
     def at(self, totals: Floats, index: npt.NDArray[np.intp]) -> Floats:
         """``totals`` (or ``strikes``) at ``index``, per row for row tables."""
         if totals.ndim == 1:
-            return totals[index]
+            return totals.take(index)  # what totals[index] gives, without indexing's general machinery
         return np.take_along_axis(totals, np.asarray(index)[..., None], -1)[..., 0]
 
     def counted(self, below: npt.NDArray[np.intp], every: npt.ArrayLike) -> tuple[Floats, Floats]:
@@ -157,6 +172,19 @@ class Table:
         )
 
 
+def _in_money(strikes: Floats, price: Floats) -> npt.NDArray[np.intp]:
+    """:meth:`Table.below` for sorted ``strikes`` of which none is negative, one pass per strike:
+    every tranche counts but those struck above 0 and at or above the price, which are taken off
+    (in one byte: at most :data:`_COMPARED`).  A nan price counts every tranche, as
+    ``np.searchsorted`` places nan above every strike.
+    """
+    below = np.full(price.shape, strikes.size, np.uint8)
+    for strike in strikes.tolist():
+        if strike:
+            below -= np.less_equal(price, strike).view(np.uint8)
+    return below.astype(np.intp)
+
+
 @functools.lru_cache(maxsize=256)
 def _kept(counts: bytes, strikes: bytes) -> Table:
     """:meth:`Table.sorted` of one table given by its elements' bytes (float64), read-only."""
@@ -168,8 +196,7 @@ def _kept(counts: bytes, strikes: bytes) -> Table:
 
 def convertibles(principal: Floats | None, conv_price: Floats | None) -> tuple[Floats, Floats]:
     """Conversion shares (principal ÷ conversion price) and conversion prices of a convertible table."""
-    principal = np.zeros(0) if principal is None else np.atleast_1d(np.asarray(principal, np.float64))
-    conv_price = np.zeros(0) if conv_price is None else np.atleast_1d(np.asarray(conv_price, np.float64))
+    principal, conv_price = _table(principal), _table(conv_price)
     if conv_price.shape != principal.shape:
         raise InputError(
             "conv_price",
