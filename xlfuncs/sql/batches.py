@@ -62,6 +62,12 @@ from .signatures import Param, Signature
 
 _DOUBLE = pa.float64() if pa is not None else None
 _FLOAT64 = pa.float64().id if pa is not None else None
+#: The types of a list column, and the integers of their offsets.
+_OFFSETS: dict[int, np.dtype[Any]] = (
+    {pa.list_(pa.null()).id: np.dtype(np.int32), pa.large_list(pa.null()).id: np.dtype(np.int64)}
+    if pa is not None
+    else {}
+)
 Column: TypeAlias = Any  # a pyarrow Array or ChunkedArray, as the engine hands it over
 
 
@@ -123,6 +129,14 @@ class BatchFunction:
         )
         # per table argument, the last list every row shared: its elements' bytes, and read
         self._shared: dict[str, tuple[bytes, npt.NDArray[Any]]] = {}
+        # per number of arguments given, those left off: the scalars, and the tables
+        self._left_off = {
+            given: (
+                [a for a in self.arguments[given:] if not a.param.table],
+                [a for a in self.arguments[given:] if a.param.table],
+            )
+            for given in range(self.least, self.most + 1)
+        }
 
     def __call__(self, columns: Sequence[Column]) -> pa.Array:
         sig = self.sig
@@ -179,24 +193,25 @@ class BatchFunction:
             return None
         inputs: dict[str, npt.NDArray[Any]] = {}
         codes: npt.NDArray[np.uint8] | None = None
-        tables: dict[str, tuple[npt.NDArray[Any], bool] | None] = {}
+        given: dict[str, tuple[npt.NDArray[Any], bool]] = {}
+        scalars_left_off, empty = self._left_off[len(arrays)]
         for argument, column in zip(self.arguments, arrays, strict=False):
-            name = argument.param.name
             if argument.param.table:
                 table = self._whole_table(argument, column, rows)
                 if table is False:
                     return None
-                tables[name] = None if table is True else table
+                if table is True:
+                    empty = [*empty, argument]
+                else:
+                    given[argument.param.name] = table
                 continue
-            inputs[name], part = _scalar(argument, column, rows)
+            inputs[argument.param.name], part = _scalar(argument, column, rows)
             if part is not None:  # the first error in argument order wins, as in the worksheet
                 codes = part if codes is None else np.where(codes == OK, part, codes).astype(CODE_DTYPE)
-        for argument in self.arguments[len(arrays) :]:  # left off: blank
-            if not argument.param.table:
-                inputs[argument.param.name], part = _blank_scalar(argument, rows)
-                if part is not None:
-                    codes = part if codes is None else np.where(codes == OK, part, codes).astype(CODE_DTYPE)
-        given = {name: t for name, t in tables.items() if t}
+        for argument in scalars_left_off:  # blank
+            inputs[argument.param.name], part = _blank_scalar(argument, rows)
+            if part is not None:
+                codes = part if codes is None else np.where(codes == OK, part, codes).astype(CODE_DTYPE)
         if all(shared for _, shared in given.values()):  # one table for every row: 1-D
             shape: tuple[int, ...] = (0,)
             inputs.update({name: values for name, (values, _) in given.items()})
@@ -210,9 +225,8 @@ class BatchFunction:
             )
         else:
             return None
-        for argument in self.arguments:  # an omitted optional table: no rows of it
-            if argument.param.name not in inputs:
-                inputs[argument.param.name] = np.zeros(shape, argument.blank[0].dtype)
+        for argument in empty:  # an omitted optional table: no rows of it
+            inputs[argument.param.name] = np.zeros(shape, argument.blank[0].dtype)
         return inputs, codes
 
     def _whole_table(
@@ -225,12 +239,13 @@ class BatchFunction:
         True for an omitted optional table (no rows of it, as for :func:`_lists`), False when
         the batch needs :func:`_groups`.
         """
-        if column.null_count == rows:
+        nulls = column.null_count
+        if nulls == rows:
             return not argument.arg.required
-        _list_type(argument, column)
-        if column.null_count:
+        offsets = _list_type(argument, column)
+        if nulls:
             return False
-        uniform = _uniform(column, rows)
+        uniform = _uniform(column, rows, offsets)
         if uniform is None:
             return False  # empty lists (a blank cell each), or lengths that differ
         first, width = uniform
@@ -359,11 +374,10 @@ def _blank_scalar(argument: Argument, rows: int) -> tuple[npt.NDArray[Any], npt.
     return argument.omitted, None if code == OK else np.full(rows, code, CODE_DTYPE)
 
 
-def _uniform(column: pa.Array, rows: int) -> tuple[int, int] | None:
+def _uniform(column: pa.Array, rows: int, dtype: np.dtype[Any]) -> tuple[int, int] | None:
     """(where the first list starts, the length of every list) when each of the ``rows``
-    lists of ``column`` has one length, not 0; else None.
+    lists of ``column`` (its offsets of ``dtype``) has one length, not 0; else None.
     """
-    dtype = np.dtype(np.int64 if pa.types.is_large_list(column.type) else np.int32)
     offsets = np.frombuffer(column.buffers()[1], dtype, rows + 1, column.offset * dtype.itemsize)
     first = int(offsets[0])
     width = (int(offsets[-1]) - first) // rows
@@ -439,9 +453,12 @@ def _same_rows(keys: npt.NDArray[Any]) -> bool:
     return bool((flat[width:] == flat[:-width]).all())
 
 
-def _list_type(argument: Argument, column: pa.Array) -> None:
-    if not pa.types.is_list(column.type) and not pa.types.is_large_list(column.type):
+def _list_type(argument: Argument, column: pa.Array) -> np.dtype[Any]:
+    """The integers of the list column's offsets; TypeError when it is not a list column."""
+    offsets = _OFFSETS.get(column.type.id)
+    if offsets is None:
         raise TypeError(f"{argument.arg.name} must be a list (one list per row), not {column.type}")
+    return offsets
 
 
 def _groups(
