@@ -96,22 +96,39 @@ def _values(doc) -> dict:
             cells = sheet.getCellRangeByPosition(a.StartColumn, a.StartRow, a.EndColumn, a.EndRow)
             data = cells.getDataArray()
             blocks.append([a.StartColumn, a.StartRow, data])
-            # Calc has no boolean type: a formula whose result is logical (a comparison, AND, ISNUMBER...)
-            # gets the logical number format, which tells its 1 and 0 from numbers
-            for i, row in enumerate(data):
-                for j, v in enumerate(row):
-                    if (v == 1 or v == 0) and type(v) is float:
-                        key = sheet.getCellByPosition(a.StartColumn + j, a.StartRow + i).NumberFormat
-                        if key not in logical:
-                            logical[key] = bool(formats.getByKey(key).Type & _LOGICAL)
-                        if logical[key]:
-                            booleans.append([a.StartColumn + j, a.StartRow + i])
+            if any((v == 1 or v == 0) and type(v) is float for row in data for v in row):
+                booleans += _booleans(cells, a, data, formats, logical)
         for a in sheet.queryFormulaCells(_ERROR_RESULTS).RangeAddresses:
             for row in range(a.StartRow, a.EndRow + 1):
                 for col in range(a.StartColumn, a.EndColumn + 1):
                     errors.append([col, row, sheet.getCellByPosition(col, row).getError()])
         if blocks:
             found[sheet.Name] = {"blocks": blocks, "errors": errors, "booleans": booleans}
+    return found
+
+
+def _booleans(cells, a, data, formats, logical: dict[int, bool]) -> list[list[int]]:
+    """The cells of the block ``cells`` (its address ``a``, its values ``data``) whose 1 or 0 is a
+    logical result.  Calc has no boolean type: a formula whose result is logical (a comparison, AND,
+    ISNUMBER...) gets the logical number format.  The block's cells are asked for by format, one UNO
+    call or two per distinct format, not per cell; ``logical`` keeps each format's answer.
+    """
+    found = []
+    by_format = cells.getUniqueCellFormatRanges()
+    for k in range(by_format.getCount()):
+        ranges = by_format.getByIndex(k)
+        key = ranges.NumberFormat
+        if key not in logical:
+            logical[key] = bool(formats.getByKey(key).Type & _LOGICAL)
+        if not logical[key]:
+            continue
+        for r in ranges.getRangeAddresses():
+            for row in range(r.StartRow, r.EndRow + 1):
+                values = data[row - a.StartRow]
+                for col in range(r.StartColumn, r.EndColumn + 1):
+                    v = values[col - a.StartColumn]
+                    if (v == 1 or v == 0) and type(v) is float:
+                        found.append([col, row])
     return found
 
 
