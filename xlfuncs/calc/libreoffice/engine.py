@@ -160,6 +160,8 @@ EXCEL_ERROR = {
 
 #: Calc's error code for a circular reference, which Excel shows as 0.
 CIRCULAR_CODE = 522
+#: What :func:`compute` finds for a formula cell the service gave no value for.
+_NOT_COMPUTED = object()
 
 
 def _read_values(path: Path, circular: set[tuple[str, str]]) -> Values:
@@ -283,23 +285,20 @@ def compute(
             formulas.setdefault(sheet, []).extend(cell for _, cell in table)
         else:
             problems.setdefault(DATA_TABLE, []).append((sheet, ref))
-    for sheet, listed in formulas.items():
+    for sheet, listed in formulas.items():  # (one key per cell, the sets asked only where they matter)
         for ref in listed:
-            if (sheet, ref) in computed:
-                value = computed[(sheet, ref)]
-                # Calc types logical results itself (the service reads them as bool), but the booleans
-                # our add-in returns reach it as numbers: where the file stored a boolean, a 1 or 0 stays one
-                # a logical formula's 1 or 0 in a cell formatted explicitly (Calc then shows no logical
-                # format) is TRUE or FALSE too
-                if (
-                    ((sheet, ref) in booleans or (sheet, ref) in logical)
-                    and type(value) is int
-                    and value in (0, 1)
-                ):
-                    value = bool(value)
-                values[(sheet, ref)] = value
-                if (sheet, ref) in circular:
-                    problems.setdefault(CIRCULAR, []).append((sheet, ref))
-            else:
-                problems.setdefault(NOT_COMPUTED, []).append((sheet, ref))
+            key = (sheet, ref)
+            value = computed.get(key, _NOT_COMPUTED)
+            if value is _NOT_COMPUTED:
+                problems.setdefault(NOT_COMPUTED, []).append(key)
+                continue
+            # Calc types logical results itself (the service reads them as bool), but the booleans
+            # our add-in returns reach it as numbers: where the file stored a boolean, a 1 or 0 stays one
+            # a logical formula's 1 or 0 in a cell formatted explicitly (Calc then shows no logical
+            # format) is TRUE or FALSE too
+            if type(value) is int and value in (0, 1) and (key in booleans or key in logical):
+                value = bool(value)
+            values[key] = value
+            if circular and key in circular:
+                problems.setdefault(CIRCULAR, []).append(key)
     return values, problems
