@@ -19,8 +19,9 @@ process, as a user runs it, and timed together with the peak memory of its whole
   (no Python), in a profile that recalculates on load and was started once before (LibreOffice's
   best case; our engine too starts from a prepared profile).  Its own way to use a LibreOffice
   already running, handing the conversion to it (the same command while a LibreOffice on the same
-  profile runs), is timed too; the ratios are to the faster of the two (its memory: the cold
-  conversion's, the one measured as a whole process);
+  profile runs), is timed too, taking turns with the cold runs of ``xlfuncs calc`` (the machine's
+  speed moves from minute to minute; runs in turn see the same); the ratios are to the faster of
+  the two (its memory: the cold conversion's, the one measured as a whole process);
 * ``xlfuncs calc IN -o OUT --engine formulas`` up to ``--formulas-max`` rows (it is minutes at
   100,000 rows).
 
@@ -106,28 +107,37 @@ def size(n: int, repeat: int, formulas: bool, tmp: Path) -> list[str]:
     instances.stop_all(office.cache_root())  # nothing of ours runs beside LibreOffice's own runs
     t_lo, m_lo = best_of(repeat, lambda: measured(lo))
     print(f"  LibreOffice recalculating the native twin       {t_lo:7.2f} s  {m_lo / 2**20:6.0f} MB")
-    running = subprocess.Popen(  # the same profile, no file: it waits for work
-        soffice, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
-    )
-    try:
-        time.sleep(5)  # started and listening
-        t_hand, _ = best_of(repeat, lambda: measured(lo))
-    finally:
-        os.killpg(running.pid, signal.SIGKILL)
-        running.wait()
-    print(f"  ... handed to a LibreOffice already running     {t_hand:7.2f} s")
-    t_lo = min(t_lo, t_hand)  # the yardstick: the faster of LibreOffice's own two ways
     binary = office.binary()
     if binary:  # shown beside it: xlfuncs calc starts this program, not the launcher soffice is
         lo_bin = [binary, *lo[1:]]
         t_bin, _ = best_of(repeat, lambda: measured(lo_bin, office.LAUNCHER_ENVIRONMENT))
-        print(f"  ... soffice.bin itself, without the launcher    {t_bin:7.2f} s   (not the yardstick)")
 
     def cold_run() -> tuple[float, int]:
         instances.stop_all(office.cache_root())  # the last run's LibreOffice may still be ending
         return measured(ours_cmd, cold)
 
-    t_cold, m_cold = best_of(repeat, cold_run)
+    # LibreOffice's hand-over and our cold run take turns, so that the machine's speed, which moves
+    # from minute to minute on a shared machine, moves both sides of the ratio alike
+    running = subprocess.Popen(  # the same profile, no file: it waits for work
+        soffice, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+    )
+    handed, colds = [], []
+    try:
+        time.sleep(5)  # started and listening
+        for _ in range(repeat):
+            handed.append(measured(lo))
+            colds.append(cold_run())
+    finally:
+        os.killpg(running.pid, signal.SIGKILL)
+        running.wait()
+    t_hand = min(t for t, _ in handed)
+    t_cold, m_cold = min(t for t, _ in colds), max(m for _, m in colds)
+    print(
+        f"  ... handed to a LibreOffice already running     {t_hand:7.2f} s   (taking turns with the cold runs)"
+    )
+    if binary:
+        print(f"  ... soffice.bin itself, without the launcher    {t_bin:7.2f} s   (not the yardstick)")
+    t_lo = min(t_lo, t_hand)  # the yardstick: the faster of LibreOffice's own two ways
     print(
         f"  xlfuncs calc, cold (starts LibreOffice)         {t_cold:7.2f} s  {m_cold / 2**20:6.0f} MB"
         f"   ratio {t_cold / t_lo:.2f}x time, {m_cold / m_lo:.2f}x memory"
