@@ -51,7 +51,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from measuring import COLUMNS, best_of, compare, each_size, header, measured, sample_rows  # noqa: E402
+from measuring import COLUMNS, best, best_of, compare, each_size, header, measured, sample_rows  # noqa: E402
 
 from xlfuncs.calc.libreoffice import engine as libreoffice  # noqa: E402
 from xlfuncs.calc.libreoffice import headless, instances  # noqa: E402
@@ -130,8 +130,8 @@ def size(n: int, repeat: int, formulas: bool, tmp: Path) -> list[str]:
     finally:
         os.killpg(running.pid, signal.SIGKILL)
         running.wait()
-    t_hand = min(t for t, _ in handed)
-    t_cold, m_cold = min(t for t, _ in colds), max(m for _, m in colds)
+    t_hand, _ = best(handed)
+    t_cold, m_cold = best(colds)
     print(
         f"  ... handed to a LibreOffice already running     {t_hand:7.2f} s   (taking turns with the cold runs)"
     )

@@ -120,7 +120,11 @@ def measured(
 
 def best_of(repeat: int, run: Callable[[], tuple[float, int]]) -> tuple[float, int]:
     """Fastest time and highest peak memory over ``repeat`` runs."""
-    runs = [run() for _ in range(repeat)]
+    return best([run() for _ in range(repeat)])
+
+
+def best(runs: list[tuple[float, int]]) -> tuple[float, int]:
+    """Fastest time and highest peak memory of runs already measured, ``(seconds, bytes)`` each."""
     return min(t for t, _ in runs), max(m for _, m in runs)
 
 

@@ -145,14 +145,13 @@ class Table:
 
         A tranche struck exactly at the price is not in the money.
         """
-        strikes = self.strikes
+        strikes, price = self.strikes, np.asarray(price)
         if strikes.ndim == 1:
-            price = np.asarray(price)
             if 0 < strikes.size <= _COMPARED and price.size >= _MANY_PRICES and strikes[0] >= 0:
                 return _in_money(strikes, price)
             struck_below = np.searchsorted(strikes, price, side="left")
         else:  # a short table per row: comparing beats a search per row
-            struck_below = np.count_nonzero(self.strikes < np.asarray(price)[..., None], axis=-1)
+            struck_below = np.count_nonzero(strikes < price[..., None], axis=-1)
         return np.maximum(struck_below, self.zero_strikes)
 
     def at(self, totals: Floats, index: npt.NDArray[np.intp]) -> Floats:
