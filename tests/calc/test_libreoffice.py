@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 import os
 from pathlib import Path
+from xml.etree import ElementTree
 
 import openpyxl
 import pytest
@@ -22,7 +23,7 @@ from openpyxl.utils.cell import range_boundaries
 from openpyxl.worksheet.formula import ArrayFormula
 
 from xlfuncs.calc.libreoffice import engine as libreoffice
-from xlfuncs.calc.libreoffice import freeze, rewrite
+from xlfuncs.calc.libreoffice import freeze, headless, rewrite
 from xlfuncs.runtimes.libreoffice import office
 from xlfuncs.runtimes.libreoffice.office import LibreOfficeError
 from xlfuncs.workbooks import templates
@@ -320,3 +321,29 @@ def test_a_run_with_libreoffice_imports_neither_numpy_nor_the_kernels(soffice, t
     assert run.returncode == 0, run.stderr[-3000:]
     assert json.loads(run.stdout.strip().splitlines()[-1]) == [0, []]
     assert openpyxl.load_workbook(tmp_path / "out.xlsx", data_only=True)  # values were written
+
+
+def _defined_flags(soffice: str, name: str) -> set[str]:
+    """The flags the LibreOffice installation of ``soffice`` defines for the filter ``name``."""
+    share = Path(os.path.realpath(soffice)).parents[1] / "share"
+    xcd = next(p for p in (share / "registry" / "calc.xcd", share / ".registry" / "calc.xcd") if p.is_file())
+    oor = "{http://openoffice.org/2001/registry}"
+    for node in ElementTree.parse(xcd).iter("node"):
+        if node.get(f"{oor}name") == name and node.get(f"{oor}op") == "replace":
+            flags = next(p for p in node.iter("prop") if p.get(f"{oor}name") == "Flags")
+            return set(flags.findtext("value", "").split())
+    raise AssertionError(f"{xcd} defines no filter {name!r}")
+
+
+def test_profiles_open_books_with_the_filters_flags_but_signature_checks(soffice, tmp_path):
+    # the profile's flags replace LibreOffice's own: they must be those of every LibreOffice tested
+    installed = [office.executable(), os.environ.get("XLFUNCS_OLDER_SOFFICE")]
+    for program in filter(None, installed):
+        defined = _defined_flags(program, headless.OOXML_FILTER)
+        assert "SUPPORTSSIGNING" in defined
+        assert set(headless.OOXML_FILTER_FLAGS.split()) == defined - {"SUPPORTSSIGNING"}, program
+    headless.write_profile(tmp_path)
+    items = ElementTree.parse(tmp_path / "user" / "registrymodifications.xcu").getroot()
+    path = f"org.openoffice.TypeDetection.Filter:Filter['{headless.OOXML_FILTER}']"
+    [item] = [item for item in items if item.get("{http://openoffice.org/2001/registry}path").endswith(path)]
+    assert item.findtext("prop/value") == headless.OOXML_FILTER_FLAGS

@@ -12,12 +12,19 @@ from pathlib import Path
 
 from ...runtimes.libreoffice.office import TIMEOUT, LibreOfficeError, detail, executable, options, run
 
-__all__ = ["HEADLESS", "OOXML_FILTER", "OOXML_SUFFIXES", "convert", "write_profile"]
+__all__ = ["HEADLESS", "OOXML_FILTER", "OOXML_FILTER_FLAGS", "OOXML_SUFFIXES", "convert", "write_profile"]
 
 #: The import filter every workbook is opened with: a file that is also an OpenDocument package
 #: (a "polyglot") would otherwise be detected, and opened, as that.
 OOXML_FILTER = "Calc MS Excel 2007 XML"
 OOXML_SUFFIXES = (".xlsx", ".xlsm", ".xltx", ".xltm")
+
+#: The flags LibreOffice gives :data:`OOXML_FILTER`, but ``SUPPORTSSIGNING``, which every profile of
+#: xlfuncs sets instead.  With that flag Calc checks a book's digital signatures as it finishes
+#: loading it; on the first book of a process that starts the certificate store (NSS) and, through
+#: GpgME, runs ``gpgconf``, ``gpg`` and ``gpgsm``, about 50 ms of a cold ``xlfuncs calc``.  The check
+#: decides nothing here: books are only computed, never signed, and their macros never run.
+OOXML_FILTER_FLAGS = "IMPORT EXPORT ALIEN 3RDPARTYFILTER PREFERRED ENCRYPTION PASSWORDTOMODIFY"
 
 #: How every LibreOffice of xlfuncs runs: no window, no document recovery, no lock files, no start
 #: centre, no splash.
@@ -30,6 +37,7 @@ HEADLESS = ("--headless", "--norestore", "--nolockcheck", "--nodefault", "--nolo
 # updated (Calc/Content/Update/Link: 0 always, 1 never, 2 on request).  Macros are kept from
 # running by opening every book with MacroExecutionMode 0 (service.py), not by
 # DisableMacrosExecution, which would also stop the Python service the engine computes through.
+# The last item sets the import filter's flags (OOXML_FILTER_FLAGS).
 _PROFILE = """<?xml version="1.0" encoding="UTF-8"?>
 <oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema" \
 xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
@@ -43,6 +51,8 @@ xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
 <prop oor:name="DisableActiveContent" oor:op="fuse"><value>true</value></prop></item>
 <item oor:path="/org.openoffice.Office.Calc/Content/Update"><prop oor:name="Link" oor:op="fuse">\
 <value>1</value></prop></item>
+<item oor:path="/org.openoffice.TypeDetection.Filter/Filters/org.openoffice.TypeDetection.Filter:Filter['{name}']">\
+<prop oor:name="Flags" oor:op="fuse"><value>{flags}</value></prop></item>
 </oor:items>
 """
 
@@ -52,7 +62,8 @@ def write_profile(profile: Path, recalc: bool = True) -> None:
     user = Path(profile) / "user"
     user.mkdir(parents=True, exist_ok=True)
     (user / "registrymodifications.xcu").write_text(
-        _PROFILE.format(mode=0 if recalc else 1), encoding="utf-8"
+        _PROFILE.format(mode=0 if recalc else 1, name=OOXML_FILTER, flags=OOXML_FILTER_FLAGS),
+        encoding="utf-8",
     )
 
 
