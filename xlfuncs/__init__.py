@@ -13,12 +13,16 @@ installed (``xlfuncs[data]``), so are the functions that fetch their inputs
 from __future__ import annotations
 
 import importlib.util
-from typing import TYPE_CHECKING, Any
 
 from .framework.assembly import after_kernels
 from .framework.errors import InputError as InputError
 
+#: typing's constant, without importing typing: ``xlfuncs calc`` starts LibreOffice from its first
+#: lines, and everything imported before that delays a cold run
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any
+
     from .functions import REGISTRY as REGISTRY
     from .functions.versions import __version__ as __version__
 

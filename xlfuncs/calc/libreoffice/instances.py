@@ -24,17 +24,21 @@ import shutil
 import signal
 import socket
 import subprocess
-import tempfile
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
 
 from ...runtimes.libreoffice import office
 from ...runtimes.libreoffice.addin import IMPLEMENTATION, IMPORTS
 from ...runtimes.libreoffice.office import LibreOfficeError
 from . import headless, service
+
+# xlfuncs calc imports this module before it starts LibreOffice (:mod:`.headstart`), and a cold run
+# waits for that LibreOffice: what only some runs need (tempfile) is imported where it is used,
+# Instance is a plain class (dataclasses imports inspect: 8 ms) and typing is not imported.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import IO
 
 try:
     import fcntl
@@ -113,6 +117,8 @@ def _socket_elsewhere(slot: Path) -> Path:
                 "(a real directory of ours with mode 0700); refused"
             )
         return path
+    import tempfile  # (see the imports)
+
     runtime = os.environ.get("XDG_RUNTIME_DIR", "")
     base = runtime if runtime and office.private_folder(Path(runtime)) else tempfile.gettempdir()
     folder = Path(tempfile.mkdtemp(prefix="xlfuncs-", dir=base))  # mode 0700, a name no one can guess
@@ -121,15 +127,16 @@ def _socket_elsewhere(slot: Path) -> Path:
     return path
 
 
-@dataclass
 class Instance:
     """One slot's LibreOffice (running or not): ``folder`` holds ``profile``, ``packages``, ``pid``, ``log``."""
 
-    folder: Path
-    prepared: Path  #: the prepared profile and extensions this slot copies
-    keep: float
-    _proc: subprocess.Popen[bytes] | None = None
-    _conn: socket.socket | None = None  #: a connection made by :meth:`start` to one already running
+    def __init__(self, folder: Path, prepared: Path, keep: float) -> None:
+        self.folder = folder
+        self.prepared = prepared  #: the prepared profile and extensions this slot copies
+        self.keep = keep
+        self._proc: subprocess.Popen[bytes] | None = None
+        #: a connection made by :meth:`start` to one already running
+        self._conn: socket.socket | None = None
 
     @property
     def socket_path(self) -> Path:
@@ -400,6 +407,8 @@ def instance(prepared: Path) -> Iterator[Instance]:
         with taken[0]:
             yield taken[1]
         return
+    import tempfile  # (see the imports)
+
     with tempfile.TemporaryDirectory(prefix="xlfuncs_lo_") as tmp:
         one_off = Instance(Path(tmp), prepared, 0.0)
         try:

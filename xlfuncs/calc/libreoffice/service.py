@@ -51,7 +51,10 @@ import socket
 import sys
 import threading
 import time
-from typing import Any
+
+TYPE_CHECKING = False  # (typing is not imported: see xlfuncs/__init__.py)
+if TYPE_CHECKING:
+    from typing import Any
 
 #: The script's name in the profile, and the URL that runs :func:`serve` from there.
 SCRIPT = "xlfuncs_service.py"

@@ -19,10 +19,10 @@ from __future__ import annotations
 import math
 import struct
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 from ...framework.errors import DIV0, ERROR_TEXT, NA, NAME, NULL, NUM, REF, VALUE
 
+TYPE_CHECKING = False  # (typing is not imported: see xlfuncs/__init__.py)
 if TYPE_CHECKING:  # the kernels load with the class: xlfuncs calc reads the names here before they do
     from ...framework.spec import FunctionSpec
 
