@@ -6,6 +6,7 @@ import random
 import re
 import threading
 import zipfile
+import zlib
 from pathlib import Path
 
 import openpyxl
@@ -285,6 +286,20 @@ def test_patched_parts_keep_their_zip_header(tmp_path):
     )
     assert (new.date_time, new.compress_type, new.extract_version) == (old.date_time, old.compress_type, 20)
     assert new.extra == b""
+
+
+def test_patched_sheets_are_compressed_at_the_chosen_level(tmp_path):
+    src = random_sheet_book(tmp_path / "r.xlsx", 2000, random.Random(3))
+    write_values(src, tmp_path / "out.xlsx", {("Data", "D1"): 1})
+    with zipfile.ZipFile(tmp_path / "out.xlsx") as z:
+        info = z.getinfo("xl/worksheets/sheet1.xml")
+        xml = z.read(info)
+    sizes = {}
+    for level in (patch._LEVEL, 6):
+        deflate = zlib.compressobj(level, zlib.DEFLATED, -15)
+        sizes[level] = len(deflate.compress(xml) + deflate.flush())
+    assert sizes[patch._LEVEL] != sizes[6]  # (a sheet on which the two levels differ)
+    assert info.compress_size == sizes[patch._LEVEL]
 
 
 @pytest.mark.skipif(

@@ -16,7 +16,7 @@ import zipfile
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from itertools import groupby
+from itertools import chain, groupby
 from operator import itemgetter
 from pathlib import Path
 from typing import IO, Any
@@ -152,24 +152,36 @@ class SheetPatcher:
         each cell to write was among :meth:`_found`.
 
         A cell's ``r`` names it (ECMA-376 requires it to agree with its row's); the first cell
-        with that ``r`` is patched, as :meth:`_patch_general` does.
+        with that ``r`` is patched, as :meth:`_patch_general` does.  The expression splits a piece
+        into the text between the cells and each cell's groups, with no Python call per cell (a
+        third less time than a replacement function); a cell not written is put back together from
+        its groups, as the expression matches its tags literally.
         """
         todo = dict(self.cells)
-        pop, cell, content = todo.pop, self._cell, self._content  # (locals: one step less per cell)
-
-        def found(m: re.Match[str]) -> str:
-            ref, attrs, formula, body = m.groups()
-            value = pop(ref, _ABSENT)
-            if value is _ABSENT:  # not to write, or written already (a second cell with the same r)
-                return m.group(0)
-            if formula is not None:  # <c ...>[<f>...</f>]<v>...</v></c>
-                return cell(f' r="{ref}"{attrs}', formula, "", value)
-            if body is not None:
-                return cell(f' r="{ref}"{attrs}', *content(body), value)
-            return cell(f' r="{ref}"{attrs[:-1]}', "", "", value)  # <c .../>
-
+        pop, cell, content, p = todo.pop, self._cell, self._content, self.prefix
         for start, end in cuts:
-            yield self.found_re.sub(found, self.body[start:end])
+            # the text before the first cell, then per cell: r, other attributes, formula, <v> text,
+            # content, and the text after it
+            parts = self.found_re.split(self.body[start:end])
+            cells: list[str] = []
+            add = cells.append
+            for ref, attrs, formula, cached, body in zip(*(parts[i::6] for i in range(1, 6)), strict=True):
+                value = pop(ref, _ABSENT)
+                if value is _ABSENT:  # not to write, or written already (a second cell with the same r)
+                    if formula is not None:
+                        add(f'<{p}c r="{ref}"{attrs}>{formula}<{p}v>{cached}</{p}v></{p}c>')
+                    elif body is not None:
+                        add(f'<{p}c r="{ref}"{attrs}>{body}</{p}c>')
+                    else:
+                        add(f'<{p}c r="{ref}"{attrs}>')
+                elif formula is not None:  # <c ...>[<f>...</f>]<v>...</v></c>
+                    add(cell(f' r="{ref}"{attrs}', formula, "", value))
+                elif body is not None:
+                    add(cell(f' r="{ref}"{attrs}', *content(body), value))
+                else:
+                    add(cell(f' r="{ref}"{attrs[:-1]}', "", "", value))  # <c .../>
+            cells.append("")
+            yield "".join(chain.from_iterable(zip(parts[::6], cells, strict=True)))
         if todo:
             raise _NotInFile(next(iter(todo)))
 
@@ -298,6 +310,11 @@ def _merge(
     return "".join(out)
 
 
+#: zlib's level for a patched sheet: a sheet's XML takes level 6, zlib's default, 1.7 times as long
+#: as level 5 and comes out 1 % smaller (the 2,000-row universe: 21 ms against 13 ms for its 1.2 MB
+#: of XML; the whole write-back 44 -> 38 ms).
+_LEVEL = 5
+
 #: The GIL switch interval while a sheet is patched and compressed, seconds.  A small sheet's
 #: eighths take about 3 ms each to compress, so the three waits for the GIL a piece matter: the
 #: 2,000-row universe's write-back took 58-71 ms with 1 ms and 53-57 ms with 0.2 ms (medians of 30).
@@ -326,6 +343,7 @@ def _write_part(zout: zipfile.ZipFile, info: zipfile.ZipInfo, pieces: Iterable[s
     """
     member = copy.copy(info)
     member.file_size = size_bound  # zipfile reserves ZIP64 fields only for a part that may need them
+    member._compresslevel = _LEVEL  # type: ignore[attr-defined]  # (zipfile reads it; None as read: 6)
     with _prompt_handover(), zout.open(member, "w") as part, ThreadPoolExecutor(1) as writer:
         pending: deque[Future[int]] = deque()
         for piece in pieces:

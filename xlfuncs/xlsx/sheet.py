@@ -112,18 +112,16 @@ class Patterns:
     def cells_in(self, columns: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
         """Two expressions for the cells whose ``r`` is their first attribute and whose column
         matches ``columns`` (an alternation of letters): the first groups ``r``, the other
-        attributes, then the formula of a cell holding only ``[<f>]`` and ``<v>``, or else its
-        content; the second only ``r``.  They match what :attr:`cell` matches (``[^>]*`` stops where
+        attributes, then the formula and the ``<v>`` text of a cell holding only ``[<f>]`` and
+        ``<v>``, or else its content; the second only ``r``.  They match what :attr:`cell` matches (``[^>]*`` stops where
         ``[^>]*?`` does, before the first ``>``; a ``/`` before it makes an empty cell).
         """
         p = re.escape(self.prefix)
         cell = (  # {}: where a group opens, "(" or "(?:"
             rf'<{p}c r="((?:{columns})[0-9]+)"{{}}[^>]*)(?:(?<=/)>|>(?:{{}}(?:<{p}f\b[^>]*?(?:/>|>[^<]*</{p}f>))?)'
-            rf"<{p}v>[^<]*</{p}v>|{{}}.*?))</{p}c>)"
+            rf"<{p}v>{{}}[^<]*)</{p}v>|{{}}.*?))</{p}c>)"
         )
-        return re.compile(cell.format("(", "(", "("), re.S), re.compile(
-            cell.format("(?:", "(?:", "(?:"), re.S
-        )
+        return re.compile(cell.format(*"(((("), re.S), re.compile(cell.format(*["(?:"] * 4), re.S)
 
 
 def patterns(prefix: str = "") -> Patterns:
