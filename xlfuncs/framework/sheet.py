@@ -10,7 +10,6 @@ range are ``#N/A``.  Per element the first error in argument order wins, as in
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -25,7 +24,6 @@ from .values import CODE_DTYPE, Codes, Ragged
 Cells = list[list[Any]]
 Objects = npt.NDArray[np.object_]
 
-logger = logging.getLogger(__name__)
 _ERROR_CELLS = np.array([None] + [ERROR_TEXT.get(c) for c in range(1, max(ERROR_TEXT) + 1)], object)
 
 
@@ -36,7 +34,9 @@ def call(spec: FunctionSpec, *args: Any) -> Cells:
     except Ragged:
         return [[ERROR_TEXT[VALUE]]]
     except Exception:  # a bug must not put a traceback into a cell
-        logger.exception("xlfuncs: %s failed", spec.excel_name)
+        import logging  # here: Calc's add-in imports this module while LibreOffice starts
+
+        logging.getLogger(__name__).exception("xlfuncs: %s failed", spec.excel_name)
         return [[ERROR_TEXT[VALUE]]]
 
 

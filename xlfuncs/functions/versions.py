@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import platform
 import sys
 from typing import TYPE_CHECKING
 
@@ -58,6 +57,7 @@ def version_info() -> dict[str, str]:
     ----------
     .. [1] xlwings documentation, "User Defined Functions", https://docs.xlwings.org/en/latest/udfs.html
     """
+    import platform  # (as metadata)
     from importlib import metadata  # here: at module level it would slow every start-up
 
     try:
