@@ -15,10 +15,9 @@ from __future__ import annotations
 import importlib.util
 import math
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import numpy.typing as npt
 
 from ..framework.errors import ERROR_CODE, InputError
 from ..framework.rules import ABSENT, Choice, Labels, Number
@@ -27,6 +26,9 @@ from .chains import ITEMS
 from .errors import DataError, NoSuchFact, StaleFact, UnknownId
 from .records import Fact
 
+if TYPE_CHECKING:
+    import numpy.typing as npt
+
 FIELDS = ("value", "period_end", "form", "filed", "url", "tag", "stale", "note")
 ITEM = Choice(ITEMS, default="shares")
 FIELD = Choice(FIELDS, default="value")
@@ -34,7 +36,7 @@ AS_OF = Number(blank=ABSENT, help="must be a date (a date cell or its serial num
 TEXT = Labels()
 
 _EPOCH = date(1899, 12, 30)  # day 0 of Excel's serial dates (1900 system, past 1 March 1900)
-Objects = npt.NDArray[np.object_]
+Objects = np.ndarray[Any, np.dtype[np.object_]]
 
 
 def serial(day: date) -> float:

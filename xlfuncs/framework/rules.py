@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
-import numpy.typing as npt
 
 from .errors import BLANK, ERROR_CODE, NA, NUM, OK, VALUE
 from .values import (
@@ -29,6 +28,9 @@ from .values import (
     float_bits,
     max_bits,
 )
+
+if TYPE_CHECKING:
+    import numpy.typing as npt
 
 
 class Rule(Protocol):

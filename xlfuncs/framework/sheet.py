@@ -11,18 +11,20 @@ range are ``#N/A``.  Per element the first error in argument order wins, as in
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import numpy.typing as npt
 
 from .errors import ERROR_CODE, ERROR_TEXT, NA, NUM, OK, VALUE, InputError
 from .spec import FunctionSpec, read_arg
 from .values import CODE_DTYPE, Codes, Ragged
 
+if TYPE_CHECKING:
+    import numpy.typing as npt
+
 #: The cells a worksheet function returns: numbers, labels, booleans and Excel error text.
 Cells = list[list[Any]]
-Objects = npt.NDArray[np.object_]
+Objects = np.ndarray[Any, np.dtype[np.object_]]
 
 _ERROR_CELLS = np.array([None] + [ERROR_TEXT.get(c) for c in range(1, max(ERROR_TEXT) + 1)], object)
 

@@ -16,14 +16,16 @@ import inspect
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import numpy.typing as npt
 
 from .errors import NA, InputError
 from .rules import Number, Rule
 from .values import CODE_DTYPE, Codes, Ragged, classify, same_index
+
+if TYPE_CHECKING:
+    import numpy.typing as npt
 
 #: Every registered function, in declaration order.
 REGISTRY: dict[str, FunctionSpec] = {}

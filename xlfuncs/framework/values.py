@@ -15,12 +15,14 @@ import decimal
 import numbers
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import numpy.typing as npt
 
 from .errors import BLANK, ERROR_CODE, NUM, OK, VALUE, InputError
+
+if TYPE_CHECKING:
+    import numpy.typing as npt
 
 _NUMERIC_TEXT = re.compile(
     r"\s*[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?\s*\Z"
@@ -29,8 +31,10 @@ _NUMERIC_TEXT = re.compile(
 _MISSING_TYPES = ("NAType", "NaTType", "JsNull")
 
 #: The arrays the kernels compute on, and the per-element codes (:mod:`xlfuncs.framework.errors`).
-Floats = npt.NDArray[np.float64]
-Codes = npt.NDArray[np.uint8]
+#: numpy.typing's NDArray, spelt out: the modules the LibreOffice add-in imports while Calc starts
+#: import numpy.typing (4 ms) only for type checkers.
+Floats = np.ndarray[Any, np.dtype[np.float64]]
+Codes = np.ndarray[Any, np.dtype[np.uint8]]
 CODE_DTYPE = np.uint8
 
 

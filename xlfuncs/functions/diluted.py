@@ -33,16 +33,18 @@ grows with prices + tranches, never with their product.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
-import numpy.typing as npt
 
 from ..framework.errors import NUM, InputError
 from ..framework.rules import AMOUNT, OPTIONAL_AMOUNT, Choice, Number
 from ..framework.spec import Check, udf
 from ..framework.values import Floats
 from .tranches import Table, convertibles, paired, row_tables, total
+
+if TYPE_CHECKING:
+    import numpy.typing as npt
 
 METHODS = ("gross", "tsm", "all")
 METHOD = Choice(METHODS, default="gross")

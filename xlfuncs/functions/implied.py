@@ -17,14 +17,18 @@ so E (with the convertible still counted as debt) + principal = P × (S + shares
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-import numpy.typing as npt
 
 from ..framework.rules import AMOUNT
 from ..framework.spec import udf
 from ..framework.values import Floats
 from .diluted import ALL, METHOD, TRANCHE
 from .tranches import Table, convertibles, paired, row_tables
+
+if TYPE_CHECKING:
+    import numpy.typing as npt
 
 
 def _first_at_or_above(table: Table, equity_value: Floats, shares: Floats) -> npt.NDArray[np.intp]:

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import numpy.typing as npt
 
 from ..framework.errors import VALUE, InputError
 from ..framework.rules import ABSENT, AMOUNT, Labels, Number
 from ..framework.spec import udf
 from ..framework.values import Floats
+
+if TYPE_CHECKING:
+    import numpy.typing as npt
 
 #: Rule-of-thumb lower bounds in US dollars, largest first (Investopedia/MarketXLS table).
 DEFAULT_CLASSES = (

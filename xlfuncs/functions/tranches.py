@@ -20,13 +20,15 @@ import functools
 import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
-import numpy.typing as npt
 
 from ..framework.errors import NUM, VALUE, InputError
 from ..framework.values import Floats
+
+if TYPE_CHECKING:
+    import numpy.typing as npt
 
 K = TypeVar("K", bound=Callable[..., object])
 
