@@ -29,8 +29,8 @@ an error cell is ``null`` in its block and listed under ``errors``; ``"booleans"
 Excel's precision first (:func:`_converge`).  ``store`` saves the computed
 book with a LibreOffice filter.
 
-Between jobs LibreOffice stays loaded for ``XLFUNCS_SERVICE_IDLE`` seconds (0: it ends after the
-first job), which is what makes a second ``xlfuncs calc`` fast; it also ends after a job that left
+Between jobs LibreOffice stays loaded for ``XLFUNCS_SERVICE_IDLE`` seconds (0: it ends at once after
+replying to the first job, :func:`_end_now`), which is what makes a second ``xlfuncs calc`` fast; it also ends after a job that left
 it holding more than ``XLFUNCS_SERVICE_MAX_RSS`` bytes, and when no job arrives within
 ``XLFUNCS_SERVICE_FIRST_WAIT`` seconds of its start.  Before the first job it opens and closes an
 empty spreadsheet and creates the service named by ``XLFUNCS_SERVICE_WARM`` (the xlfuncs add-in),
@@ -186,19 +186,20 @@ def _resident_bytes() -> int:
         return 0
 
 
-def _handle(conn: socket.socket, desktop, at: dict[str, float]) -> str:
+def _handle(conn: socket.socket, desktop, at: dict[str, float], last: bool) -> str:
     """Serve one connection: ``"none"`` (no job came), ``"done"`` or ``"stop"``; a client that went
-    away never ends the service.
+    away never ends the service.  ``last``: LibreOffice ends once it has replied to a job
+    (:func:`_end_now`).
     """
     try:
-        return _serve_one(conn, desktop, at)
+        return _serve_one(conn, desktop, at, last)
     except OSError:
         return "none"
     finally:
         conn.close()
 
 
-def _serve_one(conn: socket.socket, desktop, at: dict[str, float]) -> str:
+def _serve_one(conn: socket.socket, desktop, at: dict[str, float], last: bool) -> str:
     with conn.makefile("rwb") as stream:
         try:
             line = stream.readline(MAX_JOB_BYTES + 1)
@@ -222,9 +223,21 @@ def _serve_one(conn: socket.socket, desktop, at: dict[str, float]) -> str:
                 stream.write(json.dumps(reply).encode() + b"\n")
                 stream.flush()
         finally:
+            if last and not job.get("stop"):
+                _end_now()
             if doc is not None:
                 doc.close(True)
         return "stop" if job.get("stop") else "done"
+
+
+def _end_now() -> None:
+    """End LibreOffice at once, after the reply to its last job.  Closing the book and shutting
+    LibreOffice down take Calc about 60 ms of a core while the client writes the values back on the
+    other, and keep nothing wanted: the book is discarded, the profile is a slot's own copy, and the
+    next start removes the socket.  The reply is in the client's socket already (a UNIX socket
+    queues what is sent at the reader's end).
+    """
+    os._exit(0)
 
 
 def _import_ahead(at: dict[str, float]) -> threading.Thread | None:
@@ -290,7 +303,7 @@ def serve(*_args) -> None:
             except TimeoutError:
                 break
             conn.settimeout(JOB_WAIT)
-            served = _handle(conn, desktop, at)
+            served = _handle(conn, desktop, at, idle <= 0)
             if served == "stop" or (served == "done" and (idle <= 0 or _resident_bytes() > max_rss)):
                 break
             if served == "done":
