@@ -11,7 +11,6 @@ change takes effect without a restart.
 
 from __future__ import annotations
 
-import configparser
 import contextlib
 import os
 from pathlib import Path
@@ -36,6 +35,8 @@ def setting(name: str) -> str | None:
     """
     value = os.environ.get("XLFUNCS_" + name.upper())
     if value is None:
+        import configparser  # here: the LibreOffice add-in imports this module while Calc starts
+
         parser = configparser.ConfigParser(interpolation=None)
         with contextlib.suppress(OSError, UnicodeDecodeError, configparser.Error):
             parser.read(config_path(), encoding="utf-8")
