@@ -31,8 +31,8 @@ _NUMERIC_TEXT = re.compile(
 _MISSING_TYPES = ("NAType", "NaTType", "JsNull")
 
 #: The arrays the kernels compute on, and the per-element codes (:mod:`xlfuncs.framework.errors`).
-#: numpy.typing's NDArray, spelt out: the modules the LibreOffice add-in imports while Calc starts
-#: import numpy.typing (4 ms) only for type checkers.
+#: numpy.typing's NDArray, spelt out: the modules the LibreOffice add-in imports while Calc starts,
+#: which its first job waits for, import numpy.typing only for type checkers.
 Floats = np.ndarray[Any, np.dtype[np.float64]]
 Codes = np.ndarray[Any, np.dtype[np.uint8]]
 CODE_DTYPE = np.uint8

@@ -113,8 +113,9 @@ class Patterns:
         """Two expressions for the cells whose ``r`` is their first attribute and whose column
         matches ``columns`` (an alternation of letters): the first groups ``r``, the other
         attributes, then the formula and the ``<v>`` text of a cell holding only ``[<f>]`` and
-        ``<v>``, or else its content; the second only ``r``.  They match what :attr:`cell` matches (``[^>]*`` stops where
-        ``[^>]*?`` does, before the first ``>``; a ``/`` before it makes an empty cell).
+        ``<v>``, or else its content; the second only ``r``.  They match what :attr:`cell` matches
+        (``[^>]*`` stops where ``[^>]*?`` does, before the first ``>``; a ``/`` before it makes an
+        empty cell).
         """
         p = re.escape(self.prefix)
         cell = (  # {}: where a group opens, "(" or "(?:"

@@ -22,8 +22,8 @@ OOXML_SUFFIXES = (".xlsx", ".xlsm", ".xltx", ".xltm")
 #: The flags LibreOffice gives :data:`OOXML_FILTER`, but ``SUPPORTSSIGNING``, which every profile of
 #: xlfuncs sets instead.  With that flag Calc checks a book's digital signatures as it finishes
 #: loading it; on the first book of a process that starts the certificate store (NSS) and, through
-#: GpgME, runs ``gpgconf``, ``gpg`` and ``gpgsm``, about 50 ms of a cold ``xlfuncs calc``.  The check
-#: decides nothing here: books are only computed, never signed, and their macros never run.
+#: GpgME, runs ``gpgconf``, ``gpg`` and ``gpgsm``, all of which a cold ``xlfuncs calc`` waits for.
+#: The check decides nothing here: books are only computed, never signed, and their macros never run.
 OOXML_FILTER_FLAGS = "IMPORT EXPORT ALIEN 3RDPARTYFILTER PREFERRED ENCRYPTION PASSWORDTOMODIFY"
 
 #: How every LibreOffice of xlfuncs runs: no window, no document recovery, no lock files, no start

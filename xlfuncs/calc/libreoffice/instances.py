@@ -35,7 +35,7 @@ from . import headless, service
 
 # xlfuncs calc imports this module before it starts LibreOffice (:mod:`.headstart`), and a cold run
 # waits for that LibreOffice: what only some runs need (tempfile) is imported where it is used,
-# Instance is a plain class (dataclasses imports inspect: 8 ms) and typing is not imported.
+# Instance is a plain class (dataclasses imports inspect) and typing is not imported.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import IO

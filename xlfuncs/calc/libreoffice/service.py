@@ -29,13 +29,14 @@ an error cell is ``null`` in its block and listed under ``errors``; ``"booleans"
 Excel's precision first (:func:`_converge`).  ``store`` saves the computed
 book with a LibreOffice filter.
 
-Between jobs LibreOffice stays loaded for ``XLFUNCS_SERVICE_IDLE`` seconds (0: it ends at once after
-replying to the first job, :func:`_end_now`), which is what makes a second ``xlfuncs calc`` fast; it also ends after a job that left
-it holding more than ``XLFUNCS_SERVICE_MAX_RSS`` bytes, and when no job arrives within
-``XLFUNCS_SERVICE_FIRST_WAIT`` seconds of its start.  Before the first job it opens and closes an
-empty spreadsheet and creates the service named by ``XLFUNCS_SERVICE_WARM`` (the xlfuncs add-in),
-so that Calc is set up and the add-in's Python imported while the client still prepares its copy
-of the workbook; the add-in's modules are imported meanwhile in a thread (:func:`_import_ahead`).
+Between jobs LibreOffice stays loaded for ``XLFUNCS_SERVICE_IDLE`` seconds (0: it ends at once
+after replying to the first job, :func:`_end_now`), which is what makes a second ``xlfuncs calc``
+fast; it also ends after a job that left it holding more than ``XLFUNCS_SERVICE_MAX_RSS`` bytes,
+and when no job arrives within ``XLFUNCS_SERVICE_FIRST_WAIT`` seconds of its start.  Before the
+first job it opens and closes an empty spreadsheet and creates the service named by
+``XLFUNCS_SERVICE_WARM`` (the xlfuncs add-in), so that Calc is set up and the add-in's Python
+imported while the client still prepares its copy of the workbook; the add-in's modules are
+imported meanwhile in a thread (:func:`_import_ahead`).
 
 This file runs inside LibreOffice's own Python and imports only the standard library and
 LibreOffice's ``uno``; it is not imported by the rest of xlfuncs.
@@ -232,8 +233,8 @@ def _serve_one(conn: socket.socket, desktop, at: dict[str, float], last: bool) -
 
 def _end_now() -> None:
     """End LibreOffice at once, after the reply to its last job.  Closing the book and shutting
-    LibreOffice down take Calc about 60 ms of a core while the client writes the values back on the
-    other, and keep nothing wanted: the book is discarded, the profile is a slot's own copy, and the
+    LibreOffice down would take a core while the client writes the values back on the other, and
+    keep nothing wanted: the book is discarded, the profile is a slot's own copy, and the
     next start removes the socket.  The reply is in the client's socket already (a UNIX socket
     queues what is sent at the reader's end).
     """
