@@ -9,6 +9,7 @@ import xlsxwriter
 
 from xlfuncs.workbooks import universe_book
 from xlfuncs.workbooks.rows_xml import Numbers, Spill, Strings, add_rows, cache_points_fast
+from xlfuncs.workbooks.style import CREATED
 
 
 def by_xlsxwriter(sheet, first_row, first_col, n, columns):
@@ -112,6 +113,7 @@ def test_a_column_of_another_length_is_refused(tmp_path):
 
 def _chart_book(path: Path, fast: bool) -> None:
     book = xlsxwriter.Workbook(str(path))
+    book.set_properties({"created": CREATED})  # two books written a second apart: the same date
     sheet = book.add_worksheet("S")
     sheet.write_column(0, 0, [1, 2.5, None, -0.125, 1e-300, 3])
     sheet.write_column(0, 1, ["a", 2, 3, 4, 5, 6])  # a text point: XlsxWriter's own path
