@@ -19,7 +19,8 @@ headers, socket.io, settings and auth providers) with one middleware added inner
 - does everything proportional to a call's size (JSON decoding, the function, the
   JSON answer) in a bounded pool of worker threads when the body is over
   :data:`INLINE_BYTES`, so one large call does not hold up the one-cell calls of
-  everyone else; at most :data:`MAX_QUEUED` such calls are taken at once, more get
+  everyone else (nor, meanwhile, the garbage collector's passes over its objects or one
+  ``json.dumps`` of its whole answer: :mod:`.large_calls`); at most :data:`MAX_QUEUED` such calls are taken at once, more get
   **503** (which the client retries);
 - runs every call of a function that fetches (:func:`.fetching.fetches`:
   FILING, COINPRICE...) in a pool of its own, whatever its size, so a slow source holds
@@ -73,6 +74,7 @@ from ..functions import REGISTRY
 from ..i18n import languages
 from . import metadata
 from .fetching import fetches
+from .large_calls import answer_json, collector_paused
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -171,7 +173,7 @@ async def _answer_call(data: dict[str, Any], user: Any) -> bytes:
         result = await xlwings.server.custom_functions_call(data, _router.custom_functions, user)
     except xlwings.XlwingsError as exc:
         raise BadRequest(400, str(exc).splitlines()[0][:200]) from None
-    return json.dumps({"result": result}).encode()
+    return answer_json(result)
 
 
 def _compute(data: dict[str, Any], user: Any) -> bytes:
@@ -180,6 +182,11 @@ def _compute(data: dict[str, Any], user: Any) -> bytes:
 
 
 def _decode_and_compute(body: bytes, user: Any) -> bytes:
+    with collector_paused():  # (the call's objects are freed before the collector is back on)
+        return _answer_body(body, user)
+
+
+def _answer_body(body: bytes, user: Any) -> bytes:
     data = _decode(body)
     check_call(data)
     return _compute(data, user)
