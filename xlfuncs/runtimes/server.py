@@ -20,8 +20,8 @@ headers, socket.io, settings and auth providers) with one middleware added inner
   JSON answer) in a bounded pool of worker threads when the body is over
   :data:`INLINE_BYTES`, so one large call does not hold up the one-cell calls of
   everyone else (nor, meanwhile, the garbage collector's passes over its objects or one
-  ``json.dumps`` of its whole answer: :mod:`.large_calls`); at most :data:`MAX_QUEUED` such calls are taken at once, more get
-  **503** (which the client retries);
+  ``json.dumps`` of its whole answer: :mod:`.large_calls`); at most :data:`MAX_QUEUED`
+  such calls are taken at once, more get **503** (which the client retries);
 - runs every call of a function that fetches (:func:`.fetching.fetches`:
   FILING, COINPRICE...) in a pool of its own, whatever its size, so a slow source holds
   neither the event loop nor the large calls; at most :data:`MAX_FETCHING` at once, more
