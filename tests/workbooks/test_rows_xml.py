@@ -49,6 +49,7 @@ def _book(path: Path, block: bool) -> None:
     awkward numbers, array formulas of one and of three columns.
     """
     book = xlsxwriter.Workbook(str(path))
+    book.set_properties({"created": CREATED})  # two books written a second apart: the same date
     sheet = book.add_worksheet("S")
     bold, money = book.add_format({"bold": True}), book.add_format({"num_format": "$#,##0.00"})
     sheet.write(0, 0, "title", bold)
