@@ -64,8 +64,9 @@ def collector_paused() -> Iterator[None]:
     finally:
         with _collector:
             state["calls"] -= 1
-            if state["was_enabled"] and state["calls"] == 0:
-                gc.enable()
-            elif state["was_enabled"] and time.monotonic() - state["since"] > MAX_COLLECTOR_PAUSE:
-                state["since"] = time.monotonic()
-                gc.collect()
+            if state["was_enabled"]:  # (a collector switched off before stays off)
+                if state["calls"] == 0:
+                    gc.enable()
+                elif time.monotonic() - state["since"] > MAX_COLLECTOR_PAUSE:
+                    state["since"] = time.monotonic()
+                    gc.collect()

@@ -315,8 +315,8 @@ def _merge(
 _LEVEL = 5
 
 #: The GIL switch interval while a sheet is patched and compressed, seconds.  A small sheet's
-#: eighths take about 3 ms each to compress, so the three waits for the GIL a piece matter: the
-#: 2,000-row universe's write-back took 58-71 ms with 1 ms and 53-57 ms with 0.2 ms (medians of 30).
+#: pieces compress in a few milliseconds each, so the compressing thread's three waits for the GIL
+#: a piece are a real share of the write-back unless they are short.
 _SWITCH = 0.0002
 
 
