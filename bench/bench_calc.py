@@ -19,9 +19,12 @@ process, as a user runs it, and timed together with the peak memory of its whole
   (no Python), in a profile that recalculates on load and was started once before (LibreOffice's
   best case; our engine too starts from a prepared profile).  Its own way to use a LibreOffice
   already running, handing the conversion to it (the same command while a LibreOffice on the same
-  profile runs), is timed too, taking turns with the cold runs of ``xlfuncs calc`` (the machine's
+  profile runs), is timed too.  The cold conversion (on a profile of its own, so that it starts
+  its LibreOffice), the hand-over and the cold runs of ``xlfuncs calc`` take turns (the machine's
   speed moves from minute to minute; runs in turn see the same); the ratios are to the faster of
-  the two (its memory: the cold conversion's, the one measured as a whole process);
+  LibreOffice's two ways (its memory: the cold conversion's, the one measured as a whole process).
+  LibreOffice's own cold conversion over its hand-over is printed beside them: what starting
+  LibreOffice costs LibreOffice itself, which a cold run of ``xlfuncs calc`` pays too;
 * ``xlfuncs calc IN -o OUT --engine formulas`` up to ``--formulas-max`` rows (it is minutes at
   100,000 rows).
 
@@ -89,14 +92,20 @@ def size(n: int, repeat: int, formulas: bool, tmp: Path) -> list[str]:
     templates.build_universe_screen(twin, n=n, native_twin=True)
     calc = [sys.executable, "-m", "xlfuncs.cli", "calc", str(book), "-o"]
     ours_out, lo_dir = tmp / "ours.xlsx", tmp / "lo"
-    headless.write_profile(tmp / "profile")  # recalculate on load
-    soffice = [office.executable() or "soffice", *office.options(tmp / "profile"), *headless.HEADLESS]
-    lo = [*soffice, "--convert-to", libreoffice.XLSX_FILTER, "--outdir", str(lo_dir), str(twin)]
+
+    def convert(profile: str) -> list[str]:
+        """LibreOffice converting the twin, on a profile that recalculates on load."""
+        headless.write_profile(tmp / profile)
+        soffice = [office.executable() or "soffice", *office.options(tmp / profile), *headless.HEADLESS]
+        return [*soffice, "--convert-to", libreoffice.XLSX_FILTER, "--outdir", str(lo_dir), str(twin)]
+
+    lo, lo_hand = convert("profile"), convert("profile-handed")
     ours_cmd = [*calc, str(ours_out), "--engine", "libreoffice"]
     cold = {instances.KEEP_VARIABLE: "0"}  # no LibreOffice kept: each run starts one
-    # verify first (these runs also prepare the add-in's profile and warm the disk cache)
+    # verify first (these runs also prepare every profile and warm the disk cache)
     instances.stop_all(office.cache_root())
     measured(ours_cmd, cold)
+    measured(lo_hand)
     measured(lo)
     problems = compare(ours_out, lo_dir / twin.name, n)
     if problems:
@@ -105,8 +114,6 @@ def size(n: int, repeat: int, formulas: bool, tmp: Path) -> list[str]:
         f"\nuniverse template, {n:,} rows (verified: {len(sample_rows(n))} rows x {len(COLUMNS)} columns agree)"
     )
     instances.stop_all(office.cache_root())  # nothing of ours runs beside LibreOffice's own runs
-    t_lo, m_lo = best_of(repeat, lambda: measured(lo))
-    print(f"  LibreOffice recalculating the native twin       {t_lo:7.2f} s  {m_lo / 2**20:6.0f} MB")
     binary = office.binary()
     if binary:  # shown beside it: xlfuncs calc starts this program, not the launcher soffice is
         lo_bin = [binary, *lo[1:]]
@@ -116,24 +123,31 @@ def size(n: int, repeat: int, formulas: bool, tmp: Path) -> list[str]:
         instances.stop_all(office.cache_root())  # the last run's LibreOffice may still be ending
         return measured(ours_cmd, cold)
 
-    # LibreOffice's hand-over and our cold run take turns, so that the machine's speed, which moves
-    # from minute to minute on a shared machine, moves both sides of the ratio alike
-    running = subprocess.Popen(  # the same profile, no file: it waits for work
-        soffice, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+    # LibreOffice's two ways and our cold run take turns, so that the machine's speed, which moves
+    # from minute to minute on a shared machine, moves every side of the ratios alike
+    running = subprocess.Popen(  # the hand-over's profile, no file: it waits for work
+        lo_hand[: lo_hand.index("--convert-to")],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
     )
-    handed, colds = [], []
+    converted, handed, colds = [], [], []
     try:
         time.sleep(5)  # started and listening
         for _ in range(repeat):
-            handed.append(measured(lo))
+            converted.append(measured(lo))
+            handed.append(measured(lo_hand))
             colds.append(cold_run())
     finally:
         os.killpg(running.pid, signal.SIGKILL)
         running.wait()
+    t_lo, m_lo = best(converted)
     t_hand, _ = best(handed)
     t_cold, m_cold = best(colds)
+    print(f"  LibreOffice recalculating the native twin       {t_lo:7.2f} s  {m_lo / 2**20:6.0f} MB")
     print(
-        f"  ... handed to a LibreOffice already running     {t_hand:7.2f} s   (taking turns with the cold runs)"
+        f"  ... handed to a LibreOffice already running     {t_hand:7.2f} s   "
+        f"(the cold conversion: {t_lo / t_hand:.2f}x this)"
     )
     if binary:
         print(f"  ... soffice.bin itself, without the launcher    {t_bin:7.2f} s   (not the yardstick)")
