@@ -11,7 +11,10 @@ out.  Printed per function: our DuckDB function (registered by xlfuncs.sql.duckd
 pandas path as an analyst runs it without us in SQL, the columns pulled out of DuckDB
 into pandas and computed with xlfuncs' Python API (the baseline; goal: DuckDB within 2x
 of it); the Python API alone on columns already in pandas; and for MARKETCAP and EV
-DuckDB's own arithmetic.  First, what DuckDB's hand-over of 2,048-row Arrow batches to
+DuckDB's own arithmetic.  DuckDB runs on one thread, as ``xlfuncs sql`` runs it
+(``--threads``); the three queries of one table are then timed again on DuckDB's own
+number of threads, one per core, where every thread queues for Python's global lock at
+every batch.  First, what DuckDB's hand-over of 2,048-row Arrow batches to
 any Python function costs (a function returning its argument): the floor of every row.
 
 FDMCAP runs twice: with one tranche table for every row (a constant list in SQL, one
@@ -100,7 +103,10 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", type=int, default=10_000_000)
     parser.add_argument(
-        "--threads", type=int, help="DuckDB's threads (default: its own choice, one per core)"
+        "--threads",
+        type=int,
+        default=1,
+        help="DuckDB's threads (default 1, as xlfuncs sql runs it; 0: DuckDB's own choice, one per core)",
     )
     args = parser.parse_args()
     try:
@@ -115,9 +121,9 @@ def main() -> int:
 
     rows = args.rows
     con = duckdb.connect()
-    if args.threads:
-        con.execute(f"SET threads = {args.threads}")
-    threads = con.execute("SELECT current_setting('threads')").fetchall()[0][0]
+    own = con.execute("SELECT current_setting('threads')").fetchall()[0][0]  # DuckDB's own choice
+    threads = args.threads or own
+    con.execute(f"SET threads = {threads}")
     print(f"SQL benchmark: {rows:,} rows, best of {REPEAT}; goal: DuckDB function <= {GOAL:g}x pandas")
     print(f"  load average {load()}")
     print(
@@ -147,6 +153,7 @@ def main() -> int:
     ev_columns = "market_cap, debt, cash, preferred, minority_interest, investments"
     lists = f"{COUNTS}, {STRIKES}"
     timed: dict[str, float] = {}  # our DuckDB function's time per case
+    pandas_times: dict[str, float] = {}  # the pandas path's, per case
     cases = [
         (
             "MARKETCAP",
@@ -195,6 +202,7 @@ def main() -> int:
         t_ours, _ = best(ours)
         timed[name] = t_ours
         t_pandas, _ = best(pulled(columns, compute))
+        pandas_times[name] = t_pandas
         t_api, _ = best(lambda compute=compute, frame=frame: compute(frame))
         line = f"  {name:<26}{t_ours:>9.3f}s{t_pandas:>9.3f}s{t_ours / t_pandas:>6.1f}x{t_api:>9.3f}s{t_ours / t_api:>6.0f}x"
         if arithmetic:
@@ -224,6 +232,8 @@ def main() -> int:
         print(
             "    (pandas: exploded to one row per tranche; beside it, not pandas: numpy over Arrow's offsets)"
         )
+    if verified and threads != own:
+        print_other_threads(con, own, threads, cases, pandas_times)
     if verified:
         print_breakdown(con, rows, timed, ev_columns, lists)
     print("  verified: every sum equals its baseline" if verified else "  verified: NO")
@@ -233,6 +243,20 @@ def main() -> int:
 
 def load() -> str:
     return ", ".join(f"{x:.1f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "unknown"
+
+
+def print_other_threads(con, own: int, threads: int, cases, pandas_times: dict[str, float]) -> None:
+    """The same queries on DuckDB's own number of threads, against the pandas times above: every
+    thread hands its batches to Python, and Python runs them one at a time under its global lock.
+    """
+    con.execute(f"SET threads = {own}")
+    t_floor, _ = best(lambda: con.execute("SELECT sum(identity(price, shares)) FROM u").fetchall())
+    print(f"  on DuckDB's own choice of {own} threads (the pandas times as above):")
+    print(f"    hand-over to any Python function (identity of price): {t_floor:.3f}s")
+    for name, ours, *_ in cases:
+        t_ours, _ = best(ours)
+        print(f"    {name:<24}{t_ours:>9.3f}s{t_ours / pandas_times[name]:>6.1f}x")
+    con.execute(f"SET threads = {threads}")
 
 
 def print_breakdown(con, rows: int, timed: dict[str, float], ev_columns: str, lists: str) -> None:
