@@ -31,7 +31,7 @@ from xlfuncs.framework.rules import (
     Number,
 )
 from xlfuncs.framework.spec import call_python
-from xlfuncs.framework.values import all_below, cell_value, classify
+from xlfuncs.framework.values import all_below, all_finite_below, cell_value, classify
 
 SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -143,12 +143,28 @@ def test_all_below(values, bound, expected):
     assert all_below(np.array(values, dtype=np.float64), bound) is expected
 
 
+@pytest.mark.parametrize(
+    ("values", "bound", "expected"),
+    [
+        ([-1e300, -0.0, 0.9999999999999999], 1.0, True),
+        ([0.5, 1.0], 1.0, False),
+        ([-math.inf, 0.5], 1.0, False),
+        ([math.nan], 1.0, False),
+        ([0.5, math.nan, -0.5], math.inf, False),
+        ([1.7976931348623157e308, -1.7976931348623157e308], math.inf, True),
+        ([], 1.0, True),
+    ],
+)
+def test_all_finite_below(values, bound, expected):
+    assert all_finite_below(np.array(values, dtype=np.float64), bound) is expected
+
+
 SHORTCUTS = sorted(name for name, spec in xlfuncs.REGISTRY.items() if spec.shortcut is not None)
 
 
 def test_shortcuts_are_declared():
     """The functions the benchmark holds to its goal through a shortcut keep one."""
-    assert {"FREEFLOAT", "OWNERSHIP"} <= set(SHORTCUTS)
+    assert {"DILUTION", "FREEFLOAT", "OWNERSHIP"} <= set(SHORTCUTS)
 
 
 def _draw_inputs(data, spec, size):

@@ -174,6 +174,16 @@ def all_below(v: Floats, bound: float) -> bool:
     return not np.size(v) or max_bits(v) < float_bits(bound)
 
 
+def all_finite_below(v: Floats, bound: float) -> bool:
+    """Whether every element is finite and below ``bound``, negative ones too, in two passes (nan
+    carries through both reductions and fails either comparison).
+    """
+    v = np.asarray(v, np.float64)
+    return not v.size or bool(
+        np.maximum.reduce(v, axis=None) < bound and np.minimum.reduce(v, axis=None) > -np.inf
+    )
+
+
 def describe(v: object) -> str:
     """A short, repr-free description of an input element for messages."""
     if v is None:

@@ -14,7 +14,7 @@ import numpy as np
 from ..framework.errors import DIV0, NUM
 from ..framework.rules import AMOUNT, FRACTION, OPTIONAL_AMOUNT, SIGNED
 from ..framework.spec import Check, Shortcut, udf
-from ..framework.values import Floats, all_below
+from ..framework.values import Floats, all_below, all_finite_below
 
 
 @udf("MARKETCAP", price=AMOUNT, shares=AMOUNT)
@@ -212,6 +212,12 @@ def ffmcap(price: Floats, shares: Floats, free_float: Floats) -> Floats:
             lambda shares, new_shares, **_: shares + new_shares <= 0,
         ),
     ),
+    # With shares finite and ≥ 0, new_shares / (shares + new_shares) is finite and < 1 only where
+    # shares + new_shares > 0 and new_shares is finite: a sum of 0 gives -inf or nan, a negative
+    # sum a quotient ≥ 1 (|new_shares| ≥ |sum| as the sum rounds), an infinite or nan new_shares
+    # nan.  So the test also proves new_shares within its rule; a valid result of exactly 1
+    # (no shares before) takes the full path.
+    shortcut=Shortcut(lambda out: all_finite_below(out, 1.0), covers=("new_shares",)),
 )
 def dilution(shares: Floats, new_shares: Floats) -> Floats:
     """Dilution from issuing new shares: how much every existing holder's stake shrinks; a buyback (negative new_shares) gives a negative value (accretion).
