@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 import re
+import signal
 import xml.etree.ElementTree as ET
 import zipfile
 
@@ -286,6 +287,39 @@ def test_build_is_deterministic_and_installs_privately(tmp_path):
     assert office.uninstall(build.IDENTIFIER, profile, packages)
     assert office.installed(build.IDENTIFIER, profile, packages) is None
     assert not office.uninstall(build.IDENTIFIER, profile, packages)
+
+
+def _fake_unopkg(tmp_path, monkeypatch, script: str):
+    """A LibreOffice whose ``unopkg`` runs ``script`` (sh), each run noted in ``runs``."""
+    program = tmp_path / "program"
+    program.mkdir()
+    (program / "soffice").write_text("#!/bin/sh\nexit 0\n")
+    (program / "unopkg").write_text(f"#!/bin/sh\necho run >> {tmp_path / 'runs'}\n{script}\n")
+    for name in ("soffice", "unopkg"):
+        (program / name).chmod(0o755)
+    monkeypatch.setenv("XLFUNCS_SOFFICE", str(program / "soffice"))
+    return tmp_path / "runs"
+
+
+def test_an_unopkg_killed_by_a_signal_runs_again(tmp_path, monkeypatch):
+    crashed = tmp_path / "crashed"
+    runs = _fake_unopkg(tmp_path, monkeypatch, f"[ -e {crashed} ] || {{ touch {crashed}; kill -SEGV $$; }}")
+    office.install(tmp_path / "x.oxt", tmp_path / "profile", tmp_path / "packages")
+    assert runs.read_text().count("run") == 2
+
+
+def test_an_unopkg_that_keeps_crashing_or_refuses_is_reported(tmp_path, monkeypatch):
+    runs = _fake_unopkg(tmp_path, monkeypatch, "kill -SEGV $$")
+    with pytest.raises(
+        office.LibreOfficeError, match=rf"could not install x\.oxt: exit code -{signal.SIGSEGV.value}"
+    ):
+        office.install(tmp_path / "x.oxt", tmp_path / "profile", tmp_path / "packages")
+    assert runs.read_text().count("run") == office.INSTALL_ATTEMPTS
+    runs.unlink()
+    (tmp_path / "program" / "unopkg").write_text(f"#!/bin/sh\necho run >> {runs}\necho bad oxt >&2\nexit 1\n")
+    with pytest.raises(office.LibreOfficeError, match=r"could not install x\.oxt: bad oxt"):
+        office.install(tmp_path / "x.oxt", tmp_path / "profile", tmp_path / "packages")
+    assert runs.read_text().count("run") == 1  # an error it exits with is not repeated
 
 
 @needs_calc

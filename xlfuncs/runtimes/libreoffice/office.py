@@ -237,9 +237,21 @@ def unopkg(
     return run(cmd, timeout, f"unopkg {args[0]}")
 
 
+#: How often ``unopkg add`` runs when it dies of a signal: LibreOffice 7.4's unopkg has been seen
+#: to crash (SIGSEGV) now and then where the same command run again installs the extension.
+INSTALL_ATTEMPTS = 2
+
+
 def install(oxt: Path, profile: Path | None = None, packages: Path | None = None) -> None:
-    """Install the extension ``oxt`` (replacing an installed one), for the user or privately."""
-    proc = unopkg(["add", "-f", "--suppress-license", str(Path(oxt).resolve())], profile, packages)
+    """Install the extension ``oxt`` (replacing an installed one), for the user or privately.
+
+    A run killed by a signal is repeated (:data:`INSTALL_ATTEMPTS`; ``add -f`` replaces whatever it
+    left); a run that exits with an error is not: it would say the same again.
+    """
+    for _ in range(INSTALL_ATTEMPTS):
+        proc = unopkg(["add", "-f", "--suppress-license", str(Path(oxt).resolve())], profile, packages)
+        if proc.returncode >= 0:
+            break
     if proc.returncode:
         raise LibreOfficeError(f"unopkg could not install {Path(oxt).name}: {detail(proc)}")
 
