@@ -248,8 +248,9 @@ def install(oxt: Path, profile: Path | None = None, packages: Path | None = None
     A run killed by a signal is repeated (:data:`INSTALL_ATTEMPTS`; ``add -f`` replaces whatever it
     left); a run that exits with an error is not: it would say the same again.
     """
+    args = ["add", "-f", "--suppress-license", str(Path(oxt).resolve())]
     for _ in range(INSTALL_ATTEMPTS):
-        proc = unopkg(["add", "-f", "--suppress-license", str(Path(oxt).resolve())], profile, packages)
+        proc = unopkg(args, profile, packages)
         if proc.returncode >= 0:
             break
     if proc.returncode:
